@@ -1,0 +1,41 @@
+# The two commands that matter: `make demo` and `make test`. The rest wrap the usual chores.
+BUILD ?= build
+JOBS ?= 2
+DATA ?= var
+LISTEN ?= 127.0.0.1:8080
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build release test demo bench bench-http format lint clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+release: deps
+	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DQIUSUO_TESTS=OFF -DQIUSUO_BENCH=OFF
+	cmake --build build-release -j $(JOBS) --target qiusuo
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: release
+	@scripts/demo.sh build-release/src/cli/qiusuo $(DATA) $(LISTEN)
+
+bench: build
+	@scripts/bench-http.sh $(BUILD)/src/cli/qiusuo
+
+format:
+	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
+
+lint: $(BUILD)/build.ninja
+	find src -name '*.cc' -not -name '*_test.cc' | xargs clang-tidy -p $(BUILD) --quiet
+
+clean:
+	rm -rf $(BUILD) build-release

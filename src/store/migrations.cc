@@ -1,0 +1,39 @@
+#include "store/migrations.h"
+
+#include <charconv>
+#include <span>
+
+#include "common/embedded.h"
+
+namespace qiusuo {
+namespace embedded {
+std::span<const EmbeddedFile> SqliteMigrationFiles();
+}
+
+namespace {
+
+Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> files) {
+  std::vector<Migration> out;
+  for (const auto& f : files) {
+    int version = 0;
+    const auto underscore = f.name.find('_');
+    const auto dot = f.name.rfind(".sql");
+    if (underscore == std::string_view::npos || dot == std::string_view::npos ||
+        std::from_chars(f.name.data(), f.name.data() + underscore, version).ec != std::errc()) {
+      return Internal("migration file name '" + std::string(f.name) + "' is not NNNN_name.sql");
+    }
+    if (version != static_cast<int>(out.size()) + 1) {
+      return Internal("migration versions must run 1, 2, 3, ...; found " + std::string(f.name));
+    }
+    out.push_back({version, f.name.substr(underscore + 1, dot - underscore - 1), f.content});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<Migration>> SqliteMigrations() {
+  return Parse(embedded::SqliteMigrationFiles());
+}
+
+}  // namespace qiusuo

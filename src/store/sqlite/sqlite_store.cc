@@ -1,0 +1,693 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <unordered_map>
+
+#include "store/migrations.h"
+#include "store/text_list.h"
+
+namespace qiusuo {
+namespace {
+
+Error SqliteError(sqlite3* db, int rc, std::string_view what) {
+  const int primary = rc & 0xff;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  if (primary == SQLITE_CONSTRAINT &&
+      (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)) {
+    return Error{ErrorCode::kAlreadyExists, msg, {}};
+  }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    return Error{ErrorCode::kUnavailable, "the database is busy; try again (" + msg + ")", {}};
+  }
+  return Error{ErrorCode::kInternal, msg, {}};
+}
+
+// One connection and its cache of prepared statements.
+class Conn {
+ public:
+  explicit Conn(sqlite3* db) : db_(db) {}
+  ~Conn() {
+    for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db_);
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  sqlite3* db() const { return db_; }
+
+  Result<sqlite3_stmt*> Prepare(const char* sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return it->second;
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return std::unexpected(SqliteError(db_, rc, "prepare"));
+    cache_.emplace(sql, stmt);
+    return stmt;
+  }
+
+  Status Exec(const char* sql) {
+    char* err = nullptr;
+    const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
+      Error e = SqliteError(db_, rc, sql);
+      sqlite3_free(err);
+      return std::unexpected(e);
+    }
+    return {};
+  }
+
+ private:
+  sqlite3* db_;
+  // Keyed by the address of the SQL literal: every statement is a static string.
+  std::unordered_map<const char*, sqlite3_stmt*> cache_;
+};
+
+// A prepared statement in use: binds in order, steps, reads columns; resets itself.
+class Stmt {
+ public:
+  Stmt(Conn& conn, const char* sql) : conn_(conn) {
+    auto prepared = conn.Prepare(sql);
+    if (prepared) stmt_ = *prepared;
+    else error_ = prepared.error();
+  }
+  ~Stmt() {
+    if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
+
+  Stmt& Bind(std::int64_t v) {
+    if (stmt_) Check(sqlite3_bind_int64(stmt_, ++index_, v));
+    return *this;
+  }
+  Stmt& Bind(std::string_view v) {
+    if (stmt_) Check(sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()),
+                                       SQLITE_TRANSIENT));
+    return *this;
+  }
+  Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
+  Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+  Stmt& BindNull() {
+    if (stmt_) Check(sqlite3_bind_null(stmt_, ++index_));
+    return *this;
+  }
+  template <typename T>
+  Stmt& Bind(const std::optional<T>& v) {
+    return v ? Bind(*v) : BindNull();
+  }
+
+  // True when a row is ready to read, false when done.
+  Result<bool> Step() {
+    if (!error_.message.empty()) return std::unexpected(error_);
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return std::unexpected(SqliteError(conn_.db(), sqlite3_extended_errcode(conn_.db()), "step"));
+  }
+  Status Run() {
+    QS_TRY(Step());
+    return {};
+  }
+
+  std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::optional<std::int64_t> OptInt(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Int(col);
+  }
+  std::string Text(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+
+ private:
+  void Check(int rc) {
+    if (rc != SQLITE_OK && error_.message.empty()) error_ = SqliteError(conn_.db(), rc, "bind");
+  }
+
+  Conn& conn_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int index_ = 0;
+  Error error_{ErrorCode::kInternal, "", ""};
+};
+
+std::string_view TargetName(BackingTarget t) { return t == BackingTarget::kIdea ? "idea" : "project"; }
+
+constexpr const char* kMemberCols =
+    "id, handle, name, emails, skills, interests, steward, joined_at";
+
+Member ReadMember(const Stmt& s) {
+  Member m;
+  m.id = MemberId(s.Int(0));
+  m.handle = s.Text(1);
+  m.name = s.Text(2);
+  m.emails = SplitList(s.Text(3));
+  m.skills = SplitList(s.Text(4));
+  m.interests = SplitList(s.Text(5));
+  m.steward = s.Int(6) != 0;
+  m.joined_at = s.Int(7);
+  return m;
+}
+
+// Backers' handles for a set of targets, in backing order.
+Result<std::unordered_map<std::int64_t, std::vector<std::string>>> LoadBackers(
+    Conn& c, BackingTarget target, const std::vector<std::int64_t>& ids) {
+  std::unordered_map<std::int64_t, std::vector<std::string>> out;
+  if (ids.empty()) return out;
+  // One query for the whole page; the id set comes in as a JSON array so the
+  // statement stays prepared and parameterised.
+  std::string json = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) json += (i ? "," : "") + std::to_string(ids[i]);
+  json += "]";
+  Stmt s(c,
+         "SELECT b.target_id, m.handle FROM backings b JOIN members m ON m.id = b.member_id "
+         "WHERE b.target = ? AND b.target_id IN (SELECT value FROM json_each(?)) "
+         "ORDER BY b.created_at, m.handle");
+  s.Bind(TargetName(target)).Bind(json);
+  while (QS_TRY(s.Step())) out[s.Int(0)].push_back(s.Text(1));
+  return out;
+}
+
+class SqliteTx final : public Tx {
+ public:
+  explicit SqliteTx(Conn& conn) : c_(conn) {}
+
+  Result<MemberId> InsertMember(const NewMember& m) override {
+    Stmt s(c_,
+           "INSERT INTO members(handle, name, emails, skills, interests, steward, password_hash, "
+           "joined_at) VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(m.handle).Bind(m.profile.name).Bind(JoinList(m.profile.emails))
+        .Bind(JoinList(m.profile.skills)).Bind(JoinList(m.profile.interests))
+        .Bind(std::int64_t{m.steward}).Bind(m.password_hash).Bind(m.now);
+    auto r = s.Run();
+    if (!r) {
+      if (r.error().code == ErrorCode::kAlreadyExists) {
+        return AlreadyExists("the handle '" + m.handle + "' is taken; pick another", "handle");
+      }
+      return std::unexpected(r.error());
+    }
+    return MemberId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<Member>> FindMember(MemberId id) override {
+    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+               "FROM members WHERE id = ?");
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<Member>();
+    return std::optional<Member>(ReadMember(s));
+  }
+
+  Result<std::optional<Member>> FindMemberByHandle(std::string_view handle) override {
+    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+               "FROM members WHERE handle = ?");
+    s.Bind(handle);
+    if (!QS_TRY(s.Step())) return std::optional<Member>();
+    return std::optional<Member>(ReadMember(s));
+  }
+
+  Result<std::optional<std::string>> PasswordHash(MemberId id) override {
+    Stmt s(c_, "SELECT password_hash FROM members WHERE id = ?");
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<std::string>();
+    return std::optional<std::string>(s.Text(0));
+  }
+
+  Result<std::vector<Member>> ListMembers(Page page) override {
+    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+               "FROM members WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+    s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
+    std::vector<Member> out;
+    while (QS_TRY(s.Step())) out.push_back(ReadMember(s));
+    return out;
+  }
+
+  Result<std::int64_t> CountMembers() override {
+    Stmt s(c_, "SELECT COUNT(*) FROM members");
+    QS_TRY(s.Step());
+    return s.Int(0);
+  }
+
+  Status UpdateProfile(MemberId id, const MemberProfile& p) override {
+    Stmt s(c_, "UPDATE members SET name = ?, emails = ?, skills = ?, interests = ? WHERE id = ?");
+    s.Bind(p.name).Bind(JoinList(p.emails)).Bind(JoinList(p.skills)).Bind(JoinList(p.interests))
+        .Bind(id.value);
+    return s.Run();
+  }
+
+  Result<TokenId> InsertToken(MemberId member, std::string_view token_hash, std::string_view name,
+                              UnixSeconds now) override {
+    Stmt s(c_, "INSERT INTO tokens(member_id, token_hash, name, created_at) VALUES(?,?,?,?)");
+    s.Bind(member.value).Bind(token_hash).Bind(name).Bind(now);
+    QS_TRY_STATUS(s.Run());
+    return TokenId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<TokenRecord>> FindLiveToken(std::string_view token_hash) override {
+    Stmt s(c_, "SELECT id, member_id, name, created_at FROM tokens "
+               "WHERE token_hash = ? AND revoked_at IS NULL");
+    s.Bind(token_hash);
+    if (!QS_TRY(s.Step())) return std::optional<TokenRecord>();
+    return std::optional<TokenRecord>(
+        TokenRecord{TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), std::nullopt});
+  }
+
+  Result<std::vector<TokenRecord>> ListTokens(MemberId member) override {
+    Stmt s(c_, "SELECT id, member_id, name, created_at, revoked_at FROM tokens "
+               "WHERE member_id = ? ORDER BY id");
+    s.Bind(member.value);
+    std::vector<TokenRecord> out;
+    while (QS_TRY(s.Step())) {
+      out.push_back({TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.OptInt(4)});
+    }
+    return out;
+  }
+
+  Result<bool> RevokeToken(MemberId member, TokenId id, UnixSeconds now) override {
+    Stmt s(c_, "UPDATE tokens SET revoked_at = ? "
+               "WHERE id = ? AND member_id = ? AND revoked_at IS NULL");
+    s.Bind(now).Bind(id.value).Bind(member.value);
+    QS_TRY_STATUS(s.Run());
+    return sqlite3_changes(c_.db()) > 0;
+  }
+
+  Status InsertSignupInvite(const SignupInvite& inv) override {
+    Stmt s(c_, "INSERT INTO signup_invites(code_hash, created_by, created_at, expires_at) "
+               "VALUES(?,?,?,?)");
+    s.Bind(inv.code_hash).Bind(inv.created_by.value).Bind(inv.created_at).Bind(inv.expires_at);
+    return s.Run();
+  }
+
+  Result<std::optional<SignupInvite>> FindSignupInvite(std::string_view code_hash) override {
+    Stmt s(c_, "SELECT code_hash, created_by, created_at, expires_at, used_by "
+               "FROM signup_invites WHERE code_hash = ?");
+    s.Bind(code_hash);
+    if (!QS_TRY(s.Step())) return std::optional<SignupInvite>();
+    SignupInvite inv{s.Text(0), MemberId(s.Int(1)), s.Int(2), s.Int(3), std::nullopt};
+    if (auto used = s.OptInt(4)) inv.used_by = MemberId(*used);
+    return std::optional<SignupInvite>(inv);
+  }
+
+  Status UseSignupInvite(std::string_view code_hash, MemberId used_by) override {
+    Stmt s(c_, "UPDATE signup_invites SET used_by = ? WHERE code_hash = ? AND used_by IS NULL");
+    s.Bind(used_by.value).Bind(code_hash);
+    QS_TRY_STATUS(s.Run());
+    if (sqlite3_changes(c_.db()) == 0) {
+      return FailedPrecondition("this invitation code has been used already");
+    }
+    return {};
+  }
+
+  Result<IdeaId> InsertIdea(MemberId author, std::string_view title, std::string_view pitch,
+                            UnixSeconds now) override {
+    Stmt s(c_, "INSERT INTO ideas(author_id, title, pitch, created_at) VALUES(?,?,?,?)");
+    s.Bind(author.value).Bind(title).Bind(pitch).Bind(now);
+    QS_TRY_STATUS(s.Run());
+    return IdeaId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<Idea>> FindIdea(IdeaId id) override {
+    Stmt s(c_, "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
+               "FROM ideas i JOIN members m ON m.id = i.author_id WHERE i.id = ?");
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<Idea>();
+    std::vector<Idea> ideas{ReadIdea(s)};
+    QS_TRY_STATUS(FillIdeaBackers(ideas));
+    return std::optional<Idea>(std::move(ideas[0]));
+  }
+
+  Result<std::vector<Idea>> ListIdeas(std::string_view query, Page page) override {
+    Stmt s(c_, "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
+               "FROM ideas i JOIN members m ON m.id = i.author_id "
+               "WHERE (? = 0 OR i.id < ?) AND (? = '' OR LOWER(i.title) LIKE ? ESCAPE '\\' "
+               "OR LOWER(i.pitch) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?");
+    const std::string pattern = LikePattern(query);
+    s.Bind(page.before).Bind(page.before).Bind(query).Bind(pattern).Bind(pattern)
+        .Bind(std::int64_t{page.limit});
+    std::vector<Idea> out;
+    while (QS_TRY(s.Step())) out.push_back(ReadIdea(s));
+    QS_TRY_STATUS(FillIdeaBackers(out));
+    return out;
+  }
+
+  Result<bool> InsertBacking(BackingTarget target, std::int64_t target_id, MemberId member,
+                             UnixSeconds now) override {
+    Stmt s(c_, "INSERT INTO backings(target, target_id, member_id, created_at) VALUES(?,?,?,?) "
+               "ON CONFLICT DO NOTHING");
+    s.Bind(TargetName(target)).Bind(target_id).Bind(member.value).Bind(now);
+    QS_TRY_STATUS(s.Run());
+    return sqlite3_changes(c_.db()) > 0;
+  }
+
+  Result<bool> DeleteBacking(BackingTarget target, std::int64_t target_id,
+                             MemberId member) override {
+    Stmt s(c_, "DELETE FROM backings WHERE target = ? AND target_id = ? AND member_id = ?");
+    s.Bind(TargetName(target)).Bind(target_id).Bind(member.value);
+    QS_TRY_STATUS(s.Run());
+    return sqlite3_changes(c_.db()) > 0;
+  }
+
+  Result<ProjectId> InsertProject(const Project& p) override {
+    Stmt s(c_, "INSERT INTO projects(title, pitch, idea_id, initiator_id, looking_for, created_at) "
+               "VALUES(?,?,?,?,?,?)");
+    std::optional<std::int64_t> idea;
+    if (p.idea) idea = p.idea->value;
+    s.Bind(p.title).Bind(p.pitch).Bind(idea).Bind(p.initiator.value)
+        .Bind(JoinList(p.looking_for)).Bind(p.created_at);
+    QS_TRY_STATUS(s.Run());
+    return ProjectId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<Project>> FindProject(ProjectId id) override {
+    Stmt s(c_, "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
+               "p.looking_for, p.created_at FROM projects p "
+               "JOIN members m ON m.id = p.initiator_id WHERE p.id = ?");
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<Project>();
+    std::vector<Project> projects{ReadProject(s)};
+    QS_TRY_STATUS(FillProjectBackers(projects));
+    return std::optional<Project>(std::move(projects[0]));
+  }
+
+  Result<std::vector<Project>> ListProjects(Page page) override {
+    Stmt s(c_, "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
+               "p.looking_for, p.created_at FROM projects p "
+               "JOIN members m ON m.id = p.initiator_id "
+               "WHERE (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
+    s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
+    std::vector<Project> out;
+    while (QS_TRY(s.Step())) out.push_back(ReadProject(s));
+    QS_TRY_STATUS(FillProjectBackers(out));
+    return out;
+  }
+
+  Status UpdateLookingFor(ProjectId id, const std::vector<std::string>& roles) override {
+    Stmt s(c_, "UPDATE projects SET looking_for = ? WHERE id = ?");
+    s.Bind(JoinList(roles)).Bind(id.value);
+    return s.Run();
+  }
+
+  Result<std::optional<Membership>> FindMembership(ProjectId project, MemberId member) override {
+    Stmt s(c_, "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
+               "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
+               "WHERE ms.project_id = ? AND ms.member_id = ?");
+    s.Bind(project.value).Bind(member.value);
+    if (!QS_TRY(s.Step())) return std::optional<Membership>();
+    return std::optional<Membership>(QS_TRY(ReadMembership(s)));
+  }
+
+  Status PutMembership(const Membership& m) override {
+    Stmt s(c_, "INSERT INTO memberships(project_id, member_id, state, acted_by, message, updated_at) "
+               "VALUES(?,?,?,?,?,?) ON CONFLICT(project_id, member_id) DO UPDATE SET "
+               "state = excluded.state, acted_by = excluded.acted_by, "
+               "message = excluded.message, updated_at = excluded.updated_at");
+    s.Bind(m.project.value).Bind(m.member.value).Bind(MembershipStateName(m.state))
+        .Bind(m.acted_by.value).Bind(m.message).Bind(m.updated_at);
+    return s.Run();
+  }
+
+  Result<std::vector<Membership>> ListMemberships(std::span<const ProjectId> projects) override {
+    std::vector<Membership> out;
+    if (projects.empty()) return out;
+    std::string json = "[";
+    for (std::size_t i = 0; i < projects.size(); ++i) {
+      json += (i ? "," : "") + std::to_string(projects[i].value);
+    }
+    json += "]";
+    Stmt s(c_, "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
+               "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
+               "WHERE ms.project_id IN (SELECT value FROM json_each(?)) "
+               "ORDER BY ms.project_id, ms.updated_at, m.handle");
+    s.Bind(json);
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadMembership(s)));
+    return out;
+  }
+
+  Result<TaskId> InsertTask(const Task& t) override {
+    Stmt s(c_, "INSERT INTO tasks(project_id, title, description, state, holder_id, created_by, "
+               "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(t.project.value).Bind(t.title).Bind(t.description).Bind(TaskStateName(t.state))
+        .Bind(HolderValue(t)).Bind(t.created_by.value).Bind(t.created_at).Bind(t.updated_at);
+    QS_TRY_STATUS(s.Run());
+    return TaskId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<Task>> FindTask(TaskId id) override {
+    Stmt s(c_, "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
+               "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
+               "LEFT JOIN members m ON m.id = t.holder_id WHERE t.id = ?");
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<Task>();
+    return std::optional<Task>(QS_TRY(ReadTask(s)));
+  }
+
+  Status UpdateTask(const Task& t) override {
+    Stmt s(c_, "UPDATE tasks SET state = ?, holder_id = ?, updated_at = ? WHERE id = ?");
+    s.Bind(TaskStateName(t.state)).Bind(HolderValue(t)).Bind(t.updated_at).Bind(t.id.value);
+    return s.Run();
+  }
+
+  Result<std::vector<Task>> ListTasks(ProjectId project) override {
+    Stmt s(c_, "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
+               "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
+               "LEFT JOIN members m ON m.id = t.holder_id WHERE t.project_id = ? ORDER BY t.id");
+    s.Bind(project.value);
+    std::vector<Task> out;
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadTask(s)));
+    return out;
+  }
+
+ private:
+  static std::optional<std::int64_t> HolderValue(const Task& t) {
+    if (t.holder) return t.holder->value;
+    return std::nullopt;
+  }
+
+  static std::string LikePattern(std::string_view query) {
+    std::string p = "%";
+    for (char ch : query) {
+      const char c = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (c == '%' || c == '_' || c == '\\') p += '\\';
+      p += c;
+    }
+    return p + "%";
+  }
+
+  static Idea ReadIdea(const Stmt& s) {
+    Idea i;
+    i.id = IdeaId(s.Int(0));
+    i.author = MemberId(s.Int(1));
+    i.author_handle = s.Text(2);
+    i.title = s.Text(3);
+    i.pitch = s.Text(4);
+    i.created_at = s.Int(5);
+    return i;
+  }
+
+  static Project ReadProject(const Stmt& s) {
+    Project p;
+    p.id = ProjectId(s.Int(0));
+    p.title = s.Text(1);
+    p.pitch = s.Text(2);
+    if (auto idea = s.OptInt(3)) p.idea = IdeaId(*idea);
+    p.initiator = MemberId(s.Int(4));
+    p.initiator_handle = s.Text(5);
+    p.looking_for = SplitList(s.Text(6));
+    p.created_at = s.Int(7);
+    return p;
+  }
+
+  static Result<Membership> ReadMembership(const Stmt& s) {
+    Membership m;
+    m.project = ProjectId(s.Int(0));
+    m.member = MemberId(s.Int(1));
+    m.handle = s.Text(2);
+    const auto state = ParseMembershipState(s.Text(3));
+    if (!state) return Internal("unknown membership state '" + s.Text(3) + "' in the database");
+    m.state = *state;
+    m.acted_by = MemberId(s.Int(4));
+    m.message = s.Text(5);
+    m.updated_at = s.Int(6);
+    return m;
+  }
+
+  static Result<Task> ReadTask(const Stmt& s) {
+    Task t;
+    t.id = TaskId(s.Int(0));
+    t.project = ProjectId(s.Int(1));
+    t.title = s.Text(2);
+    t.description = s.Text(3);
+    const auto state = ParseTaskState(s.Text(4));
+    if (!state) return Internal("unknown task state '" + s.Text(4) + "' in the database");
+    t.state = *state;
+    if (auto holder = s.OptInt(5)) t.holder = MemberId(*holder);
+    t.holder_handle = s.Text(6);
+    t.created_by = MemberId(s.Int(7));
+    t.created_at = s.Int(8);
+    t.updated_at = s.Int(9);
+    return t;
+  }
+
+  Status FillIdeaBackers(std::vector<Idea>& ideas) {
+    std::vector<std::int64_t> ids;
+    for (const auto& i : ideas) ids.push_back(i.id.value);
+    auto backers = QS_TRY(LoadBackers(c_, BackingTarget::kIdea, ids));
+    for (auto& i : ideas) i.backers = std::move(backers[i.id.value]);
+    return {};
+  }
+
+  Status FillProjectBackers(std::vector<Project>& projects) {
+    std::vector<std::int64_t> ids;
+    for (const auto& p : projects) ids.push_back(p.id.value);
+    auto backers = QS_TRY(LoadBackers(c_, BackingTarget::kProject, ids));
+    for (auto& p : projects) p.backers = std::move(backers[p.id.value]);
+    return {};
+  }
+
+  Conn& c_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
+
+  Result<std::unique_ptr<Conn>> Connect() {
+    sqlite3* db = nullptr;
+    const int rc = sqlite3_open_v2(options_.path.c_str(), &db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                                       SQLITE_OPEN_NOMUTEX,
+                                   nullptr);
+    if (rc != SQLITE_OK) {
+      Error e{ErrorCode::kUnavailable,
+              "cannot open the database " + options_.path + ": " +
+                  (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)),
+              {}};
+      sqlite3_close_v2(db);
+      return std::unexpected(e);
+    }
+    auto conn = std::make_unique<Conn>(db);
+    sqlite3_busy_timeout(db, options_.busy_timeout_ms);
+    sqlite3_extended_result_codes(db, 1);
+    QS_TRY_STATUS(conn->Exec("PRAGMA journal_mode=WAL"));
+    QS_TRY_STATUS(conn->Exec("PRAGMA foreign_keys=ON"));
+    QS_TRY_STATUS(conn->Exec("PRAGMA synchronous=NORMAL"));
+    return conn;
+  }
+
+  Status Migrate() {
+    auto conn = QS_TRY(Connect());
+    QS_TRY_STATUS(conn->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    QS_TRY_STATUS(conn->Exec("BEGIN IMMEDIATE"));
+    auto applied = ApplyMigrations(*conn);
+    if (!applied) {
+      (void)conn->Exec("ROLLBACK");
+      return applied;
+    }
+    QS_TRY_STATUS(conn->Exec("COMMIT"));
+    idle_.push_back(std::move(conn));
+    return {};
+  }
+
+  Status Transact(TxMode mode, const std::function<Status(Tx&)>& fn) override {
+    auto conn = QS_TRY(Acquire());
+    Status result = RunTx(*conn, mode, fn);
+    Release(std::move(conn));
+    return result;
+  }
+
+  Result<int> SchemaVersion() override {
+    auto conn = QS_TRY(Acquire());
+    Result<int> version = ReadVersion(*conn);
+    Release(std::move(conn));
+    return version;
+  }
+
+ private:
+  static Result<int> ReadVersion(Conn& conn) {
+    Stmt s(conn, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    QS_TRY(s.Step());
+    return static_cast<int>(s.Int(0));
+  }
+
+  static Status ApplyMigrations(Conn& conn) {
+    const int current = QS_TRY(ReadVersion(conn));
+    const auto migrations = QS_TRY(SqliteMigrations());
+    const int newest = migrations.empty() ? 0 : migrations.back().version;
+    if (current > newest) {
+      return Fail(ErrorCode::kFailedPrecondition,
+                  "the database is at schema version " + std::to_string(current) +
+                      " but this qiusuo knows versions up to " + std::to_string(newest) +
+                      "; run a newer qiusuo");
+    }
+    for (const auto& m : migrations) {
+      if (m.version <= current) continue;
+      QS_TRY_STATUS(conn.Exec(std::string(m.sql).c_str()));
+      Stmt s(conn, "INSERT INTO schema_migrations(version, name, applied_at) "
+                   "VALUES(?, ?, strftime('%s','now'))");
+      s.Bind(std::int64_t{m.version}).Bind(m.name);
+      QS_TRY_STATUS(s.Run());
+    }
+    return {};
+  }
+
+  static Status RunTx(Conn& conn, TxMode mode, const std::function<Status(Tx&)>& fn) {
+    QS_TRY_STATUS(conn.Exec(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+    SqliteTx tx(conn);
+    Status result = fn(tx);
+    if (result) {
+      auto committed = conn.Exec("COMMIT");
+      if (committed) return {};
+      result = committed;
+    }
+    (void)conn.Exec("ROLLBACK");
+    return result;
+  }
+
+  Result<std::unique_ptr<Conn>> Acquire() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
+    if (!idle_.empty()) {
+      auto conn = std::move(idle_.back());
+      idle_.pop_back();
+      return conn;
+    }
+    ++open_;
+    lock.unlock();
+    auto conn = Connect();
+    if (!conn) {
+      std::lock_guard relock(mu_);
+      --open_;
+      cv_.notify_one();
+    }
+    return conn;
+  }
+
+  void Release(std::unique_ptr<Conn> conn) {
+    std::lock_guard lock(mu_);
+    idle_.push_back(std::move(conn));
+    cv_.notify_one();
+  }
+
+  SqliteOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_
+  int open_ = 1;                             // guarded by mu_; the migration connection counts
+
+  friend Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions&);
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
+  auto store = std::make_unique<SqliteStore>(options);
+  QS_TRY_STATUS(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace qiusuo

@@ -1,0 +1,283 @@
+// The contract every Store implementation passes, against a real database.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <functional>
+#include <memory>
+
+#include "common/temp_dir.h"
+#include "store/migrations.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace qiusuo {
+namespace {
+
+struct Backend {
+  std::string name;
+  std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
+};
+
+void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto store = GetParam().open(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+  }
+
+  MemberId AddMember(const std::string& handle) {
+    MemberId id;
+    auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+      id = QS_TRY(tx.InsertMember({handle, {handle + " name", {handle + "@lab.org"}, {"c++"}, {}},
+                                   "hash", false, 100}));
+      return {};
+    });
+    EXPECT_TRUE(st) << st.error().message;
+    return id;
+  }
+
+  template <typename F>
+  auto Read(F&& f) {
+    std::invoke_result_t<F, Tx&> out;
+    auto st = store_->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+      out = f(tx);
+      return {};
+    });
+    EXPECT_TRUE(st);
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContract, MigratesToTheNewestSchema) {
+  auto version = store_->SchemaVersion();
+  ASSERT_TRUE(version);
+  EXPECT_EQ(*version, static_cast<int>(SqliteMigrations()->size()));
+}
+
+TEST_P(StoreContract, MembersRoundTripAndHandlesAreUnique) {
+  const MemberId ada = AddMember("ada");
+  auto found = Read([&](Tx& tx) { return tx.FindMemberByHandle("ada"); });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->id, ada);
+  EXPECT_EQ((*found)->emails, std::vector<std::string>{"ada@lab.org"});
+  EXPECT_EQ((*found)->skills, std::vector<std::string>{"c++"});
+  EXPECT_EQ(**Read([&](Tx& tx) { return tx.PasswordHash(ada); }), "hash");
+
+  auto dup = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(tx.InsertMember({"ada", {"Other", {}, {}, {}}, "h", false, 1}));
+    return {};
+  });
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(dup.error().field, "handle");
+  EXPECT_EQ(*Read([](Tx& tx) { return tx.CountMembers(); }), 1);
+}
+
+TEST_P(StoreContract, AFailedTransactionLeavesNothingBehind) {
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(tx.InsertMember({"grace", {"Grace", {}, {}, {}}, "h", false, 1}));
+    return FailedPrecondition("changed my mind");
+  });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().message, "changed my mind");
+  EXPECT_EQ(*Read([](Tx& tx) { return tx.CountMembers(); }), 0);
+}
+
+TEST_P(StoreContract, TokensAreFoundByHashUntilRevoked) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  TokenId token;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    token = QS_TRY(tx.InsertToken(ada, "abc123", "laptop", 5));
+    return {};
+  }));
+  auto live = Read([](Tx& tx) { return tx.FindLiveToken("abc123"); });
+  ASSERT_TRUE(live && *live);
+  EXPECT_EQ((*live)->member, ada);
+  // Someone else's token cannot be revoked by id.
+  EXPECT_FALSE(*Read([&](Tx& tx) { return tx.RevokeToken(bob, token, 6); }));
+  bool revoked = false;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    revoked = QS_TRY(tx.RevokeToken(ada, token, 6));
+    return {};
+  }));
+  EXPECT_TRUE(revoked);
+  EXPECT_FALSE(*Read([](Tx& tx) { return tx.FindLiveToken("abc123"); }));
+  auto all = Read([&](Tx& tx) { return tx.ListTokens(ada); });
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].revoked_at, 6);
+}
+
+TEST_P(StoreContract, IdeasSearchPaginateAndCarryBackers) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    for (int i = 1; i <= 5; ++i) {
+      QS_TRY(tx.InsertIdea(ada, "Idea " + std::to_string(i), i == 3 ? "Sparse ATTENTION" : "x", i));
+    }
+    QS_TRY(tx.InsertIdea(bob, "100% literal_match", "y", 6));
+    EXPECT_TRUE(*tx.InsertBacking(BackingTarget::kIdea, 3, bob, 7));
+    EXPECT_FALSE(*tx.InsertBacking(BackingTarget::kIdea, 3, bob, 8));  // idempotent
+    EXPECT_TRUE(*tx.InsertBacking(BackingTarget::kIdea, 3, ada, 9));
+    return {};
+  }));
+
+  auto first = *Read([](Tx& tx) { return tx.ListIdeas("", Page{2, 0}); });
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, IdeaId(6));
+  auto next = *Read([&](Tx& tx) { return tx.ListIdeas("", Page{10, first[1].id.value}); });
+  ASSERT_EQ(next.size(), 4u);
+  EXPECT_EQ(next[0].id, IdeaId(4));
+
+  auto hits = *Read([](Tx& tx) { return tx.ListIdeas("attention", Page{}); });
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].title, "Idea 3");
+  EXPECT_EQ(hits[0].backers, (std::vector<std::string>{"bob", "ada"}));
+  EXPECT_EQ(hits[0].author_handle, "ada");
+  // LIKE wildcards in the query are literal characters.
+  EXPECT_EQ(Read([](Tx& tx) { return tx.ListIdeas("0%", Page{}); })->size(), 1u);
+  EXPECT_EQ(Read([](Tx& tx) { return tx.ListIdeas("l_t", Page{}); })->size(), 0u);
+
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    EXPECT_TRUE(*tx.DeleteBacking(BackingTarget::kIdea, 3, bob));
+    EXPECT_FALSE(*tx.DeleteBacking(BackingTarget::kIdea, 3, bob));
+    return {};
+  }));
+  auto idea = *Read([](Tx& tx) { return tx.FindIdea(IdeaId(3)); });
+  ASSERT_TRUE(idea);
+  EXPECT_EQ(idea->backers, std::vector<std::string>{"ada"});
+}
+
+TEST_P(StoreContract, ProjectsMembershipsAndTasks) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ProjectId pid;
+  TaskId tid;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    Project p;
+    p.title = "Sparse attention";
+    p.pitch = "why";
+    p.initiator = ada;
+    p.looking_for = {"CUDA kernels", "data cleaning"};
+    p.created_at = 10;
+    pid = QS_TRY(tx.InsertProject(p));
+    QS_TRY_STATUS(tx.PutMembership({pid, ada, "", MembershipState::kActive, ada, "", 10}));
+    QS_TRY_STATUS(tx.PutMembership({pid, bob, "", MembershipState::kApplied, bob, "hi", 11}));
+    QS_TRY_STATUS(tx.PutMembership({pid, bob, "", MembershipState::kActive, ada, "hi", 12}));
+    Task t;
+    t.project = pid;
+    t.title = "Write the kernel";
+    t.created_by = ada;
+    t.created_at = t.updated_at = 13;
+    tid = QS_TRY(tx.InsertTask(t));
+    return {};
+  }));
+  auto project = *Read([&](Tx& tx) { return tx.FindProject(pid); });
+  ASSERT_TRUE(project);
+  EXPECT_EQ(project->looking_for, (std::vector<std::string>{"CUDA kernels", "data cleaning"}));
+  EXPECT_EQ(project->initiator_handle, "ada");
+
+  const std::vector<ProjectId> ids{pid};
+  auto memberships = *Read([&](Tx& tx) { return tx.ListMemberships(ids); });
+  ASSERT_EQ(memberships.size(), 2u);
+  EXPECT_EQ(memberships[1].handle, "bob");
+  EXPECT_EQ(memberships[1].state, MembershipState::kActive);
+  EXPECT_EQ(memberships[1].acted_by, ada);
+
+  auto task = *Read([&](Tx& tx) { return tx.FindTask(tid); });
+  ASSERT_TRUE(task);
+  EXPECT_EQ(task->state, TaskState::kOpen);
+  EXPECT_FALSE(task->holder);
+  task->state = TaskState::kClaimed;
+  task->holder = bob;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateTask(*task); }));
+  auto tasks = *Read([&](Tx& tx) { return tx.ListTasks(pid); });
+  ASSERT_EQ(tasks.size(), 1u);
+  EXPECT_EQ(tasks[0].holder_handle, "bob");
+}
+
+TEST_P(StoreContract, TheSchemaRefusesATaskHeldWhileOpen) {
+  const MemberId ada = AddMember("ada");
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    Project p;
+    p.title = "p";
+    p.initiator = ada;
+    const ProjectId pid = QS_TRY(tx.InsertProject(p));
+    Task t;
+    t.project = pid;
+    t.title = "t";
+    t.state = TaskState::kOpen;
+    t.holder = ada;  // an open task with a holder is an assignment in disguise
+    t.created_by = ada;
+    QS_TRY(tx.InsertTask(t));
+    return {};
+  });
+  EXPECT_FALSE(st);
+}
+
+TEST_P(StoreContract, ForeignKeysAreEnforced) {
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(tx.InsertIdea(MemberId(999), "orphan", "", 1));
+    return {};
+  });
+  EXPECT_FALSE(st);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
+                         ::testing::Values(Backend{"sqlite",
+                                                   [](const TempDir& dir) {
+                                                     return OpenSqliteStore(
+                                                         {dir.File("lab.db")});
+                                                   }}),
+                         [](const auto& info) { return info.param.name; });
+
+TEST(SqliteStore, PersistsAcrossReopen) {
+  TempDir dir;
+  {
+    auto store = OpenSqliteStore({dir.File("lab.db")});
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) -> Status {
+      QS_TRY(tx.InsertMember({"ada", {"Ada", {}, {}, {}}, "h", true, 1}));
+      return {};
+    }));
+  }
+  auto store = OpenSqliteStore({dir.File("lab.db")});
+  ASSERT_TRUE(store);
+  std::optional<Member> ada;
+  ASSERT_TRUE((*store)->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    ada = QS_TRY(tx.FindMemberByHandle("ada"));
+    return {};
+  }));
+  ASSERT_TRUE(ada);
+  EXPECT_TRUE(ada->steward);
+}
+
+TEST(SqliteStore, RefusesASchemaNewerThanTheBinary) {
+  TempDir dir;
+  ASSERT_TRUE(OpenSqliteStore({dir.File("lab.db")}));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("lab.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "INSERT INTO schema_migrations VALUES(999, 'future', 0)", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto store = OpenSqliteStore({dir.File("lab.db")});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(store.error().message.find("newer qiusuo"), std::string::npos);
+}
+
+TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
+  auto store = OpenSqliteStore({"/nonexistent-dir/lab.db"});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(store.error().message.find("/nonexistent-dir/lab.db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace qiusuo
