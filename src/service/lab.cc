@@ -1,0 +1,516 @@
+#include "service/lab.h"
+
+#include <algorithm>
+
+#include "core/validate.h"
+
+namespace qiusuo {
+namespace {
+
+constexpr int kMaxPageSize = 200;
+constexpr std::string_view kTokenPrefix = "qs_";
+
+Page ClampPage(Page page) {
+  page.limit = std::clamp(page.limit, 1, kMaxPageSize);
+  if (page.before < 0) page.before = 0;
+  return page;
+}
+
+// Asks the store for one more than the page holds, to know whether a next page exists.
+template <typename T, typename IdOf>
+Listing<T> ToListing(std::vector<T> items, int limit, IdOf id_of) {
+  Listing<T> out;
+  if (static_cast<int>(items.size()) > limit) {
+    items.resize(limit);
+    out.next_before = id_of(items.back());
+  }
+  out.items = std::move(items);
+  return out;
+}
+
+Result<Member> RequireMember(Tx& tx, const std::string& handle) {
+  auto member = QS_TRY(tx.FindMemberByHandle(handle));
+  if (!member) return NotFound("there is no member @" + handle);
+  return *member;
+}
+
+Result<Project> RequireProject(Tx& tx, ProjectId id) {
+  auto project = QS_TRY(tx.FindProject(id));
+  if (!project) return NotFound("there is no project " + std::to_string(id.value));
+  return *project;
+}
+
+Result<bool> IsActiveMember(Tx& tx, ProjectId project, MemberId member) {
+  auto m = QS_TRY(tx.FindMembership(project, member));
+  return m && m->state == MembershipState::kActive;
+}
+
+Result<ProjectView> LoadView(Tx& tx, ProjectId id) {
+  ProjectView view{QS_TRY(RequireProject(tx, id)), {}};
+  const ProjectId ids[] = {id};
+  view.memberships = QS_TRY(tx.ListMemberships(ids));
+  return view;
+}
+
+std::string TrimCopy(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+}  // namespace
+
+Lab::Lab(Store& store, const Clock& clock, LabConfig config)
+    : store_(store), clock_(clock), config_(config) {}
+
+// ---- accounts ---------------------------------------------------------------
+
+Result<Member> Lab::Init(const std::string& handle, const std::string& password,
+                         MemberProfile profile) {
+  QS_TRY_STATUS(ValidateHandle("handle", handle));
+  QS_TRY_STATUS(ValidatePassword("password", password));
+  if (profile.name.empty()) profile.name = handle;
+  profile = QS_TRY(NormalizeProfile(std::move(profile)));
+  const std::string hash = QS_TRY(crypto::HashPassword(password, config_.password_cost));
+  Member created;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (QS_TRY(tx.CountMembers()) > 0) {
+      return FailedPrecondition("this lab has members already; init runs once per lab");
+    }
+    const MemberId id = QS_TRY(tx.InsertMember({handle, profile, hash, true, clock_.Now()}));
+    created = *QS_TRY(tx.FindMember(id));
+    return {};
+  }));
+  return created;
+}
+
+Result<Member> Lab::SignUp(SignUpRequest req) {
+  QS_TRY_STATUS(ValidateHandle("handle", req.handle));
+  QS_TRY_STATUS(ValidatePassword("password", req.password));
+  if (req.profile.name.empty()) req.profile.name = req.handle;
+  req.profile = QS_TRY(NormalizeProfile(std::move(req.profile)));
+  const std::string code_hash =
+      req.invite_code.empty() ? std::string() : crypto::Sha256Hex(req.invite_code);
+  if (!config_.open_signup && code_hash.empty()) {
+    return PermissionDenied(
+        "this lab signs up by invitation: ask a member for a code (qiusuo invite) and pass it "
+        "as invite_code");
+  }
+  // Hash outside the transaction: Argon2id is slow by design and must not hold the write lock.
+  const std::string hash = QS_TRY(crypto::HashPassword(req.password, config_.password_cost));
+  Member created;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (QS_TRY(tx.CountMembers()) == 0) {
+      return FailedPrecondition("this lab has no steward yet: run `qiusuo init` first");
+    }
+    std::optional<SignupInvite> invite;
+    if (!code_hash.empty()) {
+      invite = QS_TRY(tx.FindSignupInvite(code_hash));
+      if (!invite || invite->used_by || invite->expires_at < clock_.Now()) {
+        return InvalidArgument("invite_code", "this invitation code is unknown, used or expired");
+      }
+    }
+    const MemberId id = QS_TRY(tx.InsertMember({req.handle, req.profile, hash, false, clock_.Now()}));
+    if (invite) QS_TRY_STATUS(tx.UseSignupInvite(code_hash, id));
+    created = *QS_TRY(tx.FindMember(id));
+    return {};
+  }));
+  return created;
+}
+
+Result<IssuedToken> Lab::Login(const std::string& handle, const std::string& password,
+                               const std::string& remote) {
+  const UnixSeconds now = clock_.Now();
+  const std::string handle_key = "h:" + handle;
+  const std::string remote_key = "r:" + remote;
+  QS_TRY_STATUS(limiter_.Check(handle_key, config_.login_failures_per_handle,
+                               config_.login_window_s, now));
+  QS_TRY_STATUS(limiter_.Check(remote_key, config_.login_failures_per_remote,
+                               config_.login_window_s, now));
+
+  std::optional<Member> member;
+  std::optional<std::string> hash;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    member = QS_TRY(tx.FindMemberByHandle(handle));
+    if (member) hash = QS_TRY(tx.PasswordHash(member->id));
+    return {};
+  }));
+  std::call_once(dummy_once_, [&] {
+    dummy_hash_ = crypto::HashPassword("not a password of anyone", config_.password_cost)
+                      .value_or(std::string());
+  });
+  const bool ok = crypto::VerifyPassword(hash ? *hash : dummy_hash_, password) && member;
+  if (!ok) {
+    limiter_.Fail(handle_key, now);
+    limiter_.Fail(remote_key, now);
+    return Fail(ErrorCode::kUnauthenticated, "wrong handle or password");
+  }
+  limiter_.Clear(handle_key);
+  return IssueToken(*member, "login");
+}
+
+Result<IssuedToken> Lab::IssueToken(const Member& member, const std::string& name) {
+  IssuedToken issued;
+  issued.token = std::string(kTokenPrefix) + crypto::RandomHex(32);  // 256 random bits
+  issued.member = member;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    issued.id = QS_TRY(tx.InsertToken(member.id, crypto::Sha256Hex(issued.token), name,
+                                      clock_.Now()));
+    return {};
+  }));
+  return issued;
+}
+
+Result<Caller> Lab::Authenticate(std::string_view token) {
+  auto unauthenticated = [] {
+    return Fail(ErrorCode::kUnauthenticated,
+                "sign in first: `qiusuo login`, or send Authorization: Bearer <token>");
+  };
+  if (token.empty()) return unauthenticated();
+  if (!token.starts_with(kTokenPrefix)) {
+    return Fail(ErrorCode::kUnauthenticated, "that is not a qiusuo token (they start with qs_)");
+  }
+  std::optional<Member> member;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    auto record = QS_TRY(tx.FindLiveToken(crypto::Sha256Hex(token)));
+    if (record) member = QS_TRY(tx.FindMember(record->member));
+    return {};
+  }));
+  if (!member) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "this token is unknown or revoked; sign in again with `qiusuo login`");
+  }
+  return Caller{member->id, member->handle, member->steward};
+}
+
+Result<IssuedToken> Lab::CreateToken(const Caller& caller, std::string name) {
+  name = TrimCopy(name);
+  if (name.empty()) name = "api";
+  QS_TRY_STATUS(ValidateTitle("name", name));
+  std::optional<Member> member;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    member = QS_TRY(tx.FindMember(caller.id));
+    return {};
+  }));
+  if (!member) return NotFound("your account no longer exists");
+  return IssueToken(*member, name);
+}
+
+Result<std::vector<TokenRecord>> Lab::ListTokens(const Caller& caller) {
+  std::vector<TokenRecord> out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = QS_TRY(tx.ListTokens(caller.id));
+    return {};
+  }));
+  return out;
+}
+
+Status Lab::RevokeToken(const Caller& caller, TokenId id) {
+  return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    // Only one's own tokens: someone else's id looks exactly like a missing one.
+    if (!QS_TRY(tx.RevokeToken(caller.id, id, clock_.Now()))) {
+      return NotFound("you have no live token " + std::to_string(id.value));
+    }
+    return {};
+  });
+}
+
+Result<std::string> Lab::CreateSignupInvite(const Caller& caller) {
+  const std::string code = "qsi_" + crypto::RandomHex(16);
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const UnixSeconds now = clock_.Now();
+    return tx.InsertSignupInvite(
+        {crypto::Sha256Hex(code), caller.id, now, now + config_.signup_invite_ttl_s, std::nullopt});
+  }));
+  return code;
+}
+
+Status Lab::LoginLimiter::Check(const std::string& key, int max_failures, int window_s,
+                                UnixSeconds now) {
+  std::lock_guard lock(mu_);
+  auto it = failures_.find(key);
+  if (it == failures_.end()) return {};
+  auto& times = it->second;
+  while (!times.empty() && times.front() <= now - window_s) times.pop_front();
+  if (times.empty()) {
+    failures_.erase(it);
+    return {};
+  }
+  if (static_cast<int>(times.size()) >= max_failures) {
+    const auto wait = times.front() + window_s - now;
+    return qiusuo::Fail(ErrorCode::kResourceExhausted,
+                "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
+  }
+  return {};
+}
+
+void Lab::LoginLimiter::Fail(const std::string& key, UnixSeconds now) {
+  std::lock_guard lock(mu_);
+  if (failures_.size() > 100000) failures_.clear();  // bounded memory under a flood
+  failures_[key].push_back(now);
+}
+
+void Lab::LoginLimiter::Clear(const std::string& key) {
+  std::lock_guard lock(mu_);
+  failures_.erase(key);
+}
+
+// ---- members ----------------------------------------------------------------
+
+Result<Member> Lab::GetMember(const Caller&, const std::string& handle) {
+  Member out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = QS_TRY(RequireMember(tx, handle));
+    return {};
+  }));
+  return out;
+}
+
+Result<Listing<Member>> Lab::ListMembers(const Caller&, Page page) {
+  page = ClampPage(page);
+  std::vector<Member> items;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    items = QS_TRY(tx.ListMembers({page.limit + 1, page.before}));
+    return {};
+  }));
+  return ToListing(std::move(items), page.limit, [](const Member& m) { return m.id.value; });
+}
+
+Result<Member> Lab::UpdateProfile(const Caller& caller, MemberProfile profile) {
+  profile = QS_TRY(NormalizeProfile(std::move(profile)));
+  Member out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY_STATUS(tx.UpdateProfile(caller.id, profile));
+    auto m = QS_TRY(tx.FindMember(caller.id));
+    if (!m) return NotFound("your account no longer exists");
+    out = *m;
+    return {};
+  }));
+  return out;
+}
+
+// ---- ideas ------------------------------------------------------------------
+
+Result<Idea> Lab::PostIdea(const Caller& caller, const std::string& title,
+                           const std::string& pitch) {
+  QS_TRY_STATUS(ValidateTitle("title", title));
+  QS_TRY_STATUS(ValidateText("pitch", pitch, kMaxPitch));
+  Idea out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const IdeaId id = QS_TRY(tx.InsertIdea(caller.id, TrimCopy(title), pitch, clock_.Now()));
+    out = *QS_TRY(tx.FindIdea(id));
+    return {};
+  }));
+  return out;
+}
+
+Result<Idea> Lab::GetIdea(const Caller&, IdeaId id) {
+  Idea out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    auto idea = QS_TRY(tx.FindIdea(id));
+    if (!idea) return NotFound("there is no idea " + std::to_string(id.value));
+    out = std::move(*idea);
+    return {};
+  }));
+  return out;
+}
+
+Result<Listing<Idea>> Lab::ListIdeas(const Caller&, const std::string& query, Page page) {
+  page = ClampPage(page);
+  if (query.size() > kMaxTitle) return InvalidArgument("q", "a search is at most 200 bytes");
+  std::vector<Idea> items;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    items = QS_TRY(tx.ListIdeas(TrimCopy(query), {page.limit + 1, page.before}));
+    return {};
+  }));
+  return ToListing(std::move(items), page.limit, [](const Idea& i) { return i.id.value; });
+}
+
+Result<Idea> Lab::BackIdea(const Caller& caller, IdeaId id, bool back) {
+  Idea out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto idea = QS_TRY(tx.FindIdea(id));
+    if (!idea) return NotFound("there is no idea " + std::to_string(id.value));
+    if (idea->author == caller.id) {
+      return FailedPrecondition("you cannot back your own idea; others' backing is the signal");
+    }
+    if (back) {
+      QS_TRY(tx.InsertBacking(BackingTarget::kIdea, id.value, caller.id, clock_.Now()));
+    } else {
+      QS_TRY(tx.DeleteBacking(BackingTarget::kIdea, id.value, caller.id));
+    }
+    out = *QS_TRY(tx.FindIdea(id));
+    return {};
+  }));
+  return out;
+}
+
+// ---- projects ---------------------------------------------------------------
+
+Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest req) {
+  req.looking_for = QS_TRY(NormalizeLabels("looking_for", req.looking_for));
+  ProjectView out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (req.idea) {
+      auto idea = QS_TRY(tx.FindIdea(*req.idea));
+      if (!idea) return InvalidArgument("idea_id", "there is no idea " + std::to_string(req.idea->value));
+      if (TrimCopy(req.title).empty()) req.title = idea->title;
+      if (req.pitch.empty()) req.pitch = idea->pitch;
+    }
+    QS_TRY_STATUS(ValidateTitle("title", req.title));
+    QS_TRY_STATUS(ValidateText("pitch", req.pitch, kMaxPitch));
+    const UnixSeconds now = clock_.Now();
+    Project p;
+    p.title = TrimCopy(req.title);
+    p.pitch = req.pitch;
+    p.idea = req.idea;
+    p.initiator = caller.id;
+    p.looking_for = req.looking_for;
+    p.created_at = now;
+    const ProjectId id = QS_TRY(tx.InsertProject(p));
+    // The initiator is a member by their own act of starting the project.
+    QS_TRY_STATUS(tx.PutMembership({id, caller.id, caller.handle, MembershipState::kActive,
+                                    caller.id, "started the project", now}));
+    out = QS_TRY(LoadView(tx, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<ProjectView> Lab::GetProject(const Caller&, ProjectId id) {
+  ProjectView out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = QS_TRY(LoadView(tx, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<Listing<ProjectView>> Lab::ListProjects(const Caller&, Page page) {
+  page = ClampPage(page);
+  std::vector<ProjectView> views;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    auto projects = QS_TRY(tx.ListProjects({page.limit + 1, page.before}));
+    std::vector<ProjectId> ids;
+    for (const auto& p : projects) ids.push_back(p.id);
+    auto memberships = QS_TRY(tx.ListMemberships(ids));
+    for (auto& p : projects) {
+      ProjectView v{std::move(p), {}};
+      for (const auto& m : memberships) {
+        if (m.project == v.project.id) v.memberships.push_back(m);
+      }
+      views.push_back(std::move(v));
+    }
+    return {};
+  }));
+  return ToListing(std::move(views), page.limit,
+                   [](const ProjectView& v) { return v.project.id.value; });
+}
+
+Result<ProjectView> Lab::SetLookingFor(const Caller& caller, ProjectId id,
+                                       const std::vector<std::string>& roles) {
+  const auto normalized = QS_TRY(NormalizeLabels("looking_for", roles));
+  ProjectView out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(RequireProject(tx, id));
+    if (!QS_TRY(IsActiveMember(tx, id, caller.id))) {
+      return PermissionDenied("only active members say what a project is looking for");
+    }
+    QS_TRY_STATUS(tx.UpdateLookingFor(id, normalized));
+    out = QS_TRY(LoadView(tx, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<ProjectView> Lab::BackProject(const Caller& caller, ProjectId id, bool back) {
+  ProjectView out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(RequireProject(tx, id));
+    if (back && QS_TRY(IsActiveMember(tx, id, caller.id))) {
+      return FailedPrecondition("members count already; backing is for people outside the project");
+    }
+    if (back) {
+      QS_TRY(tx.InsertBacking(BackingTarget::kProject, id.value, caller.id, clock_.Now()));
+    } else {
+      QS_TRY(tx.DeleteBacking(BackingTarget::kProject, id.value, caller.id));
+    }
+    out = QS_TRY(LoadView(tx, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project,
+                                        MembershipAct act, const std::string& handle,
+                                        const std::string& message) {
+  QS_TRY_STATUS(ValidateText("message", message, 2000));
+  Membership out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(RequireProject(tx, project));
+    const Member subject = QS_TRY(RequireMember(tx, handle.empty() ? caller.handle : handle));
+    auto current = QS_TRY(tx.FindMembership(project, subject.id));
+    const Standing standing{subject.id == caller.id,
+                            QS_TRY(IsActiveMember(tx, project, caller.id))};
+    std::optional<MembershipState> state;
+    if (current) state = current->state;
+    const MembershipState next = QS_TRY(NextMembershipState(state, act, standing));
+    Membership m{project, subject.id, subject.handle, next, caller.id,
+                 message.empty() && current ? current->message : message, clock_.Now()};
+    QS_TRY_STATUS(tx.PutMembership(m));
+    out = *QS_TRY(tx.FindMembership(project, subject.id));
+    return {};
+  }));
+  return out;
+}
+
+// ---- tasks ------------------------------------------------------------------
+
+Result<Task> Lab::AddTask(const Caller& caller, ProjectId project, const std::string& title,
+                          const std::string& description) {
+  QS_TRY_STATUS(ValidateTitle("title", title));
+  QS_TRY_STATUS(ValidateText("description", description, kMaxPitch));
+  Task out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY(RequireProject(tx, project));
+    if (!QS_TRY(IsActiveMember(tx, project, caller.id))) {
+      return PermissionDenied("only active members add tasks to a project; apply to join first");
+    }
+    Task t;
+    t.project = project;
+    t.title = TrimCopy(title);
+    t.description = description;
+    t.created_by = caller.id;
+    t.created_at = t.updated_at = clock_.Now();
+    const TaskId id = QS_TRY(tx.InsertTask(t));
+    out = *QS_TRY(tx.FindTask(id));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<Task>> Lab::ListTasks(const Caller&, ProjectId project) {
+  std::vector<Task> out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    QS_TRY(RequireProject(tx, project));
+    out = QS_TRY(tx.ListTasks(project));
+    return {};
+  }));
+  return out;
+}
+
+Result<Task> Lab::ActOnTask(const Caller& caller, TaskId id, TaskAct act) {
+  Task out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto task = QS_TRY(tx.FindTask(id));
+    if (!task) return NotFound("there is no task " + std::to_string(id.value));
+    const bool member = QS_TRY(IsActiveMember(tx, task->project, caller.id));
+    const Task next = QS_TRY(ApplyTaskAct(*task, act, caller.id, member, clock_.Now()));
+    QS_TRY_STATUS(tx.UpdateTask(next));
+    out = *QS_TRY(tx.FindTask(id));
+    return {};
+  }));
+  return out;
+}
+
+}  // namespace qiusuo

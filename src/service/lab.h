@@ -1,0 +1,148 @@
+#pragma once
+// Every user action of the lab as one function: it checks who is asking and whether
+// they may, validates input, and does its work inside one store transaction. The
+// HTTP API, the CLI (through the API) and the demo seeder all come through here.
+
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "core/membership.h"
+#include "core/model.h"
+#include "core/task.h"
+#include "crypto/crypto.h"
+#include "store/store.h"
+
+namespace qiusuo {
+
+struct LabConfig {
+  bool open_signup = true;  // false: sign-up needs an invitation code from a member
+  crypto::PasswordCost password_cost = crypto::InteractiveCost();
+  int login_failures_per_handle = 5;   // within login_window_s, then 429
+  int login_failures_per_remote = 30;  // within login_window_s, then 429
+  int login_window_s = 15 * 60;
+  int signup_invite_ttl_s = 14 * 24 * 3600;
+};
+
+// Who is asking, as established by Authenticate.
+struct Caller {
+  MemberId id;
+  std::string handle;
+  bool steward = false;
+};
+
+template <typename T>
+struct Listing {
+  std::vector<T> items;
+  std::optional<std::int64_t> next_before;  // pass as Page::before for the next page
+};
+
+struct IssuedToken {
+  TokenId id;
+  std::string token;  // shown once; only its hash is stored
+  Member member;
+};
+
+struct SignUpRequest {
+  std::string handle;
+  std::string password;
+  MemberProfile profile;
+  std::string invite_code;  // needed when sign-up is invite-only
+};
+
+struct StartProjectRequest {
+  std::string title;  // defaults to the idea's title when started from an idea
+  std::string pitch;  // defaults to the idea's pitch
+  std::optional<IdeaId> idea;
+  std::vector<std::string> looking_for;
+};
+
+struct ProjectView {
+  Project project;
+  std::vector<Membership> memberships;  // every state, so pending requests are visible
+};
+
+class Lab {
+ public:
+  Lab(Store& store, const Clock& clock, LabConfig config);
+
+  const LabConfig& config() const { return config_; }
+
+  // Accounts.
+  // Creates the first member as steward; fails when the lab has members already.
+  Result<Member> Init(const std::string& handle, const std::string& password,
+                      MemberProfile profile);
+  Result<Member> SignUp(SignUpRequest request);
+  // Checks a password and issues a token. Failures are rate-limited per handle and
+  // per remote address.
+  Result<IssuedToken> Login(const std::string& handle, const std::string& password,
+                            const std::string& remote);
+  Result<Caller> Authenticate(std::string_view token);
+  Result<IssuedToken> CreateToken(const Caller& caller, std::string name);
+  Result<std::vector<TokenRecord>> ListTokens(const Caller& caller);
+  Status RevokeToken(const Caller& caller, TokenId id);
+  // A one-time sign-up code for an invite-only lab; any member may make one.
+  Result<std::string> CreateSignupInvite(const Caller& caller);
+
+  // Members. Everything here is visible to every member (rule 8).
+  Result<Member> GetMember(const Caller& caller, const std::string& handle);
+  Result<Listing<Member>> ListMembers(const Caller& caller, Page page);
+  Result<Member> UpdateProfile(const Caller& caller, MemberProfile profile);
+
+  // Ideas.
+  Result<Idea> PostIdea(const Caller& caller, const std::string& title, const std::string& pitch);
+  Result<Idea> GetIdea(const Caller& caller, IdeaId id);
+  Result<Listing<Idea>> ListIdeas(const Caller& caller, const std::string& query, Page page);
+  Result<Idea> BackIdea(const Caller& caller, IdeaId id, bool back);
+
+  // Projects. Starting one needs nobody's approval; the starter is its initiator.
+  Result<ProjectView> StartProject(const Caller& caller, StartProjectRequest request);
+  Result<ProjectView> GetProject(const Caller& caller, ProjectId id);
+  Result<Listing<ProjectView>> ListProjects(const Caller& caller, Page page);
+  Result<ProjectView> SetLookingFor(const Caller& caller, ProjectId id,
+                                    const std::vector<std::string>& roles);
+  Result<ProjectView> BackProject(const Caller& caller, ProjectId id, bool back);
+
+  // Membership acts. `handle` is whose membership it is: the caller's own for
+  // apply and leave, the other person's for invite; for accept, decline and
+  // withdraw it is the applicant's or the invitee's.
+  Result<Membership> ActOnMembership(const Caller& caller, ProjectId project, MembershipAct act,
+                                     const std::string& handle, const std::string& message);
+
+  // Tasks: added by active members, claimed by whoever will do them.
+  Result<Task> AddTask(const Caller& caller, ProjectId project, const std::string& title,
+                       const std::string& description);
+  Result<std::vector<Task>> ListTasks(const Caller& caller, ProjectId project);
+  Result<Task> ActOnTask(const Caller& caller, TaskId id, TaskAct act);
+
+ private:
+  // Login rate limiting, in memory: a restart forgets, which is acceptable for a
+  // brute-force brake.
+  class LoginLimiter {
+   public:
+    Status Check(const std::string& key, int max_failures, int window_s, UnixSeconds now);
+    void Fail(const std::string& key, UnixSeconds now);
+    void Clear(const std::string& key);
+
+   private:
+    std::mutex mu_;
+    std::unordered_map<std::string, std::deque<UnixSeconds>> failures_;  // guarded by mu_
+  };
+
+  Result<IssuedToken> IssueToken(const Member& member, const std::string& name);
+
+  Store& store_;
+  const Clock& clock_;
+  LabConfig config_;
+  LoginLimiter limiter_;
+  std::string dummy_hash_;  // verified against for unknown handles, so timing tells nothing
+  std::once_flag dummy_once_;
+};
+
+}  // namespace qiusuo

@@ -1,0 +1,297 @@
+#include "service/lab.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "common/temp_dir.h"
+#include "service/demo.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace qiusuo {
+namespace {
+
+constexpr const char* kPassword = "correct horse battery";
+
+class LabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Init());
+    auto store = OpenSqliteStore({dir_.File("lab.db")});
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    LabConfig config;
+    config.password_cost = crypto::MinimumCost();
+    lab_ = std::make_unique<Lab>(*store_, clock_, config);
+    auto steward = lab_->Init("steward", kPassword, {});
+    ASSERT_TRUE(steward) << steward.error().message;
+    steward_ = {steward->id, steward->handle, true};
+    ada_ = Join("ada");
+    bob_ = Join("bob");
+    eve_ = Join("eve");
+  }
+
+  Caller Join(const std::string& handle) {
+    auto m = lab_->SignUp({handle, kPassword, {}, {}});
+    EXPECT_TRUE(m) << m.error().message;
+    return {m->id, m->handle, false};
+  }
+
+  ProjectId AdaProject() {
+    auto p = lab_->StartProject(ada_, {"Sparse attention", "pitch", std::nullopt, {"CUDA"}});
+    EXPECT_TRUE(p) << p.error().message;
+    return p->project.id;
+  }
+
+  std::optional<MembershipState> StateOf(ProjectId pid, const std::string& handle) {
+    auto view = lab_->GetProject(ada_, pid);
+    EXPECT_TRUE(view);
+    for (const auto& m : view->memberships) {
+      if (m.handle == handle) return m.state;
+    }
+    return std::nullopt;
+  }
+
+  static void ExpectCode(const auto& result, ErrorCode code) {
+    ASSERT_FALSE(result);
+    EXPECT_EQ(result.error().code, code) << result.error().message;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1'790'000'000};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Lab> lab_;
+  Caller steward_, ada_, bob_, eve_;
+};
+
+TEST_F(LabTest, InitRunsOncePerLab) {
+  ExpectCode(lab_->Init("other", kPassword, {}), ErrorCode::kFailedPrecondition);
+}
+
+TEST_F(LabTest, LoginIssuesATokenThatAuthenticates) {
+  auto issued = lab_->Login("ada", kPassword, "127.0.0.1");
+  ASSERT_TRUE(issued) << issued.error().message;
+  EXPECT_TRUE(issued->token.starts_with("qs_"));
+  EXPECT_EQ(issued->token.size(), 3u + 64u);  // 256 random bits, hex
+  auto caller = lab_->Authenticate(issued->token);
+  ASSERT_TRUE(caller);
+  EXPECT_EQ(caller->handle, "ada");
+  EXPECT_FALSE(caller->steward);
+
+  ExpectCode(lab_->Login("ada", "wrong password!", "127.0.0.1"), ErrorCode::kUnauthenticated);
+  ExpectCode(lab_->Login("nobody", kPassword, "127.0.0.1"), ErrorCode::kUnauthenticated);
+  ExpectCode(lab_->Authenticate("qs_deadbeef"), ErrorCode::kUnauthenticated);
+  ExpectCode(lab_->Authenticate(""), ErrorCode::kUnauthenticated);
+}
+
+TEST_F(LabTest, RevokedTokensStopWorkingAndOnlyTheirOwnerRevokes) {
+  auto issued = *lab_->Login("ada", kPassword, "r");
+  ExpectCode(lab_->RevokeToken(bob_, issued.id), ErrorCode::kNotFound);
+  ASSERT_TRUE(lab_->Authenticate(issued.token));
+  ASSERT_TRUE(lab_->RevokeToken(ada_, issued.id));
+  ExpectCode(lab_->Authenticate(issued.token), ErrorCode::kUnauthenticated);
+  auto tokens = lab_->ListTokens(ada_);
+  ASSERT_TRUE(tokens);
+  ASSERT_EQ(tokens->size(), 1u);
+  EXPECT_TRUE((*tokens)[0].revoked_at);
+}
+
+TEST_F(LabTest, FailedLoginsAreRateLimitedPerHandleThenForgiven) {
+  for (int attempt = 0; attempt < lab_->config().login_failures_per_handle; ++attempt) {
+    ExpectCode(lab_->Login("ada", "wrong password!", "10.0.0.1"), ErrorCode::kUnauthenticated);
+  }
+  // Even the right password is refused while the brake is on.
+  ExpectCode(lab_->Login("ada", kPassword, "10.0.0.2"), ErrorCode::kResourceExhausted);
+  ASSERT_TRUE(lab_->Login("bob", kPassword, "10.0.0.2"));
+  clock_.Advance(lab_->config().login_window_s + 1);
+  ASSERT_TRUE(lab_->Login("ada", kPassword, "10.0.0.2"));
+}
+
+TEST_F(LabTest, SignUpValidatesAndKeepsHandlesUnique) {
+  ExpectCode(lab_->SignUp({"ada", kPassword, {}, {}}), ErrorCode::kAlreadyExists);
+  auto bad = lab_->SignUp({"Not A Handle", kPassword, {}, {}});
+  ExpectCode(bad, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().field, "handle");
+  ExpectCode(lab_->SignUp({"carol", "short", {}, {}}), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LabTest, InviteOnlyLabsNeedAOneTimeCode) {
+  LabConfig config;
+  config.open_signup = false;
+  config.password_cost = crypto::MinimumCost();
+  Lab closed(*store_, clock_, config);
+  ExpectCode(closed.SignUp({"carol", kPassword, {}, {}}), ErrorCode::kPermissionDenied);
+  auto code = closed.CreateSignupInvite(ada_);
+  ASSERT_TRUE(code);
+  ASSERT_TRUE(closed.SignUp({"carol", kPassword, {}, *code}));
+  ExpectCode(closed.SignUp({"dave", kPassword, {}, *code}), ErrorCode::kInvalidArgument);
+  auto late = *closed.CreateSignupInvite(ada_);
+  clock_.Advance(config.signup_invite_ttl_s + 1);
+  ExpectCode(closed.SignUp({"dave", kPassword, {}, late}), ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LabTest, IdeasArePostedSearchedAndBackedInTheOpen) {
+  auto idea = lab_->PostIdea(ada_, "Sparse attention", "# Pitch\nquadratic is slow");
+  ASSERT_TRUE(idea);
+  ExpectCode(lab_->BackIdea(ada_, idea->id, true), ErrorCode::kFailedPrecondition);
+  ASSERT_TRUE(lab_->BackIdea(bob_, idea->id, true));
+  auto backed = lab_->BackIdea(eve_, idea->id, true);
+  ASSERT_TRUE(backed);
+  EXPECT_EQ(backed->backers, (std::vector<std::string>{"bob", "eve"}));
+  auto unbacked = lab_->BackIdea(bob_, idea->id, false);
+  EXPECT_EQ(unbacked->backers, std::vector<std::string>{"eve"});
+  ASSERT_TRUE(lab_->PostIdea(bob_, "Data cleaning", "dedup"));
+  auto hits = lab_->ListIdeas(eve_, "QUADRATIC", {});
+  ASSERT_TRUE(hits);
+  ASSERT_EQ(hits->items.size(), 1u);
+  EXPECT_EQ(hits->items[0].id, idea->id);
+  ExpectCode(lab_->PostIdea(ada_, "", "x"), ErrorCode::kInvalidArgument);
+  ExpectCode(lab_->BackIdea(bob_, IdeaId(999), true), ErrorCode::kNotFound);
+}
+
+TEST_F(LabTest, ListingsPageByCursor) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(lab_->PostIdea(ada_, "idea " + std::to_string(i), ""));
+  auto first = lab_->ListIdeas(ada_, "", {2, 0});
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->items.size(), 2u);
+  ASSERT_TRUE(first->next_before);
+  auto second = lab_->ListIdeas(ada_, "", {2, *first->next_before});
+  auto third = lab_->ListIdeas(ada_, "", {2, *second->next_before});
+  EXPECT_EQ(third->items.size(), 1u);
+  EXPECT_FALSE(third->next_before);
+  EXPECT_EQ(third->items[0].title, "idea 0");
+}
+
+TEST_F(LabTest, StartingFromAnIdeaNeedsNobodysApproval) {
+  auto idea = *lab_->PostIdea(bob_, "Pure RL", "outcome rewards only");
+  auto view = lab_->StartProject(eve_, {"", "", idea.id, {"graders", " graders "}});
+  ASSERT_TRUE(view) << view.error().message;
+  EXPECT_EQ(view->project.title, "Pure RL");
+  EXPECT_EQ(view->project.pitch, "outcome rewards only");
+  EXPECT_EQ(view->project.initiator_handle, "eve");
+  EXPECT_EQ(view->project.looking_for, std::vector<std::string>{"graders"});
+  ASSERT_EQ(view->memberships.size(), 1u);
+  EXPECT_EQ(view->memberships[0].state, MembershipState::kActive);
+  auto bad = lab_->StartProject(eve_, {"", "", IdeaId(404), {}});
+  ExpectCode(bad, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().field, "idea_id");
+}
+
+TEST_F(LabTest, JoinByApplicationAcceptedByAMember) {
+  const ProjectId pid = AdaProject();
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kApply, "", "I write kernels"));
+  EXPECT_EQ(StateOf(pid, "bob"), MembershipState::kApplied);
+  // Neither the applicant, nor an outsider, nor a steward outside the project can accept.
+  ExpectCode(lab_->ActOnMembership(bob_, pid, MembershipAct::kAccept, "bob", ""),
+             ErrorCode::kPermissionDenied);
+  ExpectCode(lab_->ActOnMembership(eve_, pid, MembershipAct::kAccept, "bob", ""),
+             ErrorCode::kPermissionDenied);
+  ExpectCode(lab_->ActOnMembership(steward_, pid, MembershipAct::kAccept, "bob", ""),
+             ErrorCode::kPermissionDenied);
+  auto accepted = lab_->ActOnMembership(ada_, pid, MembershipAct::kAccept, "bob", "");
+  ASSERT_TRUE(accepted);
+  EXPECT_EQ(accepted->state, MembershipState::kActive);
+  EXPECT_EQ(accepted->message, "I write kernels");
+  EXPECT_EQ(accepted->acted_by, ada_.id);
+}
+
+TEST_F(LabTest, JoinByInvitationAcceptedByTheInvitee) {
+  const ProjectId pid = AdaProject();
+  ExpectCode(lab_->ActOnMembership(eve_, pid, MembershipAct::kInvite, "bob", ""),
+             ErrorCode::kPermissionDenied);  // eve is not a member
+  ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kInvite, "bob", "join us"));
+  EXPECT_EQ(StateOf(pid, "bob"), MembershipState::kInvited);
+  // The inviter cannot accept on bob's behalf.
+  ExpectCode(lab_->ActOnMembership(ada_, pid, MembershipAct::kAccept, "bob", ""),
+             ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kAccept, "bob", ""));
+  EXPECT_EQ(StateOf(pid, "bob"), MembershipState::kActive);
+}
+
+TEST_F(LabTest, ApplyingAlwaysMeansYourself) {
+  const ProjectId pid = AdaProject();
+  ExpectCode(lab_->ActOnMembership(ada_, pid, MembershipAct::kApply, "bob", ""),
+             ErrorCode::kPermissionDenied);
+  EXPECT_EQ(StateOf(pid, "bob"), std::nullopt);
+}
+
+TEST_F(LabTest, DeclineWithdrawAndLeave) {
+  const ProjectId pid = AdaProject();
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kApply, "", ""));
+  ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kDecline, "bob", ""));
+  EXPECT_EQ(StateOf(pid, "bob"), MembershipState::kDeclined);
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kApply, "", "again"));
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kWithdraw, "", ""));
+  EXPECT_EQ(StateOf(pid, "bob"), MembershipState::kWithdrawn);
+  ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kInvite, "eve", ""));
+  ASSERT_TRUE(lab_->ActOnMembership(eve_, pid, MembershipAct::kDecline, "eve", ""));
+  EXPECT_EQ(StateOf(pid, "eve"), MembershipState::kDeclined);
+  // Nobody removes another member; the initiator may leave and the project stays.
+  ExpectCode(lab_->ActOnMembership(steward_, pid, MembershipAct::kLeave, "ada", ""),
+             ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kLeave, "", ""));
+  EXPECT_EQ(StateOf(pid, "ada"), MembershipState::kLeft);
+  EXPECT_TRUE(lab_->GetProject(bob_, pid));
+}
+
+TEST_F(LabTest, TasksAreClaimedNeverAssigned) {
+  const ProjectId pid = AdaProject();
+  ExpectCode(lab_->AddTask(bob_, pid, "not mine to add", ""), ErrorCode::kPermissionDenied);
+  auto task = lab_->AddTask(ada_, pid, "Write the kernel", "fast");
+  ASSERT_TRUE(task);
+  ExpectCode(lab_->ActOnTask(bob_, task->id, TaskAct::kClaim), ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kInvite, "bob", ""));
+  ASSERT_TRUE(lab_->ActOnMembership(bob_, pid, MembershipAct::kAccept, "", ""));
+  auto claimed = lab_->ActOnTask(bob_, task->id, TaskAct::kClaim);
+  ASSERT_TRUE(claimed);
+  EXPECT_EQ(claimed->holder, bob_.id);
+  EXPECT_EQ(claimed->holder_handle, "bob");
+  ExpectCode(lab_->ActOnTask(ada_, task->id, TaskAct::kDone), ErrorCode::kPermissionDenied);
+  auto done = lab_->ActOnTask(bob_, task->id, TaskAct::kDone);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->state, TaskState::kDone);
+}
+
+TEST_F(LabTest, OnlyMembersSayWhatAProjectIsLookingFor) {
+  const ProjectId pid = AdaProject();
+  ExpectCode(lab_->SetLookingFor(bob_, pid, {"x"}), ErrorCode::kPermissionDenied);
+  auto view = lab_->SetLookingFor(ada_, pid, {"data cleaning", "evaluation"});
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->project.looking_for, (std::vector<std::string>{"data cleaning", "evaluation"}));
+}
+
+TEST(Demo, TheDemoLabIsBuiltByConsent) {
+  ASSERT_TRUE(crypto::Init());
+  TempDir dir;
+  FakeClock clock(1'790'000'000);
+  auto store = OpenSqliteStore({dir.File("lab.db")});
+  ASSERT_TRUE(store);
+  LabConfig config;
+  config.password_cost = crypto::MinimumCost();
+  Lab lab(**store, clock, config);
+  auto steward = lab.Init("steward", kPassword, {});
+  ASSERT_TRUE(steward);
+  const Caller steward_caller{steward->id, "steward", true};
+  auto summary = SeedDemoLab(lab, steward_caller);
+  ASSERT_TRUE(summary) << summary.error().message;
+  EXPECT_EQ(summary->handles.size(), 5u);
+  ASSERT_TRUE(lab.Login("ada", kDemoPassword, "r"));
+  auto projects = lab.ListProjects(steward_caller, {});
+  ASSERT_TRUE(projects);
+  ASSERT_EQ(projects->items.size(), 3u);
+  std::map<std::string, std::map<std::string, MembershipState>> states;
+  for (const auto& view : projects->items) {
+    for (const auto& m : view.memberships) states[view.project.title][m.handle] = m.state;
+  }
+  using S = MembershipState;
+  EXPECT_EQ(states["Block-sparse attention kernels for 128k context"],
+            (std::map<std::string, S>{{"chen-wei", S::kActive}, {"grace", S::kActive},
+                                      {"ada", S::kActive}}));
+  EXPECT_EQ(states["Pure RL for reasoning without supervised warm-up"],
+            (std::map<std::string, S>{{"kofi", S::kActive}, {"li-na", S::kApplied}}));
+  EXPECT_EQ(states["A clean multilingual math corpus"],
+            (std::map<std::string, S>{{"li-na", S::kActive}, {"kofi", S::kActive}}));
+}
+
+}  // namespace
+}  // namespace qiusuo
