@@ -79,3 +79,12 @@ inline std::unexpected<Error> Internal(std::string message) {
   } while (0)
 
 }  // namespace qiusuo
+
+namespace qiusuo {
+// The one mapping from error codes to HTTP statuses and CLI exit codes.
+int HttpStatusFor(ErrorCode code);
+// 0 ok; 1 failed (conflict, invalid input, internal); 2 usage error; 3 not allowed
+// (not signed in, permission denied, rate limited); 4 not found; 5 server unreachable.
+int ExitCodeFor(ErrorCode code);
+ErrorCode ErrorCodeFromName(std::string_view name);
+}  // namespace qiusuo

@@ -171,16 +171,20 @@ Result<Caller> Lab::Authenticate(std::string_view token) {
     return Fail(ErrorCode::kUnauthenticated, "that is not a qiusuo token (they start with qs_)");
   }
   std::optional<Member> member;
+  TokenId token_id;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     auto record = QS_TRY(tx.FindLiveToken(crypto::Sha256Hex(token)));
-    if (record) member = QS_TRY(tx.FindMember(record->member));
+    if (record) {
+      member = QS_TRY(tx.FindMember(record->member));
+      token_id = record->id;
+    }
     return {};
   }));
   if (!member) {
     return Fail(ErrorCode::kUnauthenticated,
                 "this token is unknown or revoked; sign in again with `qiusuo login`");
   }
-  return Caller{member->id, member->handle, member->steward};
+  return Caller{member->id, member->handle, member->steward, token_id};
 }
 
 Result<IssuedToken> Lab::CreateToken(const Caller& caller, std::string name) {

@@ -35,6 +35,7 @@ struct Caller {
   MemberId id;
   std::string handle;
   bool steward = false;
+  TokenId token;  // the token this request came with
 };
 
 template <typename T>
