@@ -1,0 +1,95 @@
+// The one place that includes toml++.
+#include "cli/config.h"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <toml++/toml.h>
+
+namespace qiusuo::cli {
+namespace fs = std::filesystem;
+
+std::string ClientConfigPath() {
+  if (const char* p = std::getenv("QIUSUO_CONFIG"); p && *p) return p;
+  if (const char* x = std::getenv("XDG_CONFIG_HOME"); x && *x) {
+    return (fs::path(x) / "qiusuo" / "config.toml").string();
+  }
+  const char* home = std::getenv("HOME");
+  return (fs::path(home ? home : ".") / ".config" / "qiusuo" / "config.toml").string();
+}
+
+Result<ClientConfig> LoadClientConfig(const std::string& path) {
+  ClientConfig out;
+  if (!fs::exists(path)) return out;
+  try {
+    const auto table = toml::parse_file(path);
+    out.server = table["server"].value_or(std::string());
+    out.token = table["token"].value_or(std::string());
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()) +
+                                         "; fix or delete it");
+  }
+  return out;
+}
+
+Status SaveClientConfig(const std::string& path, const ClientConfig& config) {
+  std::error_code ec;
+  fs::create_directories(fs::path(path).parent_path(), ec);
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return Fail(ErrorCode::kInternal, "cannot write " + tmp);
+    toml::table table;
+    if (!config.server.empty()) table.insert("server", config.server);
+    if (!config.token.empty()) table.insert("token", config.token);
+    f << "# qiusuo client configuration (holds your token: keep it private)\n" << table << "\n";
+  }
+  ::chmod(tmp.c_str(), 0600);
+  fs::rename(tmp, path, ec);
+  if (ec) return Fail(ErrorCode::kInternal, "cannot write " + path + ": " + ec.message());
+  return {};
+}
+
+Result<ServerConfig> LoadServerConfig(const std::string& path) {
+  ServerConfig out;
+  if (!fs::exists(path)) return out;
+  try {
+    const auto table = toml::parse_file(path);
+    out.listen = table["listen"].value_or(out.listen);
+    const std::string signup = table["signup"].value_or(std::string("open"));
+    if (signup != "open" && signup != "invite") {
+      return InvalidArgument("signup", path + ": signup is \"open\" or \"invite\", not \"" + signup + "\"");
+    }
+    out.open_signup = signup == "open";
+    out.threads = table["threads"].value_or(0);
+    out.body_limit = table["body_limit"].value_or(static_cast<std::int64_t>(out.body_limit));
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
+  }
+  return out;
+}
+
+Status WriteDefaultServerConfig(const std::string& path) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) return Fail(ErrorCode::kInternal, "cannot write " + path);
+  f << R"(# Qiusuo server configuration. `qiusuo serve --data DIR` reads DIR/qiusuo.toml.
+
+# Where the server listens; --listen overrides it.
+listen = "127.0.0.1:8080"
+
+# "open": anyone who can reach the server may sign up.
+# "invite": sign-up needs a one-time code a member makes with `qiusuo signup-invite`.
+signup = "open"
+
+# Threads serving HTTP; 0 means one per core.
+threads = 0
+
+# Largest request body accepted, in bytes (larger ones get 413).
+body_limit = 1048576
+)";
+  return {};
+}
+
+}  // namespace qiusuo::cli

@@ -1,0 +1,36 @@
+#pragma once
+// Configuration files. The client's (server URL and token) lives in
+// $QIUSUO_CONFIG, else $XDG_CONFIG_HOME/qiusuo/config.toml, else
+// ~/.config/qiusuo/config.toml. The server's lives in <data>/qiusuo.toml.
+
+#include <optional>
+#include <string>
+
+#include "common/error.h"
+
+namespace qiusuo::cli {
+
+inline constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
+
+struct ClientConfig {
+  std::string server;
+  std::string token;
+};
+
+std::string ClientConfigPath();
+// A missing file is an empty config; a malformed one is an error naming the file.
+Result<ClientConfig> LoadClientConfig(const std::string& path);
+// Written with mode 0600: it holds a token.
+Status SaveClientConfig(const std::string& path, const ClientConfig& config);
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  bool open_signup = true;
+  int threads = 0;
+  std::size_t body_limit = 1 << 20;
+};
+
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+Status WriteDefaultServerConfig(const std::string& path);
+
+}  // namespace qiusuo::cli

@@ -1,0 +1,728 @@
+// `qiusuo`: the lab's command line. `serve` and `init` run the server side; every
+// other verb is a client of the HTTP API, like `gh`.
+#include <spdlog/spdlog.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/config.h"
+#include "cli/table.h"
+#include "crypto/crypto.h"
+#include "http/api.h"
+#include "http/client.h"
+#include "http/message.h"
+#include "http/server.h"
+#include "service/demo.h"
+#include "service/lab.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace qiusuo::cli {
+namespace {
+
+using json = nlohmann::json;
+namespace fs = std::filesystem;
+
+constexpr int kExitUsage = 2;
+
+struct Globals {
+  std::string server;
+  bool json = false;
+};
+
+// ---- talking to the server ------------------------------------------------------
+
+class Client {
+ public:
+  explicit Client(const Globals& g) : globals_(g) {}
+
+  Status Load() {
+    config_path_ = ClientConfigPath();
+    config_ = QS_TRY(LoadClientConfig(config_path_));
+    return {};
+  }
+
+  std::string Server() const {
+    if (!globals_.server.empty()) return globals_.server;
+    if (const char* s = std::getenv("QIUSUO_SERVER"); s && *s) return s;
+    if (!config_.server.empty()) return config_.server;
+    return kDefaultServer;
+  }
+
+  std::string Token() const {
+    if (const char* t = std::getenv("QIUSUO_TOKEN"); t && *t) return t;
+    return config_.token;
+  }
+
+  Result<json> Call(const std::string& method, const std::string& target,
+                    const json& body = nullptr) {
+    auto r = http::Call(Server(), method, target, body.is_null() ? "" : body.dump(), Token());
+    if (!r) return std::unexpected(r.error());
+    json doc = json::parse(r->body, nullptr, false);
+    if (r->status >= 400) {
+      if (doc.is_object() && doc.contains("error")) {
+        const auto& e = doc["error"];
+        return std::unexpected(Error{ErrorCodeFromName(e.value("code", "internal")),
+                                     e.value("message", ""), e.value("field", "")});
+      }
+      return Fail(ErrorCode::kInternal, "the server answered " + std::to_string(r->status));
+    }
+    if (doc.is_discarded()) return Internal("the server sent something that is not JSON");
+    return doc;
+  }
+
+  Status SaveLogin(const std::string& token) {
+    ClientConfig updated = config_;
+    updated.server = Server();
+    updated.token = token;
+    QS_TRY_STATUS(SaveClientConfig(config_path_, updated));
+    config_ = updated;
+    return {};
+  }
+
+  const std::string& config_path() const { return config_path_; }
+
+ private:
+  const Globals& globals_;
+  std::string config_path_;
+  ClientConfig config_;
+};
+
+// ---- small helpers ------------------------------------------------------------
+
+std::string Join(const json& array, const char* sep = ", ") {
+  std::string out;
+  for (const auto& item : array) {
+    if (!out.empty()) out += sep;
+    out += item.is_string() ? item.get<std::string>() : item.dump();
+  }
+  return out;
+}
+
+std::vector<std::string> SplitComma(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string item;
+  while (std::getline(in, item, ',')) out.push_back(item);
+  return out;
+}
+
+std::string Date(const json& t) { return t.is_string() ? t.get<std::string>().substr(0, 10) : ""; }
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream f(path == "-" ? "/dev/stdin" : path);
+  if (!f) return InvalidArgument("file", "cannot read " + path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+// A password from stdin (--password-stdin) or typed at the terminal without echo.
+Result<std::string> ReadPassword(bool from_stdin, const std::string& prompt) {
+  std::string password;
+  if (from_stdin || !isatty(STDIN_FILENO)) {
+    if (!std::getline(std::cin, password)) {
+      return InvalidArgument("password", "no password on standard input");
+    }
+    return password;
+  }
+  std::cerr << prompt << std::flush;
+  termios old{};
+  tcgetattr(STDIN_FILENO, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+  std::getline(std::cin, password);
+  tcsetattr(STDIN_FILENO, TCSANOW, &old);
+  std::cerr << "\n";
+  return password;
+}
+
+std::string Ask(const std::string& prompt) {
+  std::cerr << prompt << std::flush;
+  std::string line;
+  std::getline(std::cin, line);
+  return line;
+}
+
+// ---- printing -------------------------------------------------------------------
+
+void PrintIdeas(const json& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& i : list["items"]) {
+    rows.push_back({std::to_string(i["id"].get<std::int64_t>()), i["title"], "@" + i["author"].get<std::string>(),
+                    std::to_string(i["backer_count"].get<int>()), Date(i["created_at"])});
+  }
+  if (rows.empty()) {
+    std::cout << "No ideas yet. Post one: qiusuo idea post --title \"...\"\n";
+    return;
+  }
+  PrintTable(std::cout, {"ID", "TITLE", "AUTHOR", "BACKERS", "POSTED"}, rows);
+  if (!list["next_cursor"].is_null()) {
+    std::cout << "(more: --cursor " << list["next_cursor"].get<std::string>() << ")\n";
+  }
+}
+
+void PrintIdea(const json& i) {
+  std::cout << "#" << i["id"] << "  " << i["title"].get<std::string>() << "\n"
+            << "by @" << i["author"].get<std::string>() << " on " << Date(i["created_at"]) << "\n"
+            << "backers: " << (i["backers"].empty() ? "none yet" : Join(i["backers"])) << "\n\n"
+            << i["pitch"].get<std::string>() << "\n";
+}
+
+void PrintProjects(const json& list) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& p : list["items"]) {
+    rows.push_back({std::to_string(p["id"].get<std::int64_t>()), p["title"],
+                    "@" + p["initiator"].get<std::string>(), Join(p["members"]),
+                    Join(p["looking_for"]), std::to_string(p["backers"].size())});
+  }
+  if (rows.empty()) {
+    std::cout << "No projects yet. Start one: qiusuo project start --title \"...\"\n";
+    return;
+  }
+  PrintTable(std::cout, {"ID", "TITLE", "INITIATOR", "MEMBERS", "LOOKING FOR", "BACKERS"}, rows, 40);
+  if (!list["next_cursor"].is_null()) {
+    std::cout << "(more: --cursor " << list["next_cursor"].get<std::string>() << ")\n";
+  }
+}
+
+void PrintTasks(const json& tasks) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& t : tasks["items"]) {
+    rows.push_back({std::to_string(t["id"].get<std::int64_t>()), t["state"],
+                    t["holder"].is_null() ? "-" : "@" + t["holder"].get<std::string>(), t["title"]});
+  }
+  if (rows.empty()) {
+    std::cout << "No tasks.\n";
+    return;
+  }
+  PrintTable(std::cout, {"ID", "STATE", "HOLDER", "TITLE"}, rows, 60);
+}
+
+void PrintProject(const json& p, const json& tasks) {
+  std::cout << "#" << p["id"] << "  " << p["title"].get<std::string>() << "\n"
+            << "initiator:   @" << p["initiator"].get<std::string>() << "\n"
+            << "members:     " << Join(p["members"]) << "\n"
+            << "looking for: " << (p["looking_for"].empty() ? "-" : Join(p["looking_for"])) << "\n"
+            << "backers:     " << (p["backers"].empty() ? "-" : Join(p["backers"])) << "\n";
+  if (!p["idea_id"].is_null()) std::cout << "from idea:   #" << p["idea_id"] << "\n";
+  std::vector<std::vector<std::string>> pending;
+  for (const auto& m : p["memberships"]) {
+    const std::string state = m["state"];
+    if (state == "applied" || state == "invited") {
+      pending.push_back({"@" + m["handle"].get<std::string>(), state, m["message"], Date(m["updated_at"])});
+    }
+  }
+  if (!pending.empty()) {
+    std::cout << "\nopen requests:\n";
+    PrintTable(std::cout, {"WHO", "STATE", "MESSAGE", "SINCE"}, pending);
+  }
+  std::cout << "\n" << p["pitch"].get<std::string>() << "\n\ntasks:\n";
+  PrintTasks(tasks);
+}
+
+void PrintMembership(const json& m) {
+  std::cout << "@" << m["handle"].get<std::string>() << " is now " << m["state"].get<std::string>()
+            << " in project #" << m["project_id"] << "\n";
+}
+
+void PrintTask(const json& t) {
+  std::cout << "task #" << t["id"] << " \"" << t["title"].get<std::string>() << "\" is "
+            << t["state"].get<std::string>();
+  if (!t["holder"].is_null()) std::cout << " (held by @" << t["holder"].get<std::string>() << ")";
+  std::cout << "\n";
+}
+
+void PrintMember(const json& m) {
+  std::cout << "@" << m["handle"].get<std::string>() << "  " << m["name"].get<std::string>()
+            << (m["steward"].get<bool>() ? "  (steward)" : "") << "\n"
+            << "skills:    " << Join(m["skills"]) << "\n"
+            << "interests: " << Join(m["interests"]) << "\n"
+            << "joined:    " << Date(m["joined_at"]) << "\n";
+  if (m.contains("emails")) std::cout << "emails:    " << Join(m["emails"]) << "\n";
+}
+
+// ---- server-side verbs ------------------------------------------------------------
+
+struct ServerSide {
+  std::string data = "var";
+  std::string listen;
+  bool demo = false;
+  std::string handle = "steward";
+  bool password_stdin = false;
+  int threads = -1;
+};
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& data) {
+  return OpenSqliteStore({(fs::path(data) / "qiusuo.db").string()});
+}
+
+Status RunInit(const ServerSide& opts) {
+  QS_TRY_STATUS(crypto::Init());
+  const fs::path db = fs::path(opts.data) / "qiusuo.db";
+  if (fs::exists(db)) {
+    return FailedPrecondition(opts.data + " already holds a lab (" + db.string() +
+                              "); init never touches an existing lab. Use another --data DIR.");
+  }
+  std::error_code ec;
+  fs::create_directories(opts.data, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + opts.data + ": " + ec.message());
+  std::string password;
+  bool generated = false;
+  if (opts.password_stdin) {
+    password = QS_TRY(ReadPassword(true, ""));
+  } else {
+    password = crypto::RandomHex(12);
+    generated = true;
+  }
+  auto store = QS_TRY(OpenStore(opts.data));
+  SystemClock clock;
+  Lab lab(*store, clock, LabConfig{});
+  const Member steward = QS_TRY(lab.Init(opts.handle, password, {}));
+  const fs::path config = fs::path(opts.data) / "qiusuo.toml";
+  if (!fs::exists(config)) QS_TRY_STATUS(WriteDefaultServerConfig(config.string()));
+  std::cout << "Created a lab in " << opts.data << " (database " << db.string() << ", config "
+            << config.string() << ").\n"
+            << "Steward: @" << steward.handle << "\n";
+  if (generated) {
+    std::cout << "Steward password (shown once; keep it): " << password << "\n";
+  }
+  if (opts.demo) {
+    const DemoSummary demo = QS_TRY(SeedDemoLab(lab, {steward.id, steward.handle, true, {}}));
+    std::cout << "Demo lab: " << demo.handles.size() << " members (";
+    for (std::size_t i = 0; i < demo.handles.size(); ++i) std::cout << (i ? ", " : "") << "@" << demo.handles[i];
+    std::cout << "), " << demo.ideas << " ideas, " << demo.projects << " projects, " << demo.tasks
+              << " tasks. Demo members sign in with the password " << kDemoPassword << "\n";
+  }
+  std::cout << "Next: qiusuo serve --data " << opts.data << "\n";
+  return {};
+}
+
+Status RunServe(const ServerSide& opts) {
+  QS_TRY_STATUS(crypto::Init());
+  const fs::path db = fs::path(opts.data) / "qiusuo.db";
+  if (!fs::exists(db)) {
+    return FailedPrecondition("there is no lab in " + opts.data + "; create one with `qiusuo init --data " +
+                              opts.data + "`");
+  }
+  ServerConfig config = QS_TRY(LoadServerConfig((fs::path(opts.data) / "qiusuo.toml").string()));
+  if (!opts.listen.empty()) config.listen = opts.listen;
+  if (opts.threads >= 0) config.threads = opts.threads;
+  const auto colon = config.listen.rfind(':');
+  int port = -1;
+  if (colon != std::string::npos) {
+    try {
+      port = std::stoi(config.listen.substr(colon + 1));
+    } catch (...) {
+    }
+  }
+  if (colon == std::string::npos || port < 0 || port > 65535) {
+    return InvalidArgument("listen", "--listen takes HOST:PORT, like 127.0.0.1:8080 (port 0 picks a free one)");
+  }
+  auto store = QS_TRY(OpenStore(opts.data));
+  SystemClock clock;
+  LabConfig lab_config;
+  lab_config.open_signup = config.open_signup;
+  Lab lab(*store, clock, lab_config);
+  http::Api api(lab);
+  http::ServerOptions server_options;
+  server_options.host = config.listen.substr(0, colon);
+  server_options.port = static_cast<std::uint16_t>(port);
+  server_options.threads = config.threads;
+  server_options.body_limit = config.body_limit;
+  server_options.handle_signals = true;
+  auto server = QS_TRY(http::StartServer(server_options, [&](const http::Request& r) {
+    http::Response res = api.Handle(r);
+    if (res.status >= 500) spdlog::error("{} {} -> {}: {}", r.method, r.path, res.status, res.body);
+    return res;
+  }));
+  // Scripts read this line to learn the port when --listen asked for port 0.
+  std::cout << "qiusuo: serving http://" << server_options.host << ":" << server->port()
+            << " (data " << opts.data << ", signup " << (config.open_signup ? "open" : "invite-only")
+            << ")" << std::endl;
+  server->Wait();
+  spdlog::info("qiusuo: stopped");
+  return {};
+}
+
+// ---- the command tree -------------------------------------------------------------
+
+int Main(int argc, char** argv) {
+  CLI::App app{"qiusuo: a bottom-up research lab. Post ideas, start and join projects by consent,\n"
+               "claim tasks. Exit codes: 0 ok, 1 failed, 2 usage, 3 not allowed, 4 not found,\n"
+               "5 server unreachable."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "qiusuo 0.1.0");
+  Globals g;
+  app.add_option("--server", g.server, "server URL (default: QIUSUO_SERVER, the config file, then " +
+                                           std::string(kDefaultServer) + ")");
+  app.add_flag("--json", g.json, "print the API's JSON instead of tables");
+  Client client(g);
+  Status result;
+  // Runs a client verb: loads the config, then `fn`.
+  auto run = [&](auto fn) {
+    return [&, fn] {
+      result = client.Load();
+      if (result) result = fn();
+    };
+  };
+  auto out = [&](const json& doc, auto human) {
+    if (g.json) std::cout << doc.dump(2) << "\n";
+    else human(doc);
+  };
+
+  // Server side.
+  ServerSide ss;
+  auto* init = app.add_subcommand("init", "create a lab: database, config and the first member (a steward)");
+  init->add_option("--data", ss.data, "directory for the lab's files")->capture_default_str();
+  init->add_flag("--demo", ss.demo, "also create a small demo lab (members, ideas, projects, tasks)");
+  init->add_option("--handle", ss.handle, "the steward's handle")->capture_default_str();
+  init->add_flag("--password-stdin", ss.password_stdin, "read the steward's password from stdin (else one is generated and printed once)");
+  init->callback([&] { result = RunInit(ss); });
+
+  auto* serve = app.add_subcommand("serve", "run the server: JSON API on HOST:PORT until SIGINT/SIGTERM");
+  serve->add_option("--data", ss.data, "the lab's directory")->capture_default_str();
+  serve->add_option("--listen", ss.listen, "HOST:PORT (default from DIR/qiusuo.toml, else 127.0.0.1:8080; port 0 picks one)");
+  serve->add_option("--threads", ss.threads, "HTTP threads (0: one per core)");
+  serve->callback([&] { result = RunServe(ss); });
+
+  // Accounts.
+  std::string handle, name, invite_code, token_name;
+  std::vector<std::string> emails, skills, interests;
+  bool password_stdin = false;
+  auto* signup = app.add_subcommand("signup", "create your account on the server and sign in");
+  signup->add_option("--handle", handle, "your handle: 2-32 of a-z 0-9 -");
+  signup->add_option("--name", name, "your name as others see it");
+  signup->add_option("--email", emails, "an email of yours (repeatable)");
+  signup->add_option("--skill", skills, "a skill (repeatable)");
+  signup->add_option("--interest", interests, "a research interest (repeatable)");
+  signup->add_option("--invite", invite_code, "a sign-up code, for invite-only labs");
+  signup->add_flag("--password-stdin", password_stdin, "read the password from stdin");
+  signup->callback(run([&]() -> Status {
+    if (handle.empty()) handle = Ask("handle: ");
+    const std::string password = QS_TRY(ReadPassword(password_stdin, "password (10+ characters): "));
+    json body = {{"handle", handle}, {"password", password}, {"emails", emails},
+                 {"skills", skills}, {"interests", interests}};
+    if (!name.empty()) body["name"] = name;
+    if (!invite_code.empty()) body["invite_code"] = invite_code;
+    QS_TRY(client.Call("POST", "/api/v1/members", body));
+    const json session = QS_TRY(client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
+    QS_TRY_STATUS(client.SaveLogin(session["token"]));
+    out(session["member"], [&](const json&) {
+      std::cout << "Welcome, @" << handle << ". Signed in to " << client.Server() << ".\n";
+    });
+    return {};
+  }));
+
+  auto* login = app.add_subcommand("login", "sign in and keep the token in your config file");
+  login->add_option("--handle", handle, "your handle");
+  login->add_flag("--password-stdin", password_stdin, "read the password from stdin");
+  login->callback(run([&]() -> Status {
+    if (handle.empty()) handle = Ask("handle: ");
+    const std::string password = QS_TRY(ReadPassword(password_stdin, "password: "));
+    const json session = QS_TRY(client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
+    QS_TRY_STATUS(client.SaveLogin(session["token"]));
+    out(session["member"], [&](const json&) {
+      std::cout << "Signed in to " << client.Server() << " as @" << handle << " (token saved in "
+                << client.config_path() << ").\n";
+    });
+    return {};
+  }));
+
+  auto* logout = app.add_subcommand("logout", "revoke this machine's token and forget it");
+  logout->callback(run([&]() -> Status {
+    QS_TRY(client.Call("DELETE", "/api/v1/sessions/current"));
+    QS_TRY_STATUS(client.SaveLogin(""));
+    if (!g.json) std::cout << "Signed out.\n";
+    return {};
+  }));
+
+  auto* whoami = app.add_subcommand("whoami", "who the saved token belongs to");
+  whoami->callback(run([&]() -> Status {
+    const json me = QS_TRY(client.Call("GET", "/api/v1/me"));
+    out(me, [&](const json& m) {
+      std::cout << "@" << m["handle"].get<std::string>() << " (" << m["name"].get<std::string>() << ")"
+                << (m["steward"].get<bool>() ? ", steward" : "") << " on " << client.Server() << "\n";
+    });
+    return {};
+  }));
+
+  auto* token = app.add_subcommand("token", "your API tokens");
+  token->require_subcommand(1);
+  token->add_subcommand("list", "list your tokens")->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/tokens")), [](const json& list) {
+      std::vector<std::vector<std::string>> rows;
+      for (const auto& t : list["items"]) {
+        rows.push_back({std::to_string(t["id"].get<std::int64_t>()), t["name"], Date(t["created_at"]),
+                        t["revoked_at"].is_null() ? (t["current"].get<bool>() ? "live (this one)" : "live") : "revoked"});
+      }
+      PrintTable(std::cout, {"ID", "NAME", "CREATED", "STATUS"}, rows);
+    });
+    return {};
+  }));
+  auto* token_create = token->add_subcommand("create", "make a named token for scripts (printed once)");
+  token_create->add_option("--name", token_name, "what it is for");
+  token_create->callback(run([&]() -> Status {
+    const json t = QS_TRY(client.Call("POST", "/api/v1/tokens", {{"name", token_name}}));
+    out(t, [](const json& t) { std::cout << t["token"].get<std::string>() << "\n"; });
+    return {};
+  }));
+  std::int64_t id = 0;
+  auto* token_revoke = token->add_subcommand("revoke", "revoke one of your tokens");
+  token_revoke->add_option("ID", id, "token id (see token list)")->required();
+  token_revoke->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("DELETE", "/api/v1/tokens/" + std::to_string(id))),
+        [&](const json&) { std::cout << "Revoked token " << id << ".\n"; });
+    return {};
+  }));
+
+  app.add_subcommand("signup-invite", "make a one-time sign-up code for an invite-only lab")
+      ->callback(run([&]() -> Status {
+        out(QS_TRY(client.Call("POST", "/api/v1/signup-invites")),
+            [](const json& r) { std::cout << r["invite_code"].get<std::string>() << "\n"; });
+        return {};
+      }));
+
+  // Members.
+  auto* member = app.add_subcommand("member", "people in the lab");
+  member->require_subcommand(1);
+  int limit = 50;
+  std::string cursor;
+  auto* member_list = member->add_subcommand("list", "list members");
+  member_list->add_option("--limit", limit, "how many")->capture_default_str();
+  member_list->add_option("--cursor", cursor, "continue after a previous page");
+  member_list->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/members?limit=" + std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+        [](const json& list) {
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& m : list["items"]) {
+            rows.push_back({"@" + m["handle"].get<std::string>(), m["name"], Join(m["skills"]), Join(m["interests"])});
+          }
+          PrintTable(std::cout, {"HANDLE", "NAME", "SKILLS", "INTERESTS"}, rows, 40);
+        });
+    return {};
+  }));
+  auto* member_show = member->add_subcommand("show", "one member");
+  member_show->add_option("HANDLE", handle, "their handle")->required();
+  member_show->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/members/" + http::UrlEncode(handle))), PrintMember);
+    return {};
+  }));
+  auto* member_edit = member->add_subcommand("edit", "edit your own name, emails, skills and interests (given lists replace the old)");
+  member_edit->add_option("--name", name, "your name");
+  member_edit->add_option("--email", emails, "an email (repeatable)");
+  member_edit->add_option("--skill", skills, "a skill (repeatable)");
+  member_edit->add_option("--interest", interests, "an interest (repeatable)");
+  member_edit->callback(run([&]() -> Status {
+    json body = json::object();
+    if (!name.empty()) body["name"] = name;
+    if (member_edit->count("--email")) body["emails"] = emails;
+    if (member_edit->count("--skill")) body["skills"] = skills;
+    if (member_edit->count("--interest")) body["interests"] = interests;
+    out(QS_TRY(client.Call("PATCH", "/api/v1/me", body)), PrintMember);
+    return {};
+  }));
+
+  // Ideas.
+  auto* idea = app.add_subcommand("idea", "post, find and back ideas");
+  idea->require_subcommand(1);
+  std::string search, title, pitch, pitch_file, message;
+  auto* idea_list = idea->add_subcommand("list", "list ideas, newest first");
+  idea_list->add_option("--search,-s", search, "words in the title or pitch");
+  idea_list->add_option("--limit", limit, "how many")->capture_default_str();
+  idea_list->add_option("--cursor", cursor, "continue after a previous page");
+  idea_list->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/ideas?q=" + http::UrlEncode(search) + "&limit=" +
+                                      std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+        PrintIdeas);
+    return {};
+  }));
+  auto* idea_post = idea->add_subcommand("post", "post an idea; prints its id");
+  idea_post->add_option("--title,-t", title, "one line")->required();
+  idea_post->add_option("--pitch,-p", pitch, "the pitch, in markdown");
+  idea_post->add_option("--pitch-file", pitch_file, "read the pitch from a file ('-' for stdin)");
+  idea_post->callback(run([&]() -> Status {
+    if (!pitch_file.empty()) pitch = QS_TRY(ReadFile(pitch_file));
+    out(QS_TRY(client.Call("POST", "/api/v1/ideas", {{"title", title}, {"pitch", pitch}})),
+        [](const json& i) { std::cout << i["id"] << "\n"; });
+    return {};
+  }));
+  auto add_id = [&](CLI::App* cmd, const char* what) { cmd->add_option("ID", id, what)->required(); };
+  auto* idea_show = idea->add_subcommand("show", "one idea with its pitch and backers");
+  add_id(idea_show, "idea id");
+  idea_show->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/ideas/" + std::to_string(id))), PrintIdea);
+    return {};
+  }));
+  for (bool back : {true, false}) {
+    auto* cmd = idea->add_subcommand(back ? "back" : "unback", back ? "back an idea (public)" : "stop backing an idea");
+    add_id(cmd, "idea id");
+    cmd->callback(run([&, back]() -> Status {
+      out(QS_TRY(client.Call(back ? "PUT" : "DELETE", "/api/v1/ideas/" + std::to_string(id) + "/backing")),
+          [](const json& i) {
+            std::cout << "#" << i["id"] << " now has " << i["backer_count"] << " backer(s): " << Join(i["backers"]) << "\n";
+          });
+      return {};
+    }));
+  }
+
+  // Projects.
+  auto* project = app.add_subcommand("project", "start, find and join projects (by consent only)");
+  project->require_subcommand(1);
+  auto* project_list = project->add_subcommand("list", "projects with members, open roles and backers");
+  project_list->add_option("--limit", limit, "how many")->capture_default_str();
+  project_list->add_option("--cursor", cursor, "continue after a previous page");
+  project_list->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/projects?limit=" + std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+        PrintProjects);
+    return {};
+  }));
+  std::int64_t from_idea = 0;
+  std::string looking_for;
+  auto* project_start = project->add_subcommand("start", "start a project (you become its initiator); prints its id");
+  project_start->add_option("--idea", from_idea, "start from this idea (title and pitch default to it)");
+  project_start->add_option("--title,-t", title, "one line");
+  project_start->add_option("--pitch,-p", pitch, "markdown");
+  project_start->add_option("--pitch-file", pitch_file, "read the pitch from a file ('-' for stdin)");
+  project_start->add_option("--looking-for", looking_for, "open roles, comma-separated: \"CUDA kernels,data cleaning\"");
+  project_start->callback(run([&]() -> Status {
+    if (!pitch_file.empty()) pitch = QS_TRY(ReadFile(pitch_file));
+    json body = {{"title", title}, {"pitch", pitch}, {"looking_for", SplitComma(looking_for)}};
+    if (from_idea > 0) body["idea_id"] = from_idea;
+    out(QS_TRY(client.Call("POST", "/api/v1/projects", body)), [](const json& p) { std::cout << p["id"] << "\n"; });
+    return {};
+  }));
+  auto* project_show = project->add_subcommand("show", "one project: members, open requests, roles, tasks");
+  add_id(project_show, "project id");
+  project_show->callback(run([&]() -> Status {
+    const json p = QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id)));
+    const json tasks = QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks"));
+    if (g.json) {
+      json both = p;
+      both["tasks"] = tasks["items"];
+      std::cout << both.dump(2) << "\n";
+    } else {
+      PrintProject(p, tasks);
+    }
+    return {};
+  }));
+  auto* project_roles = project->add_subcommand("looking-for", "set the roles a project is looking for (members)");
+  add_id(project_roles, "project id");
+  project_roles->add_option("ROLES", looking_for, "comma-separated; empty clears")->required();
+  project_roles->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("PATCH", "/api/v1/projects/" + std::to_string(id), {{"looking_for", SplitComma(looking_for)}})),
+        [](const json& p) { std::cout << "looking for: " << Join(p["looking_for"]) << "\n"; });
+    return {};
+  }));
+  for (bool back : {true, false}) {
+    auto* cmd = project->add_subcommand(back ? "back" : "unback", back ? "back a project (public)" : "stop backing a project");
+    add_id(cmd, "project id");
+    cmd->callback(run([&, back]() -> Status {
+      out(QS_TRY(client.Call(back ? "PUT" : "DELETE", "/api/v1/projects/" + std::to_string(id) + "/backing")),
+          [](const json& p) { std::cout << "#" << p["id"] << " backers: " << Join(p["backers"]) << "\n"; });
+      return {};
+    }));
+  }
+  auto* apply = project->add_subcommand("apply", "ask to join; a current member accepts or declines");
+  add_id(apply, "project id");
+  apply->add_option("--message,-m", message, "why you want to join");
+  apply->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/apply", {{"message", message}})), PrintMembership);
+    return {};
+  }));
+  auto* leave = project->add_subcommand("leave", "leave a project (any time)");
+  add_id(leave, "project id");
+  leave->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/leave")), PrintMembership);
+    return {};
+  }));
+  auto* invite = project->add_subcommand("invite", "invite a person (members); they accept or decline");
+  add_id(invite, "project id");
+  invite->add_option("HANDLE", handle, "whom")->required();
+  invite->add_option("--message,-m", message, "a note");
+  invite->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/invitations/" + http::UrlEncode(handle),
+                           {{"message", message}})),
+        PrintMembership);
+    return {};
+  }));
+  struct Answer {
+    const char* verb;
+    const char* help;
+  };
+  for (const Answer a : {Answer{"accept", "accept an application (as a member) or your invitation (HANDLE = you)"},
+                         Answer{"decline", "decline an application (as a member) or your invitation (HANDLE = you)"},
+                         Answer{"withdraw", "withdraw your application (HANDLE = you) or an invitation (as a member)"}}) {
+    auto* cmd = project->add_subcommand(a.verb, a.help);
+    add_id(cmd, "project id");
+    cmd->add_option("HANDLE", handle, "whose application or invitation (default: yours)");
+    const std::string verb = a.verb;
+    cmd->callback(run([&, verb]() -> Status {
+      if (handle.empty()) {
+        const json me = QS_TRY(client.Call("GET", "/api/v1/me"));
+        handle = me["handle"];
+      }
+      out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/memberships/" +
+                                         http::UrlEncode(handle) + "/" + verb)),
+          PrintMembership);
+      return {};
+    }));
+  }
+
+  // Tasks.
+  auto* task = app.add_subcommand("task", "project tasks: claimed by whoever does them, never assigned");
+  task->require_subcommand(1);
+  auto* task_list = task->add_subcommand("list", "a project's tasks");
+  add_id(task_list, "project id");
+  task_list->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks")), PrintTasks);
+    return {};
+  }));
+  std::string description;
+  auto* task_add = task->add_subcommand("add", "add a task to a project you are a member of; prints its id");
+  add_id(task_add, "project id");
+  task_add->add_option("--title,-t", title, "one line")->required();
+  task_add->add_option("--description,-d", description, "details");
+  task_add->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/tasks",
+                           {{"title", title}, {"description", description}})),
+        [](const json& t) { std::cout << t["id"] << "\n"; });
+    return {};
+  }));
+  for (const Answer a : {Answer{"claim", "claim a task for yourself"}, Answer{"unclaim", "give back a task you hold"},
+                         Answer{"done", "mark a task you hold (or an open one) done"}}) {
+    auto* cmd = task->add_subcommand(a.verb, a.help);
+    add_id(cmd, "task id");
+    const std::string verb = a.verb;
+    cmd->callback(run([&, verb]() -> Status {
+      out(QS_TRY(client.Call("POST", "/api/v1/tasks/" + std::to_string(id) + "/" + verb)), PrintTask);
+      return {};
+    }));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (!result) {
+    const Error& e = result.error();
+    std::cerr << "qiusuo: " << e.message;
+    if (!e.field.empty() && e.message.find(e.field) == std::string::npos) std::cerr << " (field: " << e.field << ")";
+    std::cerr << "\n";
+    return ExitCodeFor(e.code);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace qiusuo::cli
+
+int main(int argc, char** argv) { return qiusuo::cli::Main(argc, argv); }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The CLI end to end: `qiusuo init`, a real `qiusuo serve` on a port the OS picks,
+# and three people driving it through the binary. Usage: cli_e2e.sh path/to/qiusuo
+set -euo pipefail
+QS=$(readlink -f "$1")
+T=$(mktemp -d /tmp/qiusuo-e2e-XXXXXX)
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rm -rf "$T"
+}
+trap cleanup EXIT
+export HOME=$T/home
+mkdir -p "$HOME"
+unset QIUSUO_SERVER QIUSUO_TOKEN QIUSUO_CONFIG XDG_CONFIG_HOME
+
+passed=0 failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*" >&2; }
+# expect_exit CODE CMD... : runs CMD, checks its exit code, keeps its stdout in $OUT and stderr in $ERR.
+expect_exit() {
+  local want=$1; shift
+  set +e
+  OUT=$("$@" 2>"$T/stderr"); local got=$?
+  set -e
+  ERR=$(cat "$T/stderr")
+  if [ "$got" -eq "$want" ]; then ok; else bad "exit $got (want $want): $* -- $ERR"; fi
+}
+expect_in() { # expect_in NEEDLE HAYSTACK LABEL
+  if grep -qF -- "$1" <<<"$2"; then ok; else bad "$3: '$1' not in: $2"; fi
+}
+as() { # as WHO CMD... : run qiusuo with WHO's config file
+  QIUSUO_CONFIG=$T/$1.toml "$QS" "${@:2}"
+}
+
+# --- init and serve --------------------------------------------------------------
+expect_exit 0 "$QS" init --data "$T/lab" --password-stdin <<<"steward-password-1"
+expect_in "Steward: @steward" "$OUT" "init"
+expect_exit 1 "$QS" init --data "$T/lab" --password-stdin <<<"steward-password-1"
+expect_in "already holds a lab" "$ERR" "second init"
+expect_exit 1 "$QS" serve --data "$T/nowhere"
+expect_in "qiusuo init" "$ERR" "serve without a lab"
+
+"$QS" serve --data "$T/lab" --listen 127.0.0.1:0 >"$T/serve.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 100); do grep -q 'serving http://' "$T/serve.log" && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' "$T/serve.log" | head -1)
+[ -n "$URL" ] || { cat "$T/serve.log"; exit 1; }
+export QIUSUO_SERVER=$URL
+curl -sf "$URL/healthz" >/dev/null && ok || bad "healthz"
+
+# --- accounts --------------------------------------------------------------------
+expect_exit 0 as ada signup --handle ada --name "Ada Lovelace" --skill "CUDA kernels" --password-stdin <<<"ada-password-1"
+expect_in "Welcome, @ada" "$OUT" "signup"
+expect_exit 0 as ada whoami
+expect_in "@ada (Ada Lovelace)" "$OUT" "whoami"
+[ "$(stat -c %a "$T/ada.toml")" = 600 ] && ok || bad "config file is not 0600"
+expect_exit 0 as bob signup --handle bob --password-stdin <<<"bob-password-1"
+expect_exit 0 as carol signup --handle carol --password-stdin <<<"carol-password-1"
+expect_exit 1 as dave signup --handle ada --password-stdin <<<"dave-password-1"
+expect_in "taken" "$ERR" "duplicate handle"
+expect_exit 3 as nobody whoami
+expect_in "qiusuo login" "$ERR" "not signed in"
+expect_exit 3 as bob login --handle bob --password-stdin <<<"wrong-password"
+expect_exit 0 as bob login --handle bob --password-stdin <<<"bob-password-1"
+expect_in "as @bob" "$OUT" "login"
+
+# --- ideas -----------------------------------------------------------------------
+expect_exit 0 as ada idea post --title "Block-sparse attention" --pitch "## Why
+Most heads attend to a few blocks."
+IDEA=$OUT
+[[ "$IDEA" =~ ^[0-9]+$ ]] && ok || bad "idea post prints the id alone: $IDEA"
+expect_exit 0 as bob idea post --title "Clean math corpus"
+expect_exit 0 as bob idea back "$IDEA"
+expect_in "1 backer(s): bob" "$OUT" "back"
+expect_exit 1 as ada idea back "$IDEA"
+expect_in "your own idea" "$ERR" "self-back"
+expect_exit 0 as carol idea list --search sparse
+expect_in "Block-sparse attention" "$OUT" "search"
+if grep -q "Clean math" <<<"$OUT"; then bad "search matched too much"; else ok; fi
+expect_exit 0 as carol --json idea list
+[ "$(jq '.items | length' <<<"$OUT")" = 2 ] && ok || bad "json list: $OUT"
+expect_exit 0 as carol idea show "$IDEA"
+expect_in "backers: bob" "$OUT" "idea show"
+expect_exit 4 as carol idea show 9999
+expect_exit 0 as bob idea unback "$IDEA"
+expect_in "0 backer(s)" "$OUT" "unback"
+
+# --- projects by consent -----------------------------------------------------------
+expect_exit 0 as ada project start --idea "$IDEA" --looking-for "CUDA kernels,data cleaning"
+P=$OUT
+expect_exit 0 as bob project apply "$P" -m "I write kernels"
+expect_in "@bob is now applied" "$OUT" "apply"
+expect_exit 3 as bob project accept "$P" bob
+expect_exit 3 as carol project accept "$P" bob
+expect_exit 0 as ada project accept "$P" bob
+expect_in "@bob is now active" "$OUT" "accept application"
+expect_exit 0 as ada project invite "$P" carol -m "join us"
+expect_exit 3 as ada project accept "$P" carol
+expect_exit 0 as carol project accept "$P"
+expect_in "@carol is now active" "$OUT" "accept invitation"
+expect_exit 0 as carol project show "$P"
+expect_in "members:     ada, bob, carol" "$OUT" "project show members"
+expect_in "looking for: CUDA kernels, data cleaning" "$OUT" "project show roles"
+expect_exit 0 as carol project leave "$P"
+expect_exit 0 as bob project list
+expect_in "Block-sparse attention" "$OUT" "project list"
+expect_exit 0 as bob --json project show "$P"
+[ "$(jq -c '.members' <<<"$OUT")" = '["ada","bob"]' ] && ok || bad "members after leave: $OUT"
+
+# --- tasks: claimed, never assigned --------------------------------------------------
+expect_exit 0 as ada task add "$P" --title "Write the forward kernel"
+TASK=$OUT
+expect_exit 3 as carol task claim "$TASK"
+expect_exit 0 as bob task claim "$TASK"
+expect_in "held by @bob" "$OUT" "claim"
+expect_exit 3 as ada task done "$TASK"
+expect_exit 0 as bob task done "$TASK"
+expect_in "is done" "$OUT" "done"
+expect_exit 0 as ada task list "$P"
+expect_in "done" "$OUT" "task list"
+
+# --- tokens, errors, exit codes ---------------------------------------------------------
+expect_exit 0 as ada token create --name ci
+TOKEN=$OUT
+expect_exit 0 env QIUSUO_TOKEN="$TOKEN" QIUSUO_CONFIG=$T/none.toml "$QS" whoami
+expect_in "@ada" "$OUT" "token via env"
+expect_exit 0 as ada token list
+expect_in "ci" "$OUT" "token list"
+expect_exit 2 as ada idea post
+expect_exit 2 as ada no-such-verb
+expect_exit 5 as ada --server http://127.0.0.1:1 whoami
+expect_in "cannot reach the qiusuo server" "$ERR" "server down"
+expect_exit 0 as ada logout
+expect_exit 3 as ada whoami
+
+# --- the server stops cleanly on SIGTERM ------------------------------------------------
+kill -TERM "$SERVER_PID"
+for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then bad "server ignored SIGTERM"; else ok; SERVER_PID=""; fi
+
+echo "cli_e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
