@@ -5,6 +5,7 @@
 #include <span>
 
 #include "common/embedded.h"
+#include "http/json_writer.h"
 
 namespace qiusuo::embedded {
 std::span<const EmbeddedFile> OpenApiFiles();
@@ -74,87 +75,119 @@ class Body {
 };
 
 // ---- JSON views of the records ------------------------------------------------
+// Written straight to text with JsonWriter: these are the hot path of every listing.
 
-json Time(UnixSeconds t) { return FormatRfc3339(t); }
+std::string Time(UnixSeconds t) { return FormatRfc3339(t); }
 
-json MemberJson(const Member& m, bool with_private) {
-  json j = {{"handle", m.handle},       {"name", m.name},         {"skills", m.skills},
-            {"interests", m.interests}, {"steward", m.steward},   {"joined_at", Time(m.joined_at)}};
-  if (with_private) j["emails"] = m.emails;
-  return j;
+struct MemberView {
+  const Member& member;
+  bool with_private;  // emails are shown to their owner only
+};
+
+void Write(JsonWriter& w, const MemberView& v) {
+  const Member& m = v.member;
+  w.BeginObject()
+      .Field("handle", m.handle)
+      .Field("name", m.name)
+      .Field("skills", m.skills)
+      .Field("interests", m.interests)
+      .Field("steward", m.steward)
+      .Field("joined_at", Time(m.joined_at));
+  if (v.with_private) w.Field("emails", m.emails);
+  w.EndObject();
 }
 
-json IdeaJson(const Idea& i) {
-  return {{"id", i.id.value},          {"title", i.title},
-          {"pitch", i.pitch},          {"author", i.author_handle},
-          {"backers", i.backers},      {"backer_count", i.backers.size()},
-          {"created_at", Time(i.created_at)}};
+void Write(JsonWriter& w, const Idea& i) {
+  w.BeginObject()
+      .Field("id", i.id.value)
+      .Field("title", i.title)
+      .Field("pitch", i.pitch)
+      .Field("author", i.author_handle)
+      .Field("backers", i.backers)
+      .Field("backer_count", static_cast<std::int64_t>(i.backers.size()))
+      .Field("created_at", Time(i.created_at))
+      .EndObject();
 }
 
-json ProjectJson(const ProjectView& v) {
+void Write(JsonWriter& w, const ProjectView& v) {
   const Project& p = v.project;
-  json members = json::array();
-  json memberships = json::array();
+  w.BeginObject().Field("id", p.id.value).Field("title", p.title).Field("pitch", p.pitch).Key("idea_id");
+  if (p.idea) w.Int(p.idea->value);
+  else w.Null();
+  w.Field("initiator", p.initiator_handle).Field("looking_for", p.looking_for).Key("members").BeginArray();
   for (const auto& m : v.memberships) {
-    if (m.state == MembershipState::kActive) members.push_back(m.handle);
-    memberships.push_back({{"handle", m.handle},
-                           {"state", MembershipStateName(m.state)},
-                           {"message", m.message},
-                           {"updated_at", Time(m.updated_at)}});
+    if (m.state == MembershipState::kActive) w.String(m.handle);
   }
-  return {{"id", p.id.value},
-          {"title", p.title},
-          {"pitch", p.pitch},
-          {"idea_id", p.idea ? json(p.idea->value) : json(nullptr)},
-          {"initiator", p.initiator_handle},
-          {"looking_for", p.looking_for},
-          {"members", members},
-          {"memberships", memberships},
-          {"backers", p.backers},
-          {"created_at", Time(p.created_at)}};
+  w.EndArray().Key("memberships").BeginArray();
+  for (const auto& m : v.memberships) {
+    w.BeginObject()
+        .Field("handle", m.handle)
+        .Field("state", MembershipStateName(m.state))
+        .Field("message", m.message)
+        .Field("updated_at", Time(m.updated_at))
+        .EndObject();
+  }
+  w.EndArray().Field("backers", p.backers).Field("created_at", Time(p.created_at)).EndObject();
 }
 
-json MembershipJson(const Membership& m) {
-  return {{"project_id", m.project.value},
-          {"handle", m.handle},
-          {"state", MembershipStateName(m.state)},
-          {"message", m.message},
-          {"updated_at", Time(m.updated_at)}};
+void Write(JsonWriter& w, const Membership& m) {
+  w.BeginObject()
+      .Field("project_id", m.project.value)
+      .Field("handle", m.handle)
+      .Field("state", MembershipStateName(m.state))
+      .Field("message", m.message)
+      .Field("updated_at", Time(m.updated_at))
+      .EndObject();
 }
 
-json TaskJson(const Task& t) {
-  return {{"id", t.id.value},
-          {"project_id", t.project.value},
-          {"title", t.title},
-          {"description", t.description},
-          {"state", TaskStateName(t.state)},
-          {"holder", t.holder ? json(t.holder_handle) : json(nullptr)},
-          {"created_at", Time(t.created_at)},
-          {"updated_at", Time(t.updated_at)}};
+void Write(JsonWriter& w, const Task& t) {
+  w.BeginObject()
+      .Field("id", t.id.value)
+      .Field("project_id", t.project.value)
+      .Field("title", t.title)
+      .Field("description", t.description)
+      .Field("state", TaskStateName(t.state))
+      .Key("holder");
+  if (t.holder) w.String(t.holder_handle);
+  else w.Null();
+  w.Field("created_at", Time(t.created_at)).Field("updated_at", Time(t.updated_at)).EndObject();
 }
 
-json TokenJson(const TokenRecord& t) {
-  return {{"id", t.id.value},
-          {"name", t.name},
-          {"created_at", Time(t.created_at)},
-          {"revoked_at", t.revoked_at ? Time(*t.revoked_at) : json(nullptr)}};
+template <typename T>
+std::string ToJson(const T& value) {
+  JsonWriter w;
+  Write(w, value);
+  return w.Take();
 }
 
-template <typename T, typename F>
-json ListingJson(const Listing<T>& listing, F to_json) {
-  json items = json::array();
-  for (const auto& item : listing.items) items.push_back(to_json(item));
-  return {{"items", items},
-          {"next_cursor",
-           listing.next_before ? json(std::to_string(*listing.next_before)) : json(nullptr)}};
+// {"items": [...], "next_cursor": "123" | null}
+template <typename Items, typename F>
+std::string ListJson(const Items& items, std::optional<std::int64_t> next_before, F write_item) {
+  JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const auto& item : items) write_item(w, item);
+  w.EndArray().Key("next_cursor");
+  if (next_before) w.String(std::to_string(*next_before));
+  else w.Null();
+  w.EndObject();
+  return w.Take();
+}
+
+template <typename T>
+std::string ListJson(const Listing<T>& listing) {
+  return ListJson(listing.items, listing.next_before,
+                  [](JsonWriter& w, const T& item) { Write(w, item); });
 }
 
 // ---- routing -----------------------------------------------------------------
 
 struct Reply {
   int status = 200;
-  json body;
+  std::string body;  // JSON text
 };
+
+// Small fixed-shape replies, where a DOM costs nothing that matters.
+std::string Small(const json& j) { return j.dump(); }
 
 struct Ctx {
   const Request& req;
@@ -207,23 +240,23 @@ Result<Reply> MembershipAct(Lab& lab, const Ctx& c, qiusuo::MembershipAct act) {
   const std::string message = QS_TRY(body.String("message", false));
   auto m = QS_TRY(lab.ActOnMembership(c.caller, pid, act, c.params.size() > 1 ? c.params[1] : "",
                                       message));
-  return Reply{200, MembershipJson(m)};
+  return Reply{200, ToJson(m)};
 }
 
 Result<Reply> TaskAct(Lab& lab, const Ctx& c, qiusuo::TaskAct act) {
   QS_TRY(Body::Parse(c.req.body, {}));
   auto t = QS_TRY(lab.ActOnTask(c.caller, TaskId(QS_TRY(IdParam(c.params[0], "task"))), act));
-  return Reply{200, TaskJson(t)};
+  return Reply{200, ToJson(t)};
 }
 
 Result<Reply> Backing(Lab& lab, const Ctx& c, bool project, bool back) {
   QS_TRY(Body::Parse(c.req.body, {}));
   if (project) {
     auto v = QS_TRY(lab.BackProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))), back));
-    return Reply{200, ProjectJson(v)};
+    return Reply{200, ToJson(v)};
   }
   auto i = QS_TRY(lab.BackIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))), back));
-  return Reply{200, IdeaJson(i)};
+  return Reply{200, ToJson(i)};
 }
 
 Result<MemberProfile> ProfileFrom(const Body& body, MemberProfile base) {
@@ -245,88 +278,93 @@ const Route kRoutes[] = {
        req.profile = QS_TRY(ProfileFrom(body, {}));
        req.invite_code = QS_TRY(body.String("invite_code", false));
        auto m = QS_TRY(lab.SignUp(std::move(req)));
-       return Reply{201, MemberJson(m, true)};
+       return Reply{201, ToJson(MemberView{m, true})};
      }},
     {"POST", "/api/v1/sessions", false,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password"}));
        auto issued = QS_TRY(lab.Login(QS_TRY(body.String("handle", true)),
                                       QS_TRY(body.String("password", true)), c.req.remote));
-       return Reply{201, {{"token", issued.token}, {"token_id", issued.id.value},
-                          {"member", MemberJson(issued.member, true)}}};
+       JsonWriter w;
+       w.BeginObject().Field("token", issued.token).Field("token_id", issued.id.value).Key("member");
+       Write(w, MemberView{issued.member, true});
+       w.EndObject();
+       return Reply{201, w.Take()};
      }},
     {"DELETE", "/api/v1/sessions/current", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        QS_TRY_STATUS(lab.RevokeToken(c.caller, c.caller.token));
-       return Reply{200, {{"revoked", c.caller.token.value}}};
+       return Reply{200, Small({{"revoked", c.caller.token.value}})};
      }},
     {"GET", "/api/v1/me", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, MemberJson(QS_TRY(lab.GetMember(c.caller, c.caller.handle)), true)};
+       return Reply{200, ToJson(MemberView{QS_TRY(lab.GetMember(c.caller, c.caller.handle)), true})};
      }},
     {"PATCH", "/api/v1/me", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"name", "emails", "skills", "interests"}));
        const Member me = QS_TRY(lab.GetMember(c.caller, c.caller.handle));
        auto profile = QS_TRY(ProfileFrom(body, {me.name, me.emails, me.skills, me.interests}));
-       return Reply{200, MemberJson(QS_TRY(lab.UpdateProfile(c.caller, profile)), true)};
+       return Reply{200, ToJson(MemberView{QS_TRY(lab.UpdateProfile(c.caller, profile)), true})};
      }},
     {"GET", "/api/v1/members", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto listing = QS_TRY(lab.ListMembers(c.caller, QS_TRY(PageParams(c.req))));
-       return Reply{200, ListingJson(listing, [&](const Member& m) {
-                      return MemberJson(m, m.id == c.caller.id);
-                    })};
+       return Reply{200, ListJson(listing.items, listing.next_before,
+                                  [&](JsonWriter& w, const Member& m) {
+                                    Write(w, MemberView{m, m.id == c.caller.id});
+                                  })};
      }},
     {"GET", "/api/v1/members/{handle}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto m = QS_TRY(lab.GetMember(c.caller, c.params[0]));
-       return Reply{200, MemberJson(m, m.id == c.caller.id)};
+       return Reply{200, ToJson(MemberView{m, m.id == c.caller.id})};
      }},
     {"GET", "/api/v1/tokens", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       json items = json::array();
-       for (const auto& t : QS_TRY(lab.ListTokens(c.caller))) {
-         json j = TokenJson(t);
-         j["current"] = t.id == c.caller.token;
-         items.push_back(j);
-       }
-       return Reply{200, {{"items", items}, {"next_cursor", nullptr}}};
+       const auto tokens = QS_TRY(lab.ListTokens(c.caller));
+       return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
+                      w.BeginObject().Field("id", t.id.value).Field("name", t.name)
+                          .Field("created_at", Time(t.created_at)).Key("revoked_at");
+                      if (t.revoked_at) w.String(Time(*t.revoked_at));
+                      else w.Null();
+                      w.Field("current", t.id == c.caller.token).EndObject();
+                    })};
      }},
     {"POST", "/api/v1/tokens", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"name"}));
        auto issued = QS_TRY(lab.CreateToken(c.caller, QS_TRY(body.String("name", false))));
-       return Reply{201, {{"token", issued.token}, {"token_id", issued.id.value}}};
+       return Reply{201, Small({{"token", issued.token}, {"token_id", issued.id.value}})};
      }},
     {"DELETE", "/api/v1/tokens/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        const TokenId id(QS_TRY(IdParam(c.params[0], "token")));
        QS_TRY_STATUS(lab.RevokeToken(c.caller, id));
-       return Reply{200, {{"revoked", id.value}}};
+       return Reply{200, Small({{"revoked", id.value}})};
      }},
     {"POST", "/api/v1/signup-invites", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        QS_TRY(Body::Parse(c.req.body, {}));
-       return Reply{201, {{"invite_code", QS_TRY(lab.CreateSignupInvite(c.caller))}}};
+       return Reply{201, Small({{"invite_code", QS_TRY(lab.CreateSignupInvite(c.caller))}})};
      }},
     {"GET", "/api/v1/ideas", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        const auto q = c.req.query.find("q");
        auto listing = QS_TRY(lab.ListIdeas(c.caller, q == c.req.query.end() ? "" : q->second,
                                            QS_TRY(PageParams(c.req))));
-       return Reply{200, ListingJson(listing, IdeaJson)};
+       return Reply{200, ListJson(listing)};
      }},
     {"POST", "/api/v1/ideas", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"title", "pitch"}));
        auto idea = QS_TRY(lab.PostIdea(c.caller, QS_TRY(body.String("title", true)),
                                        QS_TRY(body.String("pitch", false))));
-       return Reply{201, IdeaJson(idea)};
+       return Reply{201, ToJson(idea)};
      }},
     {"GET", "/api/v1/ideas/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, IdeaJson(QS_TRY(lab.GetIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))))))};
+       return Reply{200, ToJson(QS_TRY(lab.GetIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))))))};
      }},
     {"PUT", "/api/v1/ideas/{id}/backing", true,
      [](Lab& lab, const Ctx& c) { return Backing(lab, c, false, true); }},
@@ -335,7 +373,7 @@ const Route kRoutes[] = {
     {"GET", "/api/v1/projects", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto listing = QS_TRY(lab.ListProjects(c.caller, QS_TRY(PageParams(c.req))));
-       return Reply{200, ListingJson(listing, ProjectJson)};
+       return Reply{200, ListJson(listing)};
      }},
     {"POST", "/api/v1/projects", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -346,17 +384,17 @@ const Route kRoutes[] = {
        if (auto idea = QS_TRY(body.OptInt("idea_id"))) req.idea = IdeaId(*idea);
        else if (req.title.empty()) return InvalidArgument("title", "title is required (or start from an idea with idea_id)");
        req.looking_for = QS_TRY(body.Strings("looking_for"));
-       return Reply{201, ProjectJson(QS_TRY(lab.StartProject(c.caller, std::move(req))))};
+       return Reply{201, ToJson(QS_TRY(lab.StartProject(c.caller, std::move(req))))};
      }},
     {"GET", "/api/v1/projects/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, ProjectJson(QS_TRY(lab.GetProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))))))};
+       return Reply{200, ToJson(QS_TRY(lab.GetProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))))))};
      }},
     {"PATCH", "/api/v1/projects/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"looking_for"}));
        const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
-       return Reply{200, ProjectJson(QS_TRY(lab.SetLookingFor(c.caller, pid, QS_TRY(body.Strings("looking_for")))))};
+       return Reply{200, ToJson(QS_TRY(lab.SetLookingFor(c.caller, pid, QS_TRY(body.Strings("looking_for")))))};
      }},
     {"PUT", "/api/v1/projects/{id}/backing", true,
      [](Lab& lab, const Ctx& c) { return Backing(lab, c, true, true); }},
@@ -376,11 +414,8 @@ const Route kRoutes[] = {
      [](Lab& lab, const Ctx& c) { return MembershipAct(lab, c, MembershipAct::kWithdraw); }},
     {"GET", "/api/v1/projects/{id}/tasks", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       json items = json::array();
-       for (const auto& t : QS_TRY(lab.ListTasks(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project")))))) {
-         items.push_back(TaskJson(t));
-       }
-       return Reply{200, {{"items", items}, {"next_cursor", nullptr}}};
+       const auto tasks = QS_TRY(lab.ListTasks(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project")))));
+       return Reply{200, ListJson(tasks, std::nullopt, [](JsonWriter& w, const Task& t) { Write(w, t); })};
      }},
     {"POST", "/api/v1/projects/{id}/tasks", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -388,7 +423,7 @@ const Route kRoutes[] = {
        const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
        auto t = QS_TRY(lab.AddTask(c.caller, pid, QS_TRY(body.String("title", true)),
                                    QS_TRY(body.String("description", false))));
-       return Reply{201, TaskJson(t)};
+       return Reply{201, ToJson(t)};
      }},
     {"POST", "/api/v1/tasks/{id}/claim", true,
      [](Lab& lab, const Ctx& c) { return TaskAct(lab, c, TaskAct::kClaim); }},
@@ -470,7 +505,7 @@ Response Api::Handle(const Request& req) {
     try {
       auto reply = route.fn(lab_, ctx);
       if (!reply) return ErrorResponse(reply.error());
-      return JsonResponse(reply->status, reply->body);
+      return {reply->status, "application/json", std::move(reply->body), {}};
     } catch (const json::exception& e) {
       return ErrorResponse({ErrorCode::kInternal, std::string("JSON: ") + e.what(), {}});
     }
