@@ -34,8 +34,8 @@ bench: build
 format:
 	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
 
-lint: $(BUILD)/build.ninja
-	find src -name '*.cc' -not -name '*_test.cc' | xargs clang-tidy -p $(BUILD) --quiet
+lint: deps $(BUILD)/build.ninja
+	find src -name '*.cc' -not -name '*_test.cc' | xargs -P $(JOBS) -n 4 clang-tidy-19 -p $(BUILD) --quiet --warnings-as-errors='*'
 
 clean:
 	rm -rf $(BUILD) build-release

@@ -2,11 +2,11 @@
 #include "cli/config.h"
 
 #include <sys/stat.h>
+#include <toml++/toml.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <toml++/toml.h>
 
 namespace qiusuo::cli {
 namespace fs = std::filesystem;
@@ -60,7 +60,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.listen = table["listen"].value_or(out.listen);
     const std::string signup = table["signup"].value_or(std::string("open"));
     if (signup != "open" && signup != "invite") {
-      return InvalidArgument("signup", path + ": signup is \"open\" or \"invite\", not \"" + signup + "\"");
+      return InvalidArgument("signup",
+                             path + ": signup is \"open\" or \"invite\", not \"" + signup + "\"");
     }
     out.open_signup = signup == "open";
     out.threads = table["threads"].value_or(0);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -155,7 +156,8 @@ std::string Ask(const std::string& prompt) {
 void PrintIdeas(const json& list) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& i : list["items"]) {
-    rows.push_back({std::to_string(i["id"].get<std::int64_t>()), i["title"], "@" + i["author"].get<std::string>(),
+    rows.push_back({std::to_string(i["id"].get<std::int64_t>()), i["title"],
+                    "@" + i["author"].get<std::string>(),
                     std::to_string(i["backer_count"].get<int>()), Date(i["created_at"])});
   }
   if (rows.empty()) {
@@ -186,7 +188,8 @@ void PrintProjects(const json& list) {
     std::cout << "No projects yet. Start one: qiusuo project start --title \"...\"\n";
     return;
   }
-  PrintTable(std::cout, {"ID", "TITLE", "INITIATOR", "MEMBERS", "LOOKING FOR", "BACKERS"}, rows, 40);
+  PrintTable(std::cout, {"ID", "TITLE", "INITIATOR", "MEMBERS", "LOOKING FOR", "BACKERS"}, rows,
+             40);
   if (!list["next_cursor"].is_null()) {
     std::cout << "(more: --cursor " << list["next_cursor"].get<std::string>() << ")\n";
   }
@@ -196,7 +199,8 @@ void PrintTasks(const json& tasks) {
   std::vector<std::vector<std::string>> rows;
   for (const auto& t : tasks["items"]) {
     rows.push_back({std::to_string(t["id"].get<std::int64_t>()), t["state"],
-                    t["holder"].is_null() ? "-" : "@" + t["holder"].get<std::string>(), t["title"]});
+                    t["holder"].is_null() ? "-" : "@" + t["holder"].get<std::string>(),
+                    t["title"]});
   }
   if (rows.empty()) {
     std::cout << "No tasks.\n";
@@ -216,7 +220,8 @@ void PrintProject(const json& p, const json& tasks) {
   for (const auto& m : p["memberships"]) {
     const std::string state = m["state"];
     if (state == "applied" || state == "invited") {
-      pending.push_back({"@" + m["handle"].get<std::string>(), state, m["message"], Date(m["updated_at"])});
+      pending.push_back(
+          {"@" + m["handle"].get<std::string>(), state, m["message"], Date(m["updated_at"])});
     }
   }
   if (!pending.empty()) {
@@ -296,7 +301,8 @@ Status RunInit(const ServerSide& opts) {
   if (opts.demo) {
     const DemoSummary demo = QS_TRY(SeedDemoLab(lab, {steward.id, steward.handle, true, {}}));
     std::cout << "Demo lab: " << demo.handles.size() << " members (";
-    for (std::size_t i = 0; i < demo.handles.size(); ++i) std::cout << (i ? ", " : "") << "@" << demo.handles[i];
+    for (std::size_t i = 0; i < demo.handles.size(); ++i)
+      std::cout << (i ? ", " : "") << "@" << demo.handles[i];
     std::cout << "), " << demo.ideas << " ideas, " << demo.projects << " projects, " << demo.tasks
               << " tasks. Demo members sign in with the password " << kDemoPassword << "\n";
   }
@@ -308,8 +314,8 @@ Status RunServe(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
   const fs::path db = fs::path(opts.data) / "qiusuo.db";
   if (!fs::exists(db)) {
-    return FailedPrecondition("there is no lab in " + opts.data + "; create one with `qiusuo init --data " +
-                              opts.data + "`");
+    return FailedPrecondition("there is no lab in " + opts.data +
+                              "; create one with `qiusuo init --data " + opts.data + "`");
   }
   ServerConfig config = QS_TRY(LoadServerConfig((fs::path(opts.data) / "qiusuo.toml").string()));
   if (!opts.listen.empty()) config.listen = opts.listen;
@@ -317,13 +323,13 @@ Status RunServe(const ServerSide& opts) {
   const auto colon = config.listen.rfind(':');
   int port = -1;
   if (colon != std::string::npos) {
-    try {
-      port = std::stoi(config.listen.substr(colon + 1));
-    } catch (...) {
-    }
+    const std::string digits = config.listen.substr(colon + 1);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    if (ec != std::errc() || end != digits.data() + digits.size()) port = -1;
   }
   if (colon == std::string::npos || port < 0 || port > 65535) {
-    return InvalidArgument("listen", "--listen takes HOST:PORT, like 127.0.0.1:8080 (port 0 picks a free one)");
+    return InvalidArgument(
+        "listen", "--listen takes HOST:PORT, like 127.0.0.1:8080 (port 0 picks a free one)");
   }
   auto store = QS_TRY(OpenStore(opts.data));
   SystemClock clock;
@@ -344,8 +350,9 @@ Status RunServe(const ServerSide& opts) {
   }));
   // Scripts read this line to learn the port when --listen asked for port 0.
   std::cout << "qiusuo: serving http://" << server_options.host << ":" << server->port()
-            << " (data " << opts.data << ", signup " << (config.open_signup ? "open" : "invite-only")
-            << ")" << std::endl;
+            << " (data " << opts.data << ", signup "
+            << (config.open_signup ? "open" : "invite-only") << ")\n"
+            << std::flush;
   server->Wait();
   spdlog::info("qiusuo: stopped");
   return {};
@@ -354,41 +361,51 @@ Status RunServe(const ServerSide& opts) {
 // ---- the command tree -------------------------------------------------------------
 
 int Main(int argc, char** argv) {
-  CLI::App app{"qiusuo: a bottom-up research lab. Post ideas, start and join projects by consent,\n"
-               "claim tasks. Exit codes: 0 ok, 1 failed, 2 usage, 3 not allowed, 4 not found,\n"
-               "5 server unreachable."};
+  CLI::App app{
+      "qiusuo: a bottom-up research lab. Post ideas, start and join projects by consent,\n"
+      "claim tasks. Exit codes: 0 ok, 1 failed, 2 usage, 3 not allowed, 4 not found,\n"
+      "5 server unreachable."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "qiusuo 0.1.0");
   Globals g;
-  app.add_option("--server", g.server, "server URL (default: QIUSUO_SERVER, the config file, then " +
-                                           std::string(kDefaultServer) + ")");
+  app.add_option("--server", g.server,
+                 "server URL (default: QIUSUO_SERVER, the config file, then " +
+                     std::string(kDefaultServer) + ")");
   app.add_flag("--json", g.json, "print the API's JSON instead of tables");
   Client client(g);
   Status result;
   // Runs a client verb: loads the config, then `fn`.
-  auto run = [&](auto fn) {
-    return [&, fn] {
+  auto run = [&](auto&& fn) {
+    return [&, fn = std::forward<decltype(fn)>(fn)] {
       result = client.Load();
       if (result) result = fn();
     };
   };
   auto out = [&](const json& doc, auto human) {
-    if (g.json) std::cout << doc.dump(2) << "\n";
-    else human(doc);
+    if (g.json)
+      std::cout << doc.dump(2) << "\n";
+    else
+      human(doc);
   };
 
   // Server side.
   ServerSide ss;
-  auto* init = app.add_subcommand("init", "create a lab: database, config and the first member (a steward)");
+  auto* init =
+      app.add_subcommand("init", "create a lab: database, config and the first member (a steward)");
   init->add_option("--data", ss.data, "directory for the lab's files")->capture_default_str();
-  init->add_flag("--demo", ss.demo, "also create a small demo lab (members, ideas, projects, tasks)");
+  init->add_flag("--demo", ss.demo,
+                 "also create a small demo lab (members, ideas, projects, tasks)");
   init->add_option("--handle", ss.handle, "the steward's handle")->capture_default_str();
-  init->add_flag("--password-stdin", ss.password_stdin, "read the steward's password from stdin (else one is generated and printed once)");
+  init->add_flag("--password-stdin", ss.password_stdin,
+                 "read the steward's password from stdin (else one is generated and printed once)");
   init->callback([&] { result = RunInit(ss); });
 
-  auto* serve = app.add_subcommand("serve", "run the server: JSON API on HOST:PORT until SIGINT/SIGTERM");
+  auto* serve =
+      app.add_subcommand("serve", "run the server: JSON API on HOST:PORT until SIGINT/SIGTERM");
   serve->add_option("--data", ss.data, "the lab's directory")->capture_default_str();
-  serve->add_option("--listen", ss.listen, "HOST:PORT (default from DIR/qiusuo.toml, else 127.0.0.1:8080; port 0 picks one)");
+  serve->add_option(
+      "--listen", ss.listen,
+      "HOST:PORT (default from DIR/qiusuo.toml, else 127.0.0.1:8080; port 0 picks one)");
   serve->add_option("--threads", ss.threads, "HTTP threads (0: one per core)");
   serve->callback([&] { result = RunServe(ss); });
 
@@ -406,13 +423,18 @@ int Main(int argc, char** argv) {
   signup->add_flag("--password-stdin", password_stdin, "read the password from stdin");
   signup->callback(run([&]() -> Status {
     if (handle.empty()) handle = Ask("handle: ");
-    const std::string password = QS_TRY(ReadPassword(password_stdin, "password (10+ characters): "));
-    json body = {{"handle", handle}, {"password", password}, {"emails", emails},
-                 {"skills", skills}, {"interests", interests}};
+    const std::string password =
+        QS_TRY(ReadPassword(password_stdin, "password (10+ characters): "));
+    json body = {{"handle", handle},
+                 {"password", password},
+                 {"emails", emails},
+                 {"skills", skills},
+                 {"interests", interests}};
     if (!name.empty()) body["name"] = name;
     if (!invite_code.empty()) body["invite_code"] = invite_code;
     QS_TRY(client.Call("POST", "/api/v1/members", body));
-    const json session = QS_TRY(client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
+    const json session = QS_TRY(
+        client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
     QS_TRY_STATUS(client.SaveLogin(session["token"]));
     out(session["member"], [&](const json&) {
       std::cout << "Welcome, @" << handle << ". Signed in to " << client.Server() << ".\n";
@@ -426,7 +448,8 @@ int Main(int argc, char** argv) {
   login->callback(run([&]() -> Status {
     if (handle.empty()) handle = Ask("handle: ");
     const std::string password = QS_TRY(ReadPassword(password_stdin, "password: "));
-    const json session = QS_TRY(client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
+    const json session = QS_TRY(
+        client.Call("POST", "/api/v1/sessions", {{"handle", handle}, {"password", password}}));
     QS_TRY_STATUS(client.SaveLogin(session["token"]));
     out(session["member"], [&](const json&) {
       std::cout << "Signed in to " << client.Server() << " as @" << handle << " (token saved in "
@@ -447,8 +470,9 @@ int Main(int argc, char** argv) {
   whoami->callback(run([&]() -> Status {
     const json me = QS_TRY(client.Call("GET", "/api/v1/me"));
     out(me, [&](const json& m) {
-      std::cout << "@" << m["handle"].get<std::string>() << " (" << m["name"].get<std::string>() << ")"
-                << (m["steward"].get<bool>() ? ", steward" : "") << " on " << client.Server() << "\n";
+      std::cout << "@" << m["handle"].get<std::string>() << " (" << m["name"].get<std::string>()
+                << ")" << (m["steward"].get<bool>() ? ", steward" : "") << " on " << client.Server()
+                << "\n";
     });
     return {};
   }));
@@ -459,14 +483,17 @@ int Main(int argc, char** argv) {
     out(QS_TRY(client.Call("GET", "/api/v1/tokens")), [](const json& list) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& t : list["items"]) {
-        rows.push_back({std::to_string(t["id"].get<std::int64_t>()), t["name"], Date(t["created_at"]),
-                        t["revoked_at"].is_null() ? (t["current"].get<bool>() ? "live (this one)" : "live") : "revoked"});
+        rows.push_back(
+            {std::to_string(t["id"].get<std::int64_t>()), t["name"], Date(t["created_at"]),
+             t["revoked_at"].is_null() ? (t["current"].get<bool>() ? "live (this one)" : "live")
+                                       : "revoked"});
       }
       PrintTable(std::cout, {"ID", "NAME", "CREATED", "STATUS"}, rows);
     });
     return {};
   }));
-  auto* token_create = token->add_subcommand("create", "make a named token for scripts (printed once)");
+  auto* token_create =
+      token->add_subcommand("create", "make a named token for scripts (printed once)");
   token_create->add_option("--name", token_name, "what it is for");
   token_create->callback(run([&]() -> Status {
     const json t = QS_TRY(client.Call("POST", "/api/v1/tokens", {{"name", token_name}}));
@@ -498,11 +525,13 @@ int Main(int argc, char** argv) {
   member_list->add_option("--limit", limit, "how many")->capture_default_str();
   member_list->add_option("--cursor", cursor, "continue after a previous page");
   member_list->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("GET", "/api/v1/members?limit=" + std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+    out(QS_TRY(client.Call("GET", "/api/v1/members?limit=" + std::to_string(limit) +
+                                      "&cursor=" + http::UrlEncode(cursor))),
         [](const json& list) {
           std::vector<std::vector<std::string>> rows;
           for (const auto& m : list["items"]) {
-            rows.push_back({"@" + m["handle"].get<std::string>(), m["name"], Join(m["skills"]), Join(m["interests"])});
+            rows.push_back({"@" + m["handle"].get<std::string>(), m["name"], Join(m["skills"]),
+                            Join(m["interests"])});
           }
           PrintTable(std::cout, {"HANDLE", "NAME", "SKILLS", "INTERESTS"}, rows, 40);
         });
@@ -514,7 +543,8 @@ int Main(int argc, char** argv) {
     out(QS_TRY(client.Call("GET", "/api/v1/members/" + http::UrlEncode(handle))), PrintMember);
     return {};
   }));
-  auto* member_edit = member->add_subcommand("edit", "edit your own name, emails, skills and interests (given lists replace the old)");
+  auto* member_edit = member->add_subcommand(
+      "edit", "edit your own name, emails, skills and interests (given lists replace the old)");
   member_edit->add_option("--name", name, "your name");
   member_edit->add_option("--email", emails, "an email (repeatable)");
   member_edit->add_option("--skill", skills, "a skill (repeatable)");
@@ -538,8 +568,9 @@ int Main(int argc, char** argv) {
   idea_list->add_option("--limit", limit, "how many")->capture_default_str();
   idea_list->add_option("--cursor", cursor, "continue after a previous page");
   idea_list->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("GET", "/api/v1/ideas?q=" + http::UrlEncode(search) + "&limit=" +
-                                      std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+    out(QS_TRY(client.Call("GET", "/api/v1/ideas?q=" + http::UrlEncode(search) +
+                                      "&limit=" + std::to_string(limit) +
+                                      "&cursor=" + http::UrlEncode(cursor))),
         PrintIdeas);
     return {};
   }));
@@ -553,7 +584,9 @@ int Main(int argc, char** argv) {
         [](const json& i) { std::cout << i["id"] << "\n"; });
     return {};
   }));
-  auto add_id = [&](CLI::App* cmd, const char* what) { cmd->add_option("ID", id, what)->required(); };
+  auto add_id = [&](CLI::App* cmd, const char* what) {
+    cmd->add_option("ID", id, what)->required();
+  };
   auto* idea_show = idea->add_subcommand("show", "one idea with its pitch and backers");
   add_id(idea_show, "idea id");
   idea_show->callback(run([&]() -> Status {
@@ -561,12 +594,15 @@ int Main(int argc, char** argv) {
     return {};
   }));
   for (bool back : {true, false}) {
-    auto* cmd = idea->add_subcommand(back ? "back" : "unback", back ? "back an idea (public)" : "stop backing an idea");
+    auto* cmd = idea->add_subcommand(back ? "back" : "unback",
+                                     back ? "back an idea (public)" : "stop backing an idea");
     add_id(cmd, "idea id");
     cmd->callback(run([&, back]() -> Status {
-      out(QS_TRY(client.Call(back ? "PUT" : "DELETE", "/api/v1/ideas/" + std::to_string(id) + "/backing")),
+      out(QS_TRY(client.Call(back ? "PUT" : "DELETE",
+                             "/api/v1/ideas/" + std::to_string(id) + "/backing")),
           [](const json& i) {
-            std::cout << "#" << i["id"] << " now has " << i["backer_count"] << " backer(s): " << Join(i["backers"]) << "\n";
+            std::cout << "#" << i["id"] << " now has " << i["backer_count"]
+                      << " backer(s): " << Join(i["backers"]) << "\n";
           });
       return {};
     }));
@@ -575,34 +611,43 @@ int Main(int argc, char** argv) {
   // Projects.
   auto* project = app.add_subcommand("project", "start, find and join projects (by consent only)");
   project->require_subcommand(1);
-  auto* project_list = project->add_subcommand("list", "projects with members, open roles and backers");
+  auto* project_list =
+      project->add_subcommand("list", "projects with members, open roles and backers");
   project_list->add_option("--limit", limit, "how many")->capture_default_str();
   project_list->add_option("--cursor", cursor, "continue after a previous page");
   project_list->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("GET", "/api/v1/projects?limit=" + std::to_string(limit) + "&cursor=" + http::UrlEncode(cursor))),
+    out(QS_TRY(client.Call("GET", "/api/v1/projects?limit=" + std::to_string(limit) +
+                                      "&cursor=" + http::UrlEncode(cursor))),
         PrintProjects);
     return {};
   }));
   std::int64_t from_idea = 0;
   std::string looking_for;
-  auto* project_start = project->add_subcommand("start", "start a project (you become its initiator); prints its id");
-  project_start->add_option("--idea", from_idea, "start from this idea (title and pitch default to it)");
+  auto* project_start =
+      project->add_subcommand("start", "start a project (you become its initiator); prints its id");
+  project_start->add_option("--idea", from_idea,
+                            "start from this idea (title and pitch default to it)");
   project_start->add_option("--title,-t", title, "one line");
   project_start->add_option("--pitch,-p", pitch, "markdown");
-  project_start->add_option("--pitch-file", pitch_file, "read the pitch from a file ('-' for stdin)");
-  project_start->add_option("--looking-for", looking_for, "open roles, comma-separated: \"CUDA kernels,data cleaning\"");
+  project_start->add_option("--pitch-file", pitch_file,
+                            "read the pitch from a file ('-' for stdin)");
+  project_start->add_option("--looking-for", looking_for,
+                            "open roles, comma-separated: \"CUDA kernels,data cleaning\"");
   project_start->callback(run([&]() -> Status {
     if (!pitch_file.empty()) pitch = QS_TRY(ReadFile(pitch_file));
     json body = {{"title", title}, {"pitch", pitch}, {"looking_for", SplitComma(looking_for)}};
     if (from_idea > 0) body["idea_id"] = from_idea;
-    out(QS_TRY(client.Call("POST", "/api/v1/projects", body)), [](const json& p) { std::cout << p["id"] << "\n"; });
+    out(QS_TRY(client.Call("POST", "/api/v1/projects", body)),
+        [](const json& p) { std::cout << p["id"] << "\n"; });
     return {};
   }));
-  auto* project_show = project->add_subcommand("show", "one project: members, open requests, roles, tasks");
+  auto* project_show =
+      project->add_subcommand("show", "one project: members, open requests, roles, tasks");
   add_id(project_show, "project id");
   project_show->callback(run([&]() -> Status {
     const json p = QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id)));
-    const json tasks = QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks"));
+    const json tasks =
+        QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks"));
     if (g.json) {
       json both = p;
       both["tasks"] = tasks["items"];
@@ -612,43 +657,56 @@ int Main(int argc, char** argv) {
     }
     return {};
   }));
-  auto* project_roles = project->add_subcommand("looking-for", "set the roles a project is looking for (members)");
+  auto* project_roles =
+      project->add_subcommand("looking-for", "set the roles a project is looking for (members)");
   add_id(project_roles, "project id");
   project_roles->add_option("ROLES", looking_for, "comma-separated; empty clears")->required();
   project_roles->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("PATCH", "/api/v1/projects/" + std::to_string(id), {{"looking_for", SplitComma(looking_for)}})),
+    out(QS_TRY(client.Call("PATCH", "/api/v1/projects/" + std::to_string(id),
+                           {{"looking_for", SplitComma(looking_for)}})),
         [](const json& p) { std::cout << "looking for: " << Join(p["looking_for"]) << "\n"; });
     return {};
   }));
   for (bool back : {true, false}) {
-    auto* cmd = project->add_subcommand(back ? "back" : "unback", back ? "back a project (public)" : "stop backing a project");
+    auto* cmd = project->add_subcommand(
+        back ? "back" : "unback", back ? "back a project (public)" : "stop backing a project");
     add_id(cmd, "project id");
     cmd->callback(run([&, back]() -> Status {
-      out(QS_TRY(client.Call(back ? "PUT" : "DELETE", "/api/v1/projects/" + std::to_string(id) + "/backing")),
-          [](const json& p) { std::cout << "#" << p["id"] << " backers: " << Join(p["backers"]) << "\n"; });
+      out(QS_TRY(client.Call(back ? "PUT" : "DELETE",
+                             "/api/v1/projects/" + std::to_string(id) + "/backing")),
+          [](const json& p) {
+            std::cout << "#" << p["id"] << " backers: " << Join(p["backers"]) << "\n";
+          });
       return {};
     }));
   }
-  auto* apply = project->add_subcommand("apply", "ask to join; a current member accepts or declines");
+  auto* apply =
+      project->add_subcommand("apply", "ask to join; a current member accepts or declines");
   add_id(apply, "project id");
   apply->add_option("--message,-m", message, "why you want to join");
   apply->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/apply", {{"message", message}})), PrintMembership);
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/apply",
+                           {{"message", message}})),
+        PrintMembership);
     return {};
   }));
   auto* leave = project->add_subcommand("leave", "leave a project (any time)");
   add_id(leave, "project id");
   leave->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/leave")), PrintMembership);
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/leave")),
+        PrintMembership);
     return {};
   }));
-  auto* invite = project->add_subcommand("invite", "invite a person (members); they accept or decline");
+  auto* invite =
+      project->add_subcommand("invite", "invite a person (members); they accept or decline");
   add_id(invite, "project id");
   invite->add_option("HANDLE", handle, "whom")->required();
   invite->add_option("--message,-m", message, "a note");
   invite->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/invitations/" + http::UrlEncode(handle),
-                           {{"message", message}})),
+    out(QS_TRY(client.Call(
+            "POST",
+            "/api/v1/projects/" + std::to_string(id) + "/invitations/" + http::UrlEncode(handle),
+            {{"message", message}})),
         PrintMembership);
     return {};
   }));
@@ -656,9 +714,11 @@ int Main(int argc, char** argv) {
     const char* verb;
     const char* help;
   };
-  for (const Answer a : {Answer{"accept", "accept an application (as a member) or your invitation (HANDLE = you)"},
-                         Answer{"decline", "decline an application (as a member) or your invitation (HANDLE = you)"},
-                         Answer{"withdraw", "withdraw your application (HANDLE = you) or an invitation (as a member)"}}) {
+  for (const Answer a :
+       {Answer{"accept", "accept an application (as a member) or your invitation (HANDLE = you)"},
+        Answer{"decline", "decline an application (as a member) or your invitation (HANDLE = you)"},
+        Answer{"withdraw",
+               "withdraw your application (HANDLE = you) or an invitation (as a member)"}}) {
     auto* cmd = project->add_subcommand(a.verb, a.help);
     add_id(cmd, "project id");
     cmd->add_option("HANDLE", handle, "whose application or invitation (default: yours)");
@@ -676,16 +736,19 @@ int Main(int argc, char** argv) {
   }
 
   // Tasks.
-  auto* task = app.add_subcommand("task", "project tasks: claimed by whoever does them, never assigned");
+  auto* task =
+      app.add_subcommand("task", "project tasks: claimed by whoever does them, never assigned");
   task->require_subcommand(1);
   auto* task_list = task->add_subcommand("list", "a project's tasks");
   add_id(task_list, "project id");
   task_list->callback(run([&]() -> Status {
-    out(QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks")), PrintTasks);
+    out(QS_TRY(client.Call("GET", "/api/v1/projects/" + std::to_string(id) + "/tasks")),
+        PrintTasks);
     return {};
   }));
   std::string description;
-  auto* task_add = task->add_subcommand("add", "add a task to a project you are a member of; prints its id");
+  auto* task_add =
+      task->add_subcommand("add", "add a task to a project you are a member of; prints its id");
   add_id(task_add, "project id");
   task_add->add_option("--title,-t", title, "one line")->required();
   task_add->add_option("--description,-d", description, "details");
@@ -695,13 +758,15 @@ int Main(int argc, char** argv) {
         [](const json& t) { std::cout << t["id"] << "\n"; });
     return {};
   }));
-  for (const Answer a : {Answer{"claim", "claim a task for yourself"}, Answer{"unclaim", "give back a task you hold"},
+  for (const Answer a : {Answer{"claim", "claim a task for yourself"},
+                         Answer{"unclaim", "give back a task you hold"},
                          Answer{"done", "mark a task you hold (or an open one) done"}}) {
     auto* cmd = task->add_subcommand(a.verb, a.help);
     add_id(cmd, "task id");
     const std::string verb = a.verb;
     cmd->callback(run([&, verb]() -> Status {
-      out(QS_TRY(client.Call("POST", "/api/v1/tasks/" + std::to_string(id) + "/" + verb)), PrintTask);
+      out(QS_TRY(client.Call("POST", "/api/v1/tasks/" + std::to_string(id) + "/" + verb)),
+          PrintTask);
       return {};
     }));
   }
@@ -715,7 +780,8 @@ int Main(int argc, char** argv) {
   if (!result) {
     const Error& e = result.error();
     std::cerr << "qiusuo: " << e.message;
-    if (!e.field.empty() && e.message.find(e.field) == std::string::npos) std::cerr << " (field: " << e.field << ")";
+    if (!e.field.empty() && e.message.find(e.field) == std::string::npos)
+      std::cerr << " (field: " << e.field << ")";
     std::cerr << "\n";
     return ExitCodeFor(e.code);
   }

@@ -8,7 +8,7 @@
 namespace qiusuo {
 
 struct EmbeddedFile {
-  std::string_view name;     // file name without directories, e.g. "0001_init.sql"
+  std::string_view name;  // file name without directories, e.g. "0001_init.sql"
   std::string_view content;
 };
 

@@ -65,16 +65,16 @@ inline std::unexpected<Error> Internal(std::string message) {
 
 // Propagates the error of a Result/Status expression, or yields its value. A GNU
 // statement expression (g++ and clang): the closest C++ has to Rust's `?`.
-#define QS_TRY(expr)                                             \
-  ({                                                             \
-    auto&& qs_try_result_ = (expr);                              \
+#define QS_TRY(expr)                                                                \
+  ({                                                                                \
+    auto&& qs_try_result_ = (expr);                                                 \
     if (!qs_try_result_) return std::unexpected(std::move(qs_try_result_).error()); \
-    std::move(qs_try_result_).value();                           \
+    std::move(qs_try_result_).value();                                              \
   })
 
-#define QS_TRY_STATUS(expr)                                      \
-  do {                                                           \
-    auto&& qs_try_status_ = (expr);                              \
+#define QS_TRY_STATUS(expr)                                                         \
+  do {                                                                              \
+    auto&& qs_try_status_ = (expr);                                                 \
     if (!qs_try_status_) return std::unexpected(std::move(qs_try_status_).error()); \
   } while (0)
 

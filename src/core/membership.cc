@@ -8,7 +8,6 @@ namespace {
 constexpr std::array<std::string_view, 6> kStateNames = {"applied",  "invited",   "active",
                                                          "declined", "withdrawn", "left"};
 
-
 }  // namespace
 
 std::string_view MembershipStateName(MembershipState state) {
@@ -24,12 +23,18 @@ std::optional<MembershipState> ParseMembershipState(std::string_view name) {
 
 std::string_view MembershipActName(MembershipAct act) {
   switch (act) {
-    case MembershipAct::kApply: return "apply";
-    case MembershipAct::kInvite: return "invite";
-    case MembershipAct::kAccept: return "accept";
-    case MembershipAct::kDecline: return "decline";
-    case MembershipAct::kWithdraw: return "withdraw";
-    case MembershipAct::kLeave: return "leave";
+    case MembershipAct::kApply:
+      return "apply";
+    case MembershipAct::kInvite:
+      return "invite";
+    case MembershipAct::kAccept:
+      return "accept";
+    case MembershipAct::kDecline:
+      return "decline";
+    case MembershipAct::kWithdraw:
+      return "withdraw";
+    case MembershipAct::kLeave:
+      return "leave";
   }
   return "?";
 }
@@ -45,7 +50,8 @@ Result<MembershipState> NextMembershipState(std::optional<MembershipState> curre
     case MembershipAct::kApply:
       if (!subject) return PermissionDenied("only a person can apply for themselves");
       if (active) return AlreadyExists("you are already a member of this project");
-      if (current == S::kApplied) return AlreadyExists("you have already applied; wait for a member to answer");
+      if (current == S::kApplied)
+        return AlreadyExists("you have already applied; wait for a member to answer");
       if (current == S::kInvited) {
         return FailedPrecondition("you are invited already: accept the invitation instead");
       }
@@ -63,8 +69,11 @@ Result<MembershipState> NextMembershipState(std::optional<MembershipState> curre
 
     case MembershipAct::kAccept:
       if (current == S::kApplied) {
-        if (subject) return PermissionDenied("an application is accepted by a current member, not by the applicant");
-        if (!member) return PermissionDenied("only active members of the project can accept an application");
+        if (subject)
+          return PermissionDenied(
+              "an application is accepted by a current member, not by the applicant");
+        if (!member)
+          return PermissionDenied("only active members of the project can accept an application");
         return S::kActive;
       }
       if (current == S::kInvited) {
@@ -76,7 +85,8 @@ Result<MembershipState> NextMembershipState(std::optional<MembershipState> curre
     case MembershipAct::kDecline:
       if (current == S::kApplied) {
         if (subject) return PermissionDenied("to take back your application, withdraw it");
-        if (!member) return PermissionDenied("only active members of the project can decline an application");
+        if (!member)
+          return PermissionDenied("only active members of the project can decline an application");
         return S::kDeclined;
       }
       if (current == S::kInvited) {
@@ -91,13 +101,15 @@ Result<MembershipState> NextMembershipState(std::optional<MembershipState> curre
         return S::kWithdrawn;
       }
       if (current == S::kInvited) {
-        if (!member) return PermissionDenied("only active members of the project can withdraw an invitation");
+        if (!member)
+          return PermissionDenied("only active members of the project can withdraw an invitation");
         return S::kWithdrawn;
       }
       return FailedPrecondition("there is no open application or invitation to withdraw");
 
     case MembershipAct::kLeave:
-      if (!subject) return PermissionDenied("nobody can remove another person; only they can leave");
+      if (!subject)
+        return PermissionDenied("nobody can remove another person; only they can leave");
       if (!active) return FailedPrecondition("you are not an active member of this project");
       return S::kLeft;
   }

@@ -37,15 +37,15 @@ struct Membership {
   MemberId member;
   std::string handle;  // filled by the store on reads
   MembershipState state = MembershipState::kApplied;
-  MemberId acted_by;   // who made the last transition
-  std::string message; // application or invitation note
+  MemberId acted_by;    // who made the last transition
+  std::string message;  // application or invitation note
   UnixSeconds updated_at = 0;
 };
 
 // Where the actor stands with respect to the membership being changed.
 struct Standing {
-  bool actor_is_subject = false;         // the actor is the person whose membership it is
-  bool actor_is_active_member = false;   // the actor is an active member of the project
+  bool actor_is_subject = false;        // the actor is the person whose membership it is
+  bool actor_is_active_member = false;  // the actor is an active member of the project
 };
 
 // The state after `act`, or why the act is not allowed. `current` is empty when the

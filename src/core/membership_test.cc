@@ -10,11 +10,10 @@ namespace {
 using S = MembershipState;
 using A = MembershipAct;
 
-const std::vector<std::optional<S>> kAllStates = {std::nullopt, S::kApplied,  S::kInvited,
-                                                  S::kActive,   S::kDeclined, S::kWithdrawn,
-                                                  S::kLeft};
-const std::vector<A> kAllActs = {A::kApply,    A::kInvite,   A::kAccept,
-                                 A::kDecline,  A::kWithdraw, A::kLeave};
+const std::vector<std::optional<S>> kAllStates = {
+    std::nullopt, S::kApplied, S::kInvited, S::kActive, S::kDeclined, S::kWithdrawn, S::kLeft};
+const std::vector<A> kAllActs = {A::kApply,   A::kInvite,   A::kAccept,
+                                 A::kDecline, A::kWithdraw, A::kLeave};
 
 Standing Self() { return {.actor_is_subject = true, .actor_is_active_member = false}; }
 Standing Member() { return {.actor_is_subject = false, .actor_is_active_member = true}; }

@@ -4,9 +4,12 @@ namespace qiusuo {
 
 std::string_view TaskStateName(TaskState state) {
   switch (state) {
-    case TaskState::kOpen: return "open";
-    case TaskState::kClaimed: return "claimed";
-    case TaskState::kDone: return "done";
+    case TaskState::kOpen:
+      return "open";
+    case TaskState::kClaimed:
+      return "claimed";
+    case TaskState::kDone:
+      return "done";
   }
   return "open";
 }
@@ -24,7 +27,8 @@ Result<Task> ApplyTaskAct(Task task, TaskAct act, MemberId actor, bool actor_is_
   switch (act) {
     case TaskAct::kClaim:
       if (!actor_is_active_member) {
-        return PermissionDenied("only active members of the project can claim its tasks; apply to join first");
+        return PermissionDenied(
+            "only active members of the project can claim its tasks; apply to join first");
       }
       if (task.state == TaskState::kDone) return FailedPrecondition("the task is done already");
       if (task.state == TaskState::kClaimed) {

@@ -11,11 +11,16 @@ bool IsValidUtf8(std::string_view s) {
   while (i < s.size()) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t extra = 0;
-    if (c < 0x80) extra = 0;
-    else if ((c >> 5) == 0x6) extra = 1;
-    else if ((c >> 4) == 0xE) extra = 2;
-    else if ((c >> 3) == 0x1E) extra = 3;
-    else return false;
+    if (c < 0x80)
+      extra = 0;
+    else if ((c >> 5) == 0x6)
+      extra = 1;
+    else if ((c >> 4) == 0xE)
+      extra = 2;
+    else if ((c >> 3) == 0x1E)
+      extra = 3;
+    else
+      return false;
     for (std::size_t k = 1; k <= extra; ++k) {
       if (i + k >= s.size()) return false;
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
@@ -44,14 +49,14 @@ std::string Trim(std::string_view s) {
 
 Status ValidateHandle(std::string_view field, std::string_view handle) {
   const bool ok = handle.size() >= 2 && handle.size() <= 32 && handle[0] >= 'a' &&
-                  handle[0] <= 'z' &&
-                  std::all_of(handle.begin(), handle.end(), [](char c) {
+                  handle[0] <= 'z' && std::all_of(handle.begin(), handle.end(), [](char c) {
                     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
                   });
   if (!ok) {
     return InvalidArgument(std::string(field),
                            "a handle is 2 to 32 characters of a-z, 0-9 and '-', starting with a "
-                           "letter (got '" + std::string(handle.substr(0, 40)) + "')");
+                           "letter (got '" +
+                               std::string(handle.substr(0, 40)) + "')");
   }
   return {};
 }
@@ -69,17 +74,15 @@ Status ValidateTitle(std::string_view field, std::string_view title) {
 
 Status ValidateText(std::string_view field, std::string_view text, std::size_t max_len) {
   if (text.size() > max_len) {
-    return InvalidArgument(std::string(field), std::string(field) + " is " +
-                                                   std::to_string(text.size()) +
-                                                   " bytes; the limit is " +
-                                                   std::to_string(max_len));
+    return InvalidArgument(std::string(field),
+                           std::string(field) + " is " + std::to_string(text.size()) +
+                               " bytes; the limit is " + std::to_string(max_len));
   }
   if (!IsValidUtf8(text)) {
     return InvalidArgument(std::string(field), std::string(field) + " is not valid UTF-8");
   }
   if (HasControl(text, true)) {
-    return InvalidArgument(std::string(field),
-                           std::string(field) + " contains control characters");
+    return InvalidArgument(std::string(field), std::string(field) + " contains control characters");
   }
   return {};
 }
@@ -97,12 +100,12 @@ Status ValidateEmail(std::string_view field, std::string_view email) {
   const auto at = email.find('@');
   const bool ok = email.size() <= 254 && at != std::string_view::npos && at > 0 &&
                   email.find('.', at) != std::string_view::npos && email.back() != '.' &&
-                  email.find('@', at + 1) == std::string_view::npos &&
-                  !HasControl(email, false) && email.find(' ') == std::string_view::npos;
+                  email.find('@', at + 1) == std::string_view::npos && !HasControl(email, false) &&
+                  email.find(' ') == std::string_view::npos;
   if (!ok) {
-    return InvalidArgument(std::string(field),
-                           "'" + std::string(email.substr(0, 60)) +
-                               "' is not an email address like name@example.org");
+    return InvalidArgument(
+        std::string(field),
+        "'" + std::string(email.substr(0, 60)) + "' is not an email address like name@example.org");
   }
   return {};
 }
@@ -115,9 +118,9 @@ Result<std::vector<std::string>> NormalizeLabels(std::string_view field,
     std::string label = Trim(raw);
     if (label.empty()) continue;
     if (label.size() > kMaxListItem || HasControl(label, false) || !IsValidUtf8(label)) {
-      return InvalidArgument(std::string(field),
-                             "each entry of " + std::string(field) + " is one line of at most " +
-                                 std::to_string(kMaxListItem) + " bytes");
+      return InvalidArgument(std::string(field), "each entry of " + std::string(field) +
+                                                     " is one line of at most " +
+                                                     std::to_string(kMaxListItem) + " bytes");
     }
     if (seen.insert(label).second) out.push_back(std::move(label));
   }

@@ -35,7 +35,8 @@ TEST(Validate, TextMustBeUtf8WithinItsLimit) {
 
 TEST(Validate, Emails) {
   EXPECT_TRUE(ValidateEmail("email", "ada@lab.org"));
-  for (const char* bad : {"ada", "@lab.org", "ada@lab", "ada@@lab.org", "a da@lab.org", "ada@lab."}) {
+  for (const char* bad :
+       {"ada", "@lab.org", "ada@lab", "ada@@lab.org", "a da@lab.org", "ada@lab."}) {
     EXPECT_FALSE(ValidateEmail("email", bad)) << bad;
   }
 }

@@ -23,7 +23,8 @@ using json = nlohmann::json;
 // field in its error.
 class Body {
  public:
-  static Result<Body> Parse(const std::string& text, std::initializer_list<std::string_view> allowed) {
+  static Result<Body> Parse(const std::string& text,
+                            std::initializer_list<std::string_view> allowed) {
     json doc = text.empty() ? json::object() : json::parse(text, nullptr, false);
     if (doc.is_discarded()) {
       return Fail(ErrorCode::kMalformed,
@@ -111,10 +112,19 @@ void Write(JsonWriter& w, const Idea& i) {
 
 void Write(JsonWriter& w, const ProjectView& v) {
   const Project& p = v.project;
-  w.BeginObject().Field("id", p.id.value).Field("title", p.title).Field("pitch", p.pitch).Key("idea_id");
-  if (p.idea) w.Int(p.idea->value);
-  else w.Null();
-  w.Field("initiator", p.initiator_handle).Field("looking_for", p.looking_for).Key("members").BeginArray();
+  w.BeginObject()
+      .Field("id", p.id.value)
+      .Field("title", p.title)
+      .Field("pitch", p.pitch)
+      .Key("idea_id");
+  if (p.idea)
+    w.Int(p.idea->value);
+  else
+    w.Null();
+  w.Field("initiator", p.initiator_handle)
+      .Field("looking_for", p.looking_for)
+      .Key("members")
+      .BeginArray();
   for (const auto& m : v.memberships) {
     if (m.state == MembershipState::kActive) w.String(m.handle);
   }
@@ -148,8 +158,10 @@ void Write(JsonWriter& w, const Task& t) {
       .Field("description", t.description)
       .Field("state", TaskStateName(t.state))
       .Key("holder");
-  if (t.holder) w.String(t.holder_handle);
-  else w.Null();
+  if (t.holder)
+    w.String(t.holder_handle);
+  else
+    w.Null();
   w.Field("created_at", Time(t.created_at)).Field("updated_at", Time(t.updated_at)).EndObject();
 }
 
@@ -167,8 +179,10 @@ std::string ListJson(const Items& items, std::optional<std::int64_t> next_before
   w.BeginObject().Key("items").BeginArray();
   for (const auto& item : items) write_item(w, item);
   w.EndArray().Key("next_cursor");
-  if (next_before) w.String(std::to_string(*next_before));
-  else w.Null();
+  if (next_before)
+    w.String(std::to_string(*next_before));
+  else
+    w.Null();
   w.EndObject();
   return w.Take();
 }
@@ -217,7 +231,8 @@ Result<Page> PageParams(const Request& req) {
   Page page;
   if (auto it = req.query.find("limit"); it != req.query.end()) {
     int v = 0;
-    const auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    const auto [ptr, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
     if (ec != std::errc() || ptr != it->second.data() + it->second.size() || v < 1 || v > 200) {
       return InvalidArgument("limit", "limit is a whole number from 1 to 200");
     }
@@ -225,7 +240,8 @@ Result<Page> PageParams(const Request& req) {
   }
   if (auto it = req.query.find("cursor"); it != req.query.end() && !it->second.empty()) {
     std::int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+    const auto [ptr, ec] =
+        std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
     if (ec != std::errc() || ptr != it->second.data() + it->second.size() || v < 0) {
       return InvalidArgument("cursor", "cursor must be a next_cursor value from a previous page");
     }
@@ -238,8 +254,8 @@ Result<Reply> MembershipAct(Lab& lab, const Ctx& c, qiusuo::MembershipAct act) {
   const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
   auto body = QS_TRY(Body::Parse(c.req.body, {"message"}));
   const std::string message = QS_TRY(body.String("message", false));
-  auto m = QS_TRY(lab.ActOnMembership(c.caller, pid, act, c.params.size() > 1 ? c.params[1] : "",
-                                      message));
+  auto m = QS_TRY(
+      lab.ActOnMembership(c.caller, pid, act, c.params.size() > 1 ? c.params[1] : "", message));
   return Reply{200, ToJson(m)};
 }
 
@@ -252,7 +268,8 @@ Result<Reply> TaskAct(Lab& lab, const Ctx& c, qiusuo::TaskAct act) {
 Result<Reply> Backing(Lab& lab, const Ctx& c, bool project, bool back) {
   QS_TRY(Body::Parse(c.req.body, {}));
   if (project) {
-    auto v = QS_TRY(lab.BackProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))), back));
+    auto v =
+        QS_TRY(lab.BackProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))), back));
     return Reply{200, ToJson(v)};
   }
   auto i = QS_TRY(lab.BackIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))), back));
@@ -270,8 +287,8 @@ Result<MemberProfile> ProfileFrom(const Body& body, MemberProfile base) {
 const Route kRoutes[] = {
     {"POST", "/api/v1/members", false,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password", "name", "emails",
-                                                   "skills", "interests", "invite_code"}));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password", "name", "emails", "skills",
+                                                   "interests", "invite_code"}));
        SignUpRequest req;
        req.handle = QS_TRY(body.String("handle", true));
        req.password = QS_TRY(body.String("password", true));
@@ -286,7 +303,10 @@ const Route kRoutes[] = {
        auto issued = QS_TRY(lab.Login(QS_TRY(body.String("handle", true)),
                                       QS_TRY(body.String("password", true)), c.req.remote));
        JsonWriter w;
-       w.BeginObject().Field("token", issued.token).Field("token_id", issued.id.value).Key("member");
+       w.BeginObject()
+           .Field("token", issued.token)
+           .Field("token_id", issued.id.value)
+           .Key("member");
        Write(w, MemberView{issued.member, true});
        w.EndObject();
        return Reply{201, w.Take()};
@@ -298,7 +318,8 @@ const Route kRoutes[] = {
      }},
     {"GET", "/api/v1/me", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, ToJson(MemberView{QS_TRY(lab.GetMember(c.caller, c.caller.handle)), true})};
+       return Reply{200,
+                    ToJson(MemberView{QS_TRY(lab.GetMember(c.caller, c.caller.handle)), true})};
      }},
     {"PATCH", "/api/v1/me", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -310,10 +331,10 @@ const Route kRoutes[] = {
     {"GET", "/api/v1/members", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto listing = QS_TRY(lab.ListMembers(c.caller, QS_TRY(PageParams(c.req))));
-       return Reply{200, ListJson(listing.items, listing.next_before,
-                                  [&](JsonWriter& w, const Member& m) {
-                                    Write(w, MemberView{m, m.id == c.caller.id});
-                                  })};
+       return Reply{
+           200, ListJson(listing.items, listing.next_before, [&](JsonWriter& w, const Member& m) {
+             Write(w, MemberView{m, m.id == c.caller.id});
+           })};
      }},
     {"GET", "/api/v1/members/{handle}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -324,10 +345,15 @@ const Route kRoutes[] = {
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        const auto tokens = QS_TRY(lab.ListTokens(c.caller));
        return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
-                      w.BeginObject().Field("id", t.id.value).Field("name", t.name)
-                          .Field("created_at", Time(t.created_at)).Key("revoked_at");
-                      if (t.revoked_at) w.String(Time(*t.revoked_at));
-                      else w.Null();
+                      w.BeginObject()
+                          .Field("id", t.id.value)
+                          .Field("name", t.name)
+                          .Field("created_at", Time(t.created_at))
+                          .Key("revoked_at");
+                      if (t.revoked_at)
+                        w.String(Time(*t.revoked_at));
+                      else
+                        w.Null();
                       w.Field("current", t.id == c.caller.token).EndObject();
                     })};
      }},
@@ -364,7 +390,9 @@ const Route kRoutes[] = {
      }},
     {"GET", "/api/v1/ideas/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, ToJson(QS_TRY(lab.GetIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))))))};
+       return Reply{
+           200,
+           ToJson(QS_TRY(lab.GetIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))))))};
      }},
     {"PUT", "/api/v1/ideas/{id}/backing", true,
      [](Lab& lab, const Ctx& c) { return Backing(lab, c, false, true); }},
@@ -381,20 +409,25 @@ const Route kRoutes[] = {
        StartProjectRequest req;
        req.title = QS_TRY(body.String("title", false));
        req.pitch = QS_TRY(body.String("pitch", false));
-       if (auto idea = QS_TRY(body.OptInt("idea_id"))) req.idea = IdeaId(*idea);
-       else if (req.title.empty()) return InvalidArgument("title", "title is required (or start from an idea with idea_id)");
+       if (auto idea = QS_TRY(body.OptInt("idea_id")))
+         req.idea = IdeaId(*idea);
+       else if (req.title.empty())
+         return InvalidArgument("title", "title is required (or start from an idea with idea_id)");
        req.looking_for = QS_TRY(body.Strings("looking_for"));
        return Reply{201, ToJson(QS_TRY(lab.StartProject(c.caller, std::move(req))))};
      }},
     {"GET", "/api/v1/projects/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       return Reply{200, ToJson(QS_TRY(lab.GetProject(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))))))};
+       return Reply{200, ToJson(QS_TRY(lab.GetProject(
+                             c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))))))};
      }},
     {"PATCH", "/api/v1/projects/{id}", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        auto body = QS_TRY(Body::Parse(c.req.body, {"looking_for"}));
        const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
-       return Reply{200, ToJson(QS_TRY(lab.SetLookingFor(c.caller, pid, QS_TRY(body.Strings("looking_for")))))};
+       return Reply{
+           200,
+           ToJson(QS_TRY(lab.SetLookingFor(c.caller, pid, QS_TRY(body.Strings("looking_for")))))};
      }},
     {"PUT", "/api/v1/projects/{id}/backing", true,
      [](Lab& lab, const Ctx& c) { return Backing(lab, c, true, true); }},
@@ -414,8 +447,10 @@ const Route kRoutes[] = {
      [](Lab& lab, const Ctx& c) { return MembershipAct(lab, c, MembershipAct::kWithdraw); }},
     {"GET", "/api/v1/projects/{id}/tasks", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       const auto tasks = QS_TRY(lab.ListTasks(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project")))));
-       return Reply{200, ListJson(tasks, std::nullopt, [](JsonWriter& w, const Task& t) { Write(w, t); })};
+       const auto tasks =
+           QS_TRY(lab.ListTasks(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project")))));
+       return Reply{
+           200, ListJson(tasks, std::nullopt, [](JsonWriter& w, const Task& t) { Write(w, t); })};
      }},
     {"POST", "/api/v1/projects/{id}/tasks", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -456,14 +491,14 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 }
 
 Response JsonResponse(int status, const json& body) {
-  return {status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
+  return {
+      status, "application/json", body.dump(-1, ' ', false, json::error_handler_t::replace), {}};
 }
 
 Response ErrorResponse(const Error& e) {
-  Response r = JsonResponse(HttpStatusFor(e.code),
-                            {{"error", {{"code", ErrorCodeName(e.code)},
-                                        {"message", e.message},
-                                        {"field", e.field}}}});
+  Response r = JsonResponse(
+      HttpStatusFor(e.code),
+      {{"error", {{"code", ErrorCodeName(e.code)}, {"message", e.message}, {"field", e.field}}}});
   if (e.code == ErrorCode::kUnauthenticated) r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
 }
@@ -474,7 +509,8 @@ Api::Api(Lab& lab) : lab_(lab) {}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;
-  for (const auto& r : kRoutes) out.push_back({std::string(r.method), std::string(r.pattern), r.needs_auth});
+  for (const auto& r : kRoutes)
+    out.push_back({std::string(r.method), std::string(r.pattern), r.needs_auth});
   return out;
 }
 
@@ -511,14 +547,16 @@ Response Api::Handle(const Request& req) {
     }
   }
   if (!allowed.empty()) {
-    Response r = ErrorResponse({ErrorCode::kFailedPrecondition,
-                                req.method + " is not allowed here; use " + allowed, {}});
+    Response r = ErrorResponse(
+        {ErrorCode::kFailedPrecondition, req.method + " is not allowed here; use " + allowed, {}});
     r.status = 405;
     r.headers.emplace_back("Allow", allowed);
     return r;
   }
-  return ErrorResponse({ErrorCode::kNotFound, "no API route " + req.method + " " + req.path +
-                                                  "; see /api/v1/openapi.json", {}});
+  return ErrorResponse(
+      {ErrorCode::kNotFound,
+       "no API route " + req.method + " " + req.path + "; see /api/v1/openapi.json",
+       {}});
 }
 
 }  // namespace qiusuo::http

@@ -64,8 +64,9 @@ class ApiTest : public ::testing::Test {
   }
 
   std::string SignUpAndLogin(const std::string& handle) {
-    auto created = CallJ("POST", "/api/v1/members",
-                        json{{"handle", handle}, {"password", kPassword}, {"name", handle + " X"}});
+    auto created =
+        CallJ("POST", "/api/v1/members",
+              json{{"handle", handle}, {"password", kPassword}, {"name", handle + " X"}});
     EXPECT_EQ(created.status, 201) << created.body;
     auto session =
         CallJ("POST", "/api/v1/sessions", json{{"handle", handle}, {"password", kPassword}});
@@ -144,8 +145,9 @@ TEST_F(ApiTest, SignInAndWhoAmI) {
   ExpectSchema(me.body, "Member");
   ExpectError(Call("GET", "/api/v1/me"), 401, "unauthenticated");
   ExpectError(Call("GET", "/api/v1/me", "", "qs_0000"), 401, "unauthenticated");
-  ExpectError(CallJ("POST", "/api/v1/sessions", json{{"handle", "ada"}, {"password", "nope nope nope"}}),
-              401, "unauthenticated");
+  ExpectError(
+      CallJ("POST", "/api/v1/sessions", json{{"handle", "ada"}, {"password", "nope nope nope"}}),
+      401, "unauthenticated");
 }
 
 TEST_F(ApiTest, LoginFailuresAreRateLimited) {
@@ -170,14 +172,16 @@ TEST_F(ApiTest, SignOutRevokesTheToken) {
 }
 
 TEST_F(ApiTest, IdeasPostListSearchBack) {
-  auto posted = CallJ("POST", "/api/v1/ideas", json{{"title", "Sparse attention"}, {"pitch", "# Why\nlong"}}, ada_);
+  auto posted = CallJ("POST", "/api/v1/ideas",
+                      json{{"title", "Sparse attention"}, {"pitch", "# Why\nlong"}}, ada_);
   ASSERT_EQ(posted.status, 201) << posted.body;
   ExpectSchema(posted.body, "Idea");
   const std::string id = std::to_string(posted.body["id"].get<int>());
   auto backed = Call("PUT", "/api/v1/ideas/" + id + "/backing", "", bob_);
   ASSERT_EQ(backed.status, 200) << backed.body;
   EXPECT_EQ(backed.body["backers"], json::array({"bob"}));
-  ExpectError(Call("PUT", "/api/v1/ideas/" + id + "/backing", "", ada_), 409, "failed_precondition");
+  ExpectError(Call("PUT", "/api/v1/ideas/" + id + "/backing", "", ada_), 409,
+              "failed_precondition");
   auto found = Call("GET", "/api/v1/ideas?q=sparse%20ATT", "", bob_);
   ASSERT_EQ(found.status, 200);
   ASSERT_EQ(found.body["items"].size(), 1u);
@@ -189,7 +193,9 @@ TEST_F(ApiTest, IdeasPostListSearchBack) {
 
 TEST_F(ApiTest, PaginationFollowsTheCursor) {
   for (int i = 0; i < 5; ++i) {
-    ASSERT_EQ(CallJ("POST", "/api/v1/ideas", json{{"title", "idea " + std::to_string(i)}}, ada_).status, 201);
+    ASSERT_EQ(
+        CallJ("POST", "/api/v1/ideas", json{{"title", "idea " + std::to_string(i)}}, ada_).status,
+        201);
   }
   std::vector<std::string> titles;
   std::string cursor;
@@ -208,14 +214,18 @@ TEST_F(ApiTest, PaginationFollowsTheCursor) {
 
 TEST_F(ApiTest, BadInputIsRefusedClearlyAndChangesNothing) {
   ExpectError(Call("POST", "/api/v1/ideas", std::string("{\"title\": "), ada_), 400, "malformed");
-  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"title", 42}}, ada_), 422, "invalid_argument", "title");
+  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"title", 42}}, ada_), 422, "invalid_argument",
+              "title");
   ExpectError(CallJ("POST", "/api/v1/ideas", json{{"title", "x"}, {"owner", "bob"}}, ada_), 422,
               "invalid_argument", "owner");
   ExpectError(CallJ("POST", "/api/v1/ideas", json::array({1, 2}), ada_), 422, "invalid_argument");
-  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"pitch", "no title"}}, ada_), 422, "invalid_argument", "title");
-  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"title", std::string(70 << 10, 'x')}}, ada_), 413, "too_large");
-  ExpectError(CallJ("POST", "/api/v1/members", json{{"handle", "Bad Handle"}, {"password", kPassword}}),
-              422, "invalid_argument", "handle");
+  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"pitch", "no title"}}, ada_), 422,
+              "invalid_argument", "title");
+  ExpectError(CallJ("POST", "/api/v1/ideas", json{{"title", std::string(70 << 10, 'x')}}, ada_),
+              413, "too_large");
+  ExpectError(
+      CallJ("POST", "/api/v1/members", json{{"handle", "Bad Handle"}, {"password", kPassword}}),
+      422, "invalid_argument", "handle");
   ExpectError(CallJ("POST", "/api/v1/members", json{{"handle", "ada"}, {"password", kPassword}}),
               409, "already_exists", "handle");
   auto ideas = Call("GET", "/api/v1/ideas", "", ada_);
@@ -232,15 +242,17 @@ TEST_F(ApiTest, OversizedHeadersAreRefused) {
 }
 
 TEST_F(ApiTest, ProjectsJoinByConsentThroughTheApi) {
-  auto started = CallJ("POST", "/api/v1/projects",
-                      json{{"title", "Sparse attention"}, {"looking_for", {"CUDA kernels"}}}, ada_);
+  auto started =
+      CallJ("POST", "/api/v1/projects",
+            json{{"title", "Sparse attention"}, {"looking_for", {"CUDA kernels"}}}, ada_);
   ASSERT_EQ(started.status, 201) << started.body;
   ExpectSchema(started.body, "Project");
   const std::string p = "/api/v1/projects/" + std::to_string(started.body["id"].get<int>());
   EXPECT_EQ(started.body["members"], json::array({"ada"}));
 
   // Ada cannot put Bob on the project: there is no route for it, and invite needs his accept.
-  ExpectError(CallJ("POST", p + "/apply", json{{"handle", "bob"}}, ada_), 422, "invalid_argument", "handle");
+  ExpectError(CallJ("POST", p + "/apply", json{{"handle", "bob"}}, ada_), 422, "invalid_argument",
+              "handle");
   auto invited = CallJ("POST", p + "/invitations/bob", json{{"message", "join us"}}, ada_);
   ASSERT_EQ(invited.status, 200) << invited.body;
   ExpectSchema(invited.body, "Membership");
@@ -270,7 +282,10 @@ TEST_F(ApiTest, ProjectsJoinByConsentThroughTheApi) {
 }
 
 TEST_F(ApiTest, MembersListHidesOthersEmails) {
-  ASSERT_EQ(CallJ("PATCH", "/api/v1/me", json{{"emails", {"ada@lab.org"}}, {"skills", {"CUDA"}}}, ada_).status, 200);
+  ASSERT_EQ(
+      CallJ("PATCH", "/api/v1/me", json{{"emails", {"ada@lab.org"}}, {"skills", {"CUDA"}}}, ada_)
+          .status,
+      200);
   auto mine = Call("GET", "/api/v1/members/ada", "", ada_);
   EXPECT_EQ(mine.body["emails"], json::array({"ada@lab.org"}));
   auto theirs = Call("GET", "/api/v1/members/ada", "", bob_);

@@ -22,14 +22,16 @@ struct Endpoint {
 Result<Endpoint> ParseBaseUrl(const std::string& url) {
   std::string rest = url;
   if (rest.starts_with("https://")) {
-    return InvalidArgument("server", "https is not supported by this client; put qiusuo behind a "
-                                     "TLS proxy and talk to it on http://127.0.0.1 locally");
+    return InvalidArgument("server",
+                           "https is not supported by this client; put qiusuo behind a "
+                           "TLS proxy and talk to it on http://127.0.0.1 locally");
   }
   if (rest.starts_with("http://")) rest = rest.substr(7);
   if (const auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
   const auto colon = rest.rfind(':');
   if (rest.empty() || colon == 0) {
-    return InvalidArgument("server", "'" + url + "' is not a server URL like http://127.0.0.1:8080");
+    return InvalidArgument("server",
+                           "'" + url + "' is not a server URL like http://127.0.0.1:8080");
   }
   if (colon == std::string::npos) return Endpoint{rest, "80"};
   return Endpoint{rest.substr(0, colon), rest.substr(colon + 1)};
@@ -72,7 +74,7 @@ Result<ClientResponse> Call(const std::string& base_url, const std::string& meth
   parser.body_limit(256u << 20);
   bhttp::read(stream, buffer, parser, ec);
   if (ec) return unreachable(ec);
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  (void)stream.socket().shutdown(tcp::socket::shutdown_both, ec);
   auto res = parser.release();
   return ClientResponse{static_cast<int>(res.result_int()), std::move(res.body())};
 }

@@ -25,10 +25,14 @@ class JsonWriter {
   // Shorthands for a key and its value.
   JsonWriter& Field(std::string_view key, std::string_view value) { return Key(key).String(value); }
   JsonWriter& Field(std::string_view key, const char* value) { return Key(key).String(value); }
-  JsonWriter& Field(std::string_view key, const std::string& value) { return Key(key).String(value); }
+  JsonWriter& Field(std::string_view key, const std::string& value) {
+    return Key(key).String(value);
+  }
   JsonWriter& Field(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
   JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
-  JsonWriter& Field(std::string_view key, const std::vector<std::string>& v) { return Key(key).Strings(v); }
+  JsonWriter& Field(std::string_view key, const std::vector<std::string>& v) {
+    return Key(key).Strings(v);
+  }
 
   const std::string& str() const { return out_; }
   std::string Take() { return std::move(out_); }

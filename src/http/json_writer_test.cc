@@ -12,9 +12,17 @@ TEST(JsonWriter, WritesNestedValues) {
   w.BeginObject()
       .Field("id", std::int64_t{7})
       .Field("ok", true)
-      .Key("none").Null()
+      .Key("none")
+      .Null()
       .Field("tags", std::vector<std::string>{"a", "b"})
-      .Key("items").BeginArray().BeginObject().Field("x", "y").EndObject().BeginArray().EndArray().EndArray()
+      .Key("items")
+      .BeginArray()
+      .BeginObject()
+      .Field("x", "y")
+      .EndObject()
+      .BeginArray()
+      .EndArray()
+      .EndArray()
       .EndObject();
   EXPECT_EQ(w.str(), R"({"id":7,"ok":true,"none":null,"tags":["a","b"],"items":[{"x":"y"},[]]})");
 }

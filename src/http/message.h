@@ -6,14 +6,15 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace qiusuo::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", ...
-  std::string path;    // decoded path without the query
+  std::string method;                        // "GET", "POST", ...
+  std::string path;                          // decoded path without the query
   std::map<std::string, std::string> query;  // decoded query parameters
   std::string body;
   std::string authorization;  // the Authorization header, as sent

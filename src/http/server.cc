@@ -7,10 +7,9 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <condition_variable>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -64,6 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec) return WriteFixed(400, ErrorJson("malformed", "the request is not valid HTTP/1.1"));
 
+    if (!parser_) return Close();
     auto req = parser_->release();
     Request r;
     r.method = std::string(req.method_string());
@@ -96,13 +96,13 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(!res_.keep_alive());
   }
 
-  void WriteFixed(int status, std::string body) {
+  void WriteFixed(int status, const std::string& body) {
     res_ = {};
     res_.version(11);
     res_.result(static_cast<unsigned>(status));
     res_.set(bhttp::field::content_type, "application/json");
     res_.keep_alive(false);
-    res_.body() = std::move(body);
+    res_.body() = body;
     res_.prepare_payload();
     Write(true);
   }
@@ -117,7 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    (void)stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
   beast::tcp_stream stream_;
@@ -133,8 +133,9 @@ class BeastServer final : public Server {
   BeastServer(ServerOptions options, Handler handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
-        threads_(options_.threads > 0 ? options_.threads
-                                      : std::max(1u, std::thread::hardware_concurrency())),
+        threads_(options_.threads > 0
+                     ? options_.threads
+                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
         ioc_(threads_),
         acceptor_(net::make_strand(ioc_)),
         signals_(ioc_) {}
@@ -145,14 +146,14 @@ class BeastServer final : public Server {
     beast::error_code ec;
     const auto address = net::ip::make_address(options_.host, ec);
     if (ec) {
-      return InvalidArgument("listen", "'" + options_.host +
-                                           "' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0");
+      return InvalidArgument(
+          "listen", "'" + options_.host + "' is not an IP address; use e.g. 127.0.0.1 or 0.0.0.0");
     }
     const tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    (void)acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) (void)acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) (void)acceptor_.bind(endpoint, ec);
+    if (!ec) (void)acceptor_.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
       return Fail(ErrorCode::kUnavailable, "cannot listen on " + options_.host + ":" +
                                                std::to_string(options_.port) + ": " + ec.message());

@@ -14,11 +14,11 @@ namespace qiusuo::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;  // 0: the OS picks a free port; see Server::port()
-  int threads = 0;            // 0: one per core
-  std::size_t body_limit = 1 << 20;    // bytes; larger bodies get 413
-  std::size_t header_limit = 16 << 10; // bytes; larger headers get 431
-  bool handle_signals = false;         // SIGINT/SIGTERM stop the server (for `qiusuo serve`)
+  std::uint16_t port = 8080;            // 0: the OS picks a free port; see Server::port()
+  int threads = 0;                      // 0: one per core
+  std::size_t body_limit = 1 << 20;     // bytes; larger bodies get 413
+  std::size_t header_limit = 16 << 10;  // bytes; larger headers get 431
+  bool handle_signals = false;          // SIGINT/SIGTERM stop the server (for `qiusuo serve`)
 };
 
 class Server {

@@ -19,8 +19,10 @@ Result<DemoSummary> SeedDemoLab(Lab& lab, const Caller& steward) {
   };
   std::vector<Caller> callers;
   for (const auto& p : people) {
-    SignUpRequest req{p.handle, kDemoPassword, {p.name, {std::string(p.handle) + "@demo.qiusuo.lab"},
-                                                p.skills, p.interests}, {}};
+    SignUpRequest req{p.handle,
+                      kDemoPassword,
+                      {p.name, {std::string(p.handle) + "@demo.qiusuo.lab"}, p.skills, p.interests},
+                      {}};
     const Member m = QS_TRY(lab.SignUp(std::move(req)));
     callers.push_back({m.id, m.handle, false});
     summary.handles.push_back(m.handle);
@@ -31,11 +33,11 @@ Result<DemoSummary> SeedDemoLab(Lab& lab, const Caller& steward) {
   const Caller& grace = callers[3];
   const Caller& kofi = callers[4];
 
-  const Idea sparse = QS_TRY(lab.PostIdea(
-      chen, "Block-sparse attention kernels for 128k context",
-      "## Why\nDense attention is quadratic; most heads attend to a few blocks.\n\n"
-      "## Plan\n1. Profile which heads are sparse.\n2. Write a Triton/CUDA kernel.\n"
-      "3. Compare perplexity and tokens/s against dense."));
+  const Idea sparse = QS_TRY(
+      lab.PostIdea(chen, "Block-sparse attention kernels for 128k context",
+                   "## Why\nDense attention is quadratic; most heads attend to a few blocks.\n\n"
+                   "## Plan\n1. Profile which heads are sparse.\n2. Write a Triton/CUDA kernel.\n"
+                   "3. Compare perplexity and tokens/s against dense."));
   const Idea data = QS_TRY(lab.PostIdea(
       li, "A clean multilingual math corpus",
       "Deduplicate and filter math text in 20 languages; measure what filtering buys."));
@@ -50,8 +52,8 @@ Result<DemoSummary> SeedDemoLab(Lab& lab, const Caller& steward) {
   QS_TRY(lab.BackIdea(chen, rl.id, true));
   QS_TRY(lab.BackIdea(steward, data.id, true));
 
-  const ProjectView sparse_p = QS_TRY(lab.StartProject(
-      chen, {"", "", sparse.id, {"CUDA kernels", "long-context evaluation"}}));
+  const ProjectView sparse_p = QS_TRY(
+      lab.StartProject(chen, {"", "", sparse.id, {"CUDA kernels", "long-context evaluation"}}));
   const ProjectView rl_p =
       QS_TRY(lab.StartProject(kofi, {"", "", rl.id, {"RL infrastructure", "math graders"}}));
   const ProjectView data_p = QS_TRY(lab.StartProject(li, {"", "", data.id, {"data cleaning"}}));
@@ -63,8 +65,10 @@ Result<DemoSummary> SeedDemoLab(Lab& lab, const Caller& steward) {
   QS_TRY(lab.ActOnMembership(chen, sp, MembershipAct::kAccept, "grace", ""));
   QS_TRY(lab.ActOnMembership(chen, sp, MembershipAct::kInvite, "ada", "Want to autotune these?"));
   QS_TRY(lab.ActOnMembership(ada, sp, MembershipAct::kAccept, "ada", ""));
-  QS_TRY(lab.ActOnMembership(li, rl_p.project.id, MembershipAct::kApply, "", "I can build graders."));
-  QS_TRY(lab.ActOnMembership(kofi, data_p.project.id, MembershipAct::kApply, "", "Need this data."));
+  QS_TRY(
+      lab.ActOnMembership(li, rl_p.project.id, MembershipAct::kApply, "", "I can build graders."));
+  QS_TRY(
+      lab.ActOnMembership(kofi, data_p.project.id, MembershipAct::kApply, "", "Need this data."));
   QS_TRY(lab.ActOnMembership(li, data_p.project.id, MembershipAct::kAccept, "kofi", ""));
   QS_TRY(lab.BackProject(steward, sp, true));
 

@@ -110,7 +110,8 @@ Result<Member> Lab::SignUp(SignUpRequest req) {
         return InvalidArgument("invite_code", "this invitation code is unknown, used or expired");
       }
     }
-    const MemberId id = QS_TRY(tx.InsertMember({req.handle, req.profile, hash, false, clock_.Now()}));
+    const MemberId id =
+        QS_TRY(tx.InsertMember({req.handle, req.profile, hash, false, clock_.Now()}));
     if (invite) QS_TRY_STATUS(tx.UseSignupInvite(code_hash, id));
     created = *QS_TRY(tx.FindMember(id));
     return {};
@@ -123,10 +124,10 @@ Result<IssuedToken> Lab::Login(const std::string& handle, const std::string& pas
   const UnixSeconds now = clock_.Now();
   const std::string handle_key = "h:" + handle;
   const std::string remote_key = "r:" + remote;
-  QS_TRY_STATUS(limiter_.Check(handle_key, config_.login_failures_per_handle,
-                               config_.login_window_s, now));
-  QS_TRY_STATUS(limiter_.Check(remote_key, config_.login_failures_per_remote,
-                               config_.login_window_s, now));
+  QS_TRY_STATUS(
+      limiter_.Check(handle_key, config_.login_failures_per_handle, config_.login_window_s, now));
+  QS_TRY_STATUS(
+      limiter_.Check(remote_key, config_.login_failures_per_remote, config_.login_window_s, now));
 
   std::optional<Member> member;
   std::optional<std::string> hash;
@@ -154,8 +155,8 @@ Result<IssuedToken> Lab::IssueToken(const Member& member, const std::string& nam
   issued.token = std::string(kTokenPrefix) + crypto::RandomHex(32);  // 256 random bits
   issued.member = member;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-    issued.id = QS_TRY(tx.InsertToken(member.id, crypto::Sha256Hex(issued.token), name,
-                                      clock_.Now()));
+    issued.id =
+        QS_TRY(tx.InsertToken(member.id, crypto::Sha256Hex(issued.token), name, clock_.Now()));
     return {};
   }));
   return issued;
@@ -220,7 +221,7 @@ Status Lab::RevokeToken(const Caller& caller, TokenId id) {
 }
 
 Result<std::string> Lab::CreateSignupInvite(const Caller& caller) {
-  const std::string code = "qsi_" + crypto::RandomHex(16);
+  std::string code = "qsi_" + crypto::RandomHex(16);
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     const UnixSeconds now = clock_.Now();
     return tx.InsertSignupInvite(
@@ -243,7 +244,7 @@ Status Lab::LoginLimiter::Check(const std::string& key, int max_failures, int wi
   if (static_cast<int>(times.size()) >= max_failures) {
     const auto wait = times.front() + window_s - now;
     return qiusuo::Fail(ErrorCode::kResourceExhausted,
-                "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
+                        "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
   }
   return {};
 }
@@ -357,7 +358,8 @@ Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest 
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     if (req.idea) {
       auto idea = QS_TRY(tx.FindIdea(*req.idea));
-      if (!idea) return InvalidArgument("idea_id", "there is no idea " + std::to_string(req.idea->value));
+      if (!idea)
+        return InvalidArgument("idea_id", "there is no idea " + std::to_string(req.idea->value));
       if (TrimCopy(req.title).empty()) req.title = idea->title;
       if (req.pitch.empty()) req.pitch = idea->pitch;
     }
@@ -396,6 +398,7 @@ Result<Listing<ProjectView>> Lab::ListProjects(const Caller&, Page page) {
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     auto projects = QS_TRY(tx.ListProjects({page.limit + 1, page.before}));
     std::vector<ProjectId> ids;
+    ids.reserve(projects.size());
     for (const auto& p : projects) ids.push_back(p.id);
     auto memberships = QS_TRY(tx.ListMemberships(ids));
     for (auto& p : projects) {
@@ -445,9 +448,8 @@ Result<ProjectView> Lab::BackProject(const Caller& caller, ProjectId id, bool ba
   return out;
 }
 
-Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project,
-                                        MembershipAct act, const std::string& handle,
-                                        const std::string& message) {
+Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project, MembershipAct act,
+                                        const std::string& handle, const std::string& message) {
   QS_TRY_STATUS(ValidateText("message", message, 2000));
   Membership out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
@@ -459,8 +461,9 @@ Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project,
     std::optional<MembershipState> state;
     if (current) state = current->state;
     const MembershipState next = QS_TRY(NextMembershipState(state, act, standing));
-    Membership m{project, subject.id, subject.handle, next, caller.id,
-                 message.empty() && current ? current->message : message, clock_.Now()};
+    Membership m{project,     subject.id, subject.handle,
+                 next,        caller.id,  message.empty() && current ? current->message : message,
+                 clock_.Now()};
     QS_TRY_STATUS(tx.PutMembership(m));
     out = *QS_TRY(tx.FindMembership(project, subject.id));
     return {};

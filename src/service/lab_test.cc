@@ -285,8 +285,8 @@ TEST(Demo, TheDemoLabIsBuiltByConsent) {
   }
   using S = MembershipState;
   EXPECT_EQ(states["Block-sparse attention kernels for 128k context"],
-            (std::map<std::string, S>{{"chen-wei", S::kActive}, {"grace", S::kActive},
-                                      {"ada", S::kActive}}));
+            (std::map<std::string, S>{
+                {"chen-wei", S::kActive}, {"grace", S::kActive}, {"ada", S::kActive}}));
   EXPECT_EQ(states["Pure RL for reasoning without supervised warm-up"],
             (std::map<std::string, S>{{"kofi", S::kActive}, {"li-na", S::kApplied}}));
   EXPECT_EQ(states["A clean multilingual math corpus"],

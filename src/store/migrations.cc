@@ -17,9 +17,12 @@ Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> files) {
   for (const auto& f : files) {
     int version = 0;
     const auto underscore = f.name.find('_');
+    const std::string digits(
+        f.name.substr(0, underscore == std::string_view::npos ? 0 : underscore));
     const auto dot = f.name.rfind(".sql");
     if (underscore == std::string_view::npos || dot == std::string_view::npos ||
-        std::from_chars(f.name.data(), f.name.data() + underscore, version).ec != std::errc()) {
+        std::from_chars(digits.c_str(), digits.c_str() + digits.size(), version).ec !=
+            std::errc()) {
       return Internal("migration file name '" + std::string(f.name) + "' is not NNNN_name.sql");
     }
     if (version != static_cast<int>(out.size()) + 1) {

@@ -79,15 +79,15 @@ class Tx {
   virtual Status UseSignupInvite(std::string_view code_hash, MemberId used_by) = 0;
 
   // Ideas. `query` matches title or pitch, case-insensitive; empty matches all.
-  virtual Result<IdeaId> InsertIdea(MemberId author, std::string_view title,
-                                    std::string_view pitch, UnixSeconds now) = 0;
+  virtual Result<IdeaId> InsertIdea(MemberId author, std::string_view title, std::string_view pitch,
+                                    UnixSeconds now) = 0;
   virtual Result<std::optional<Idea>> FindIdea(IdeaId id) = 0;
   virtual Result<std::vector<Idea>> ListIdeas(std::string_view query, Page page) = 0;
 
   // Backing an idea or a project. Insert returns false when it already existed,
   // Delete returns false when there was none.
-  virtual Result<bool> InsertBacking(BackingTarget target, std::int64_t target_id,
-                                     MemberId member, UnixSeconds now) = 0;
+  virtual Result<bool> InsertBacking(BackingTarget target, std::int64_t target_id, MemberId member,
+                                     UnixSeconds now) = 0;
   virtual Result<bool> DeleteBacking(BackingTarget target, std::int64_t target_id,
                                      MemberId member) = 0;
 

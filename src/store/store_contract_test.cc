@@ -30,8 +30,8 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   MemberId AddMember(const std::string& handle) {
     MemberId id;
     auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-      id = QS_TRY(tx.InsertMember({handle, {handle + " name", {handle + "@lab.org"}, {"c++"}, {}},
-                                   "hash", false, 100}));
+      id = QS_TRY(tx.InsertMember(
+          {handle, {handle + " name", {handle + "@lab.org"}, {"c++"}, {}}, "hash", false, 100}));
       return {};
     });
     EXPECT_TRUE(st) << st.error().message;
@@ -231,8 +231,7 @@ TEST_P(StoreContract, ForeignKeysAreEnforced) {
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend{"sqlite",
                                                    [](const TempDir& dir) {
-                                                     return OpenSqliteStore(
-                                                         {dir.File("lab.db")});
+                                                     return OpenSqliteStore({dir.File("lab.db")});
                                                    }}),
                          [](const auto& info) { return info.param.name; });
 

@@ -69,8 +69,10 @@ class Stmt {
  public:
   Stmt(Conn& conn, const char* sql) : conn_(conn) {
     auto prepared = conn.Prepare(sql);
-    if (prepared) stmt_ = *prepared;
-    else error_ = prepared.error();
+    if (prepared)
+      stmt_ = *prepared;
+    else
+      error_ = prepared.error();
   }
   ~Stmt() {
     if (stmt_) {
@@ -84,8 +86,9 @@ class Stmt {
     return *this;
   }
   Stmt& Bind(std::string_view v) {
-    if (stmt_) Check(sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()),
-                                       SQLITE_TRANSIENT));
+    if (stmt_)
+      Check(sqlite3_bind_text(stmt_, ++index_, v.data(), static_cast<int>(v.size()),
+                              SQLITE_TRANSIENT));
     return *this;
   }
   Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
@@ -135,7 +138,9 @@ class Stmt {
   Error error_{ErrorCode::kInternal, "", ""};
 };
 
-std::string_view TargetName(BackingTarget t) { return t == BackingTarget::kIdea ? "idea" : "project"; }
+std::string_view TargetName(BackingTarget t) {
+  return t == BackingTarget::kIdea ? "idea" : "project";
+}
 
 constexpr const char* kMemberCols =
     "id, handle, name, emails, skills, interests, steward, joined_at";
@@ -180,9 +185,14 @@ class SqliteTx final : public Tx {
     Stmt s(c_,
            "INSERT INTO members(handle, name, emails, skills, interests, steward, password_hash, "
            "joined_at) VALUES(?,?,?,?,?,?,?,?)");
-    s.Bind(m.handle).Bind(m.profile.name).Bind(JoinList(m.profile.emails))
-        .Bind(JoinList(m.profile.skills)).Bind(JoinList(m.profile.interests))
-        .Bind(std::int64_t{m.steward}).Bind(m.password_hash).Bind(m.now);
+    s.Bind(m.handle)
+        .Bind(m.profile.name)
+        .Bind(JoinList(m.profile.emails))
+        .Bind(JoinList(m.profile.skills))
+        .Bind(JoinList(m.profile.interests))
+        .Bind(std::int64_t{m.steward})
+        .Bind(m.password_hash)
+        .Bind(m.now);
     auto r = s.Run();
     if (!r) {
       if (r.error().code == ErrorCode::kAlreadyExists) {
@@ -194,16 +204,18 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::optional<Member>> FindMember(MemberId id) override {
-    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
-               "FROM members WHERE id = ?");
+    Stmt s(c_,
+           "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+           "FROM members WHERE id = ?");
     s.Bind(id.value);
     if (!QS_TRY(s.Step())) return std::optional<Member>();
     return std::optional<Member>(ReadMember(s));
   }
 
   Result<std::optional<Member>> FindMemberByHandle(std::string_view handle) override {
-    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
-               "FROM members WHERE handle = ?");
+    Stmt s(c_,
+           "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+           "FROM members WHERE handle = ?");
     s.Bind(handle);
     if (!QS_TRY(s.Step())) return std::optional<Member>();
     return std::optional<Member>(ReadMember(s));
@@ -217,8 +229,9 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<Member>> ListMembers(Page page) override {
-    Stmt s(c_, "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
-               "FROM members WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+    Stmt s(c_,
+           "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
+           "FROM members WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
     s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
     std::vector<Member> out;
     while (QS_TRY(s.Step())) out.push_back(ReadMember(s));
@@ -233,7 +246,10 @@ class SqliteTx final : public Tx {
 
   Status UpdateProfile(MemberId id, const MemberProfile& p) override {
     Stmt s(c_, "UPDATE members SET name = ?, emails = ?, skills = ?, interests = ? WHERE id = ?");
-    s.Bind(p.name).Bind(JoinList(p.emails)).Bind(JoinList(p.skills)).Bind(JoinList(p.interests))
+    s.Bind(p.name)
+        .Bind(JoinList(p.emails))
+        .Bind(JoinList(p.skills))
+        .Bind(JoinList(p.interests))
         .Bind(id.value);
     return s.Run();
   }
@@ -247,8 +263,9 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::optional<TokenRecord>> FindLiveToken(std::string_view token_hash) override {
-    Stmt s(c_, "SELECT id, member_id, name, created_at FROM tokens "
-               "WHERE token_hash = ? AND revoked_at IS NULL");
+    Stmt s(c_,
+           "SELECT id, member_id, name, created_at FROM tokens "
+           "WHERE token_hash = ? AND revoked_at IS NULL");
     s.Bind(token_hash);
     if (!QS_TRY(s.Step())) return std::optional<TokenRecord>();
     return std::optional<TokenRecord>(
@@ -256,8 +273,9 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<TokenRecord>> ListTokens(MemberId member) override {
-    Stmt s(c_, "SELECT id, member_id, name, created_at, revoked_at FROM tokens "
-               "WHERE member_id = ? ORDER BY id");
+    Stmt s(c_,
+           "SELECT id, member_id, name, created_at, revoked_at FROM tokens "
+           "WHERE member_id = ? ORDER BY id");
     s.Bind(member.value);
     std::vector<TokenRecord> out;
     while (QS_TRY(s.Step())) {
@@ -267,23 +285,26 @@ class SqliteTx final : public Tx {
   }
 
   Result<bool> RevokeToken(MemberId member, TokenId id, UnixSeconds now) override {
-    Stmt s(c_, "UPDATE tokens SET revoked_at = ? "
-               "WHERE id = ? AND member_id = ? AND revoked_at IS NULL");
+    Stmt s(c_,
+           "UPDATE tokens SET revoked_at = ? "
+           "WHERE id = ? AND member_id = ? AND revoked_at IS NULL");
     s.Bind(now).Bind(id.value).Bind(member.value);
     QS_TRY_STATUS(s.Run());
     return sqlite3_changes(c_.db()) > 0;
   }
 
   Status InsertSignupInvite(const SignupInvite& inv) override {
-    Stmt s(c_, "INSERT INTO signup_invites(code_hash, created_by, created_at, expires_at) "
-               "VALUES(?,?,?,?)");
+    Stmt s(c_,
+           "INSERT INTO signup_invites(code_hash, created_by, created_at, expires_at) "
+           "VALUES(?,?,?,?)");
     s.Bind(inv.code_hash).Bind(inv.created_by.value).Bind(inv.created_at).Bind(inv.expires_at);
     return s.Run();
   }
 
   Result<std::optional<SignupInvite>> FindSignupInvite(std::string_view code_hash) override {
-    Stmt s(c_, "SELECT code_hash, created_by, created_at, expires_at, used_by "
-               "FROM signup_invites WHERE code_hash = ?");
+    Stmt s(c_,
+           "SELECT code_hash, created_by, created_at, expires_at, used_by "
+           "FROM signup_invites WHERE code_hash = ?");
     s.Bind(code_hash);
     if (!QS_TRY(s.Step())) return std::optional<SignupInvite>();
     SignupInvite inv{s.Text(0), MemberId(s.Int(1)), s.Int(2), s.Int(3), std::nullopt};
@@ -310,8 +331,9 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::optional<Idea>> FindIdea(IdeaId id) override {
-    Stmt s(c_, "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
-               "FROM ideas i JOIN members m ON m.id = i.author_id WHERE i.id = ?");
+    Stmt s(c_,
+           "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
+           "FROM ideas i JOIN members m ON m.id = i.author_id WHERE i.id = ?");
     s.Bind(id.value);
     if (!QS_TRY(s.Step())) return std::optional<Idea>();
     std::vector<Idea> ideas{ReadIdea(s)};
@@ -320,12 +342,17 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<Idea>> ListIdeas(std::string_view query, Page page) override {
-    Stmt s(c_, "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
-               "FROM ideas i JOIN members m ON m.id = i.author_id "
-               "WHERE (? = 0 OR i.id < ?) AND (? = '' OR LOWER(i.title) LIKE ? ESCAPE '\\' "
-               "OR LOWER(i.pitch) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?");
+    Stmt s(c_,
+           "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
+           "FROM ideas i JOIN members m ON m.id = i.author_id "
+           "WHERE (? = 0 OR i.id < ?) AND (? = '' OR LOWER(i.title) LIKE ? ESCAPE '\\' "
+           "OR LOWER(i.pitch) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?");
     const std::string pattern = LikePattern(query);
-    s.Bind(page.before).Bind(page.before).Bind(query).Bind(pattern).Bind(pattern)
+    s.Bind(page.before)
+        .Bind(page.before)
+        .Bind(query)
+        .Bind(pattern)
+        .Bind(pattern)
         .Bind(std::int64_t{page.limit});
     std::vector<Idea> out;
     while (QS_TRY(s.Step())) out.push_back(ReadIdea(s));
@@ -335,8 +362,9 @@ class SqliteTx final : public Tx {
 
   Result<bool> InsertBacking(BackingTarget target, std::int64_t target_id, MemberId member,
                              UnixSeconds now) override {
-    Stmt s(c_, "INSERT INTO backings(target, target_id, member_id, created_at) VALUES(?,?,?,?) "
-               "ON CONFLICT DO NOTHING");
+    Stmt s(c_,
+           "INSERT INTO backings(target, target_id, member_id, created_at) VALUES(?,?,?,?) "
+           "ON CONFLICT DO NOTHING");
     s.Bind(TargetName(target)).Bind(target_id).Bind(member.value).Bind(now);
     QS_TRY_STATUS(s.Run());
     return sqlite3_changes(c_.db()) > 0;
@@ -351,20 +379,26 @@ class SqliteTx final : public Tx {
   }
 
   Result<ProjectId> InsertProject(const Project& p) override {
-    Stmt s(c_, "INSERT INTO projects(title, pitch, idea_id, initiator_id, looking_for, created_at) "
-               "VALUES(?,?,?,?,?,?)");
+    Stmt s(c_,
+           "INSERT INTO projects(title, pitch, idea_id, initiator_id, looking_for, created_at) "
+           "VALUES(?,?,?,?,?,?)");
     std::optional<std::int64_t> idea;
     if (p.idea) idea = p.idea->value;
-    s.Bind(p.title).Bind(p.pitch).Bind(idea).Bind(p.initiator.value)
-        .Bind(JoinList(p.looking_for)).Bind(p.created_at);
+    s.Bind(p.title)
+        .Bind(p.pitch)
+        .Bind(idea)
+        .Bind(p.initiator.value)
+        .Bind(JoinList(p.looking_for))
+        .Bind(p.created_at);
     QS_TRY_STATUS(s.Run());
     return ProjectId(sqlite3_last_insert_rowid(c_.db()));
   }
 
   Result<std::optional<Project>> FindProject(ProjectId id) override {
-    Stmt s(c_, "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
-               "p.looking_for, p.created_at FROM projects p "
-               "JOIN members m ON m.id = p.initiator_id WHERE p.id = ?");
+    Stmt s(c_,
+           "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
+           "p.looking_for, p.created_at FROM projects p "
+           "JOIN members m ON m.id = p.initiator_id WHERE p.id = ?");
     s.Bind(id.value);
     if (!QS_TRY(s.Step())) return std::optional<Project>();
     std::vector<Project> projects{ReadProject(s)};
@@ -373,10 +407,11 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<Project>> ListProjects(Page page) override {
-    Stmt s(c_, "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
-               "p.looking_for, p.created_at FROM projects p "
-               "JOIN members m ON m.id = p.initiator_id "
-               "WHERE (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
+    Stmt s(c_,
+           "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
+           "p.looking_for, p.created_at FROM projects p "
+           "JOIN members m ON m.id = p.initiator_id "
+           "WHERE (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
     s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
     std::vector<Project> out;
     while (QS_TRY(s.Step())) out.push_back(ReadProject(s));
@@ -391,21 +426,27 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::optional<Membership>> FindMembership(ProjectId project, MemberId member) override {
-    Stmt s(c_, "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
-               "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
-               "WHERE ms.project_id = ? AND ms.member_id = ?");
+    Stmt s(c_,
+           "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
+           "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
+           "WHERE ms.project_id = ? AND ms.member_id = ?");
     s.Bind(project.value).Bind(member.value);
     if (!QS_TRY(s.Step())) return std::optional<Membership>();
     return std::optional<Membership>(QS_TRY(ReadMembership(s)));
   }
 
   Status PutMembership(const Membership& m) override {
-    Stmt s(c_, "INSERT INTO memberships(project_id, member_id, state, acted_by, message, updated_at) "
-               "VALUES(?,?,?,?,?,?) ON CONFLICT(project_id, member_id) DO UPDATE SET "
-               "state = excluded.state, acted_by = excluded.acted_by, "
-               "message = excluded.message, updated_at = excluded.updated_at");
-    s.Bind(m.project.value).Bind(m.member.value).Bind(MembershipStateName(m.state))
-        .Bind(m.acted_by.value).Bind(m.message).Bind(m.updated_at);
+    Stmt s(c_,
+           "INSERT INTO memberships(project_id, member_id, state, acted_by, message, updated_at) "
+           "VALUES(?,?,?,?,?,?) ON CONFLICT(project_id, member_id) DO UPDATE SET "
+           "state = excluded.state, acted_by = excluded.acted_by, "
+           "message = excluded.message, updated_at = excluded.updated_at");
+    s.Bind(m.project.value)
+        .Bind(m.member.value)
+        .Bind(MembershipStateName(m.state))
+        .Bind(m.acted_by.value)
+        .Bind(m.message)
+        .Bind(m.updated_at);
     return s.Run();
   }
 
@@ -417,28 +458,37 @@ class SqliteTx final : public Tx {
       json += (i ? "," : "") + std::to_string(projects[i].value);
     }
     json += "]";
-    Stmt s(c_, "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
-               "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
-               "WHERE ms.project_id IN (SELECT value FROM json_each(?)) "
-               "ORDER BY ms.project_id, ms.updated_at, m.handle");
+    Stmt s(c_,
+           "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
+           "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
+           "WHERE ms.project_id IN (SELECT value FROM json_each(?)) "
+           "ORDER BY ms.project_id, ms.updated_at, m.handle");
     s.Bind(json);
     while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadMembership(s)));
     return out;
   }
 
   Result<TaskId> InsertTask(const Task& t) override {
-    Stmt s(c_, "INSERT INTO tasks(project_id, title, description, state, holder_id, created_by, "
-               "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)");
-    s.Bind(t.project.value).Bind(t.title).Bind(t.description).Bind(TaskStateName(t.state))
-        .Bind(HolderValue(t)).Bind(t.created_by.value).Bind(t.created_at).Bind(t.updated_at);
+    Stmt s(c_,
+           "INSERT INTO tasks(project_id, title, description, state, holder_id, created_by, "
+           "created_at, updated_at) VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(t.project.value)
+        .Bind(t.title)
+        .Bind(t.description)
+        .Bind(TaskStateName(t.state))
+        .Bind(HolderValue(t))
+        .Bind(t.created_by.value)
+        .Bind(t.created_at)
+        .Bind(t.updated_at);
     QS_TRY_STATUS(s.Run());
     return TaskId(sqlite3_last_insert_rowid(c_.db()));
   }
 
   Result<std::optional<Task>> FindTask(TaskId id) override {
-    Stmt s(c_, "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
-               "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
-               "LEFT JOIN members m ON m.id = t.holder_id WHERE t.id = ?");
+    Stmt s(c_,
+           "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
+           "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
+           "LEFT JOIN members m ON m.id = t.holder_id WHERE t.id = ?");
     s.Bind(id.value);
     if (!QS_TRY(s.Step())) return std::optional<Task>();
     return std::optional<Task>(QS_TRY(ReadTask(s)));
@@ -451,9 +501,10 @@ class SqliteTx final : public Tx {
   }
 
   Result<std::vector<Task>> ListTasks(ProjectId project) override {
-    Stmt s(c_, "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
-               "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
-               "LEFT JOIN members m ON m.id = t.holder_id WHERE t.project_id = ? ORDER BY t.id");
+    Stmt s(c_,
+           "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
+           "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
+           "LEFT JOIN members m ON m.id = t.holder_id WHERE t.project_id = ? ORDER BY t.id");
     s.Bind(project.value);
     std::vector<Task> out;
     while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadTask(s)));
@@ -533,6 +584,7 @@ class SqliteTx final : public Tx {
 
   Status FillIdeaBackers(std::vector<Idea>& ideas) {
     std::vector<std::int64_t> ids;
+    ids.reserve(ideas.size());
     for (const auto& i : ideas) ids.push_back(i.id.value);
     auto backers = QS_TRY(LoadBackers(c_, BackingTarget::kIdea, ids));
     for (auto& i : ideas) i.backers = std::move(backers[i.id.value]);
@@ -541,6 +593,7 @@ class SqliteTx final : public Tx {
 
   Status FillProjectBackers(std::vector<Project>& projects) {
     std::vector<std::int64_t> ids;
+    ids.reserve(projects.size());
     for (const auto& p : projects) ids.push_back(p.id.value);
     auto backers = QS_TRY(LoadBackers(c_, BackingTarget::kProject, ids));
     for (auto& p : projects) p.backers = std::move(backers[p.id.value]);
@@ -556,10 +609,9 @@ class SqliteStore final : public Store {
 
   Result<std::unique_ptr<Conn>> Connect() {
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(options_.path.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                                       SQLITE_OPEN_NOMUTEX,
-                                   nullptr);
+    const int rc =
+        sqlite3_open_v2(options_.path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     if (rc != SQLITE_OK) {
       Error e{ErrorCode::kUnavailable,
               "cannot open the database " + options_.path + ": " +
@@ -579,9 +631,9 @@ class SqliteStore final : public Store {
 
   Status Migrate() {
     auto conn = QS_TRY(Connect());
-    QS_TRY_STATUS(conn->Exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
-        "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
+    QS_TRY_STATUS(
+        conn->Exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+                   "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
     QS_TRY_STATUS(conn->Exec("BEGIN IMMEDIATE"));
     auto applied = ApplyMigrations(*conn);
     if (!applied) {
@@ -627,8 +679,9 @@ class SqliteStore final : public Store {
     for (const auto& m : migrations) {
       if (m.version <= current) continue;
       QS_TRY_STATUS(conn.Exec(std::string(m.sql).c_str()));
-      Stmt s(conn, "INSERT INTO schema_migrations(version, name, applied_at) "
-                   "VALUES(?, ?, strftime('%s','now'))");
+      Stmt s(conn,
+             "INSERT INTO schema_migrations(version, name, applied_at) "
+             "VALUES(?, ?, strftime('%s','now'))");
       s.Bind(std::int64_t{m.version}).Bind(m.name);
       QS_TRY_STATUS(s.Run());
     }

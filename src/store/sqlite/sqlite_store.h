@@ -11,8 +11,8 @@
 namespace qiusuo {
 
 struct SqliteOptions {
-  std::string path;        // the database file; created when missing
-  int pool_size = 4;       // connections kept open
+  std::string path;   // the database file; created when missing
+  int pool_size = 4;  // connections kept open
   int busy_timeout_ms = 10000;
 };
 
