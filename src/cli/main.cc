@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "cli/config.h"
+#include "cli/simulate.h"
 #include "cli/table.h"
 #include "crypto/crypto.h"
 #include "http/api.h"
@@ -366,6 +367,7 @@ int Main(int argc, char** argv) {
       "claim tasks. Exit codes: 0 ok, 1 failed, 2 usage, 3 not allowed, 4 not found,\n"
       "5 server unreachable."};
   app.require_subcommand(1);
+  app.fallthrough();  // global flags (--json, --server) may follow the verb, as with gh
   app.set_version_flag("--version", "qiusuo 0.1.0");
   Globals g;
   app.add_option("--server", g.server,
@@ -770,6 +772,44 @@ int Main(int argc, char** argv) {
       return {};
     }));
   }
+
+  // The scheduler, replayed offline.
+  SimulateOptions sim;
+  auto* simulate = app.add_subcommand(
+      "simulate", "replay a GPU job trace under scheduling policies and compare them");
+  simulate->add_option("--trace", sim.trace, "CSV trace (ITP-2021 or Philly format)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  simulate->add_option("--gpus", sim.gpus, "GPUs in the simulated cluster")->required();
+  simulate->add_option("--gpus-per-node", sim.gpus_per_node, "GPUs per node")
+      ->capture_default_str();
+  simulate->add_option("--policy", sim.policies, "comma-separated policies")
+      ->delimiter(',')
+      ->capture_default_str();
+  simulate->add_option("--report", sim.report, "write an HTML report with plots to this file");
+  simulate
+      ->add_option("--projects", sim.projects,
+                   "ITP traces: projects to spread jobs over (seeded Zipf)")
+      ->capture_default_str();
+  simulate->add_option("--seed", sim.seed, "seed of the project assignment")->capture_default_str();
+  simulate->add_option("--min-runtime", sim.min_runtime, "seconds a run is safe from preemption")
+      ->capture_default_str();
+  simulate
+      ->add_option("--checkpoint-interval", sim.checkpoint_interval,
+                   "seconds between job checkpoints")
+      ->capture_default_str();
+  simulate
+      ->add_option("--restart-delay", sim.restart_delay, "seconds a restarted job needs to resume")
+      ->capture_default_str();
+  simulate->add_option("--grace", sim.grace, "seconds a preempted job keeps its GPUs")
+      ->capture_default_str();
+  simulate->add_option("--half-life-days", sim.half_life_days, "decayed-usage half-life")
+      ->capture_default_str();
+  simulate->add_option("--threads", sim.threads, "policies replayed at once (0: one per core)");
+  simulate->callback([&] {
+    sim.json = g.json;
+    result = RunSimulate(sim);
+  });
 
   try {
     app.parse(argc, argv);

@@ -66,6 +66,22 @@ struct Cycle {
   std::vector<bool> borrowing;
 };
 
+// Where a pending job stands in a greedy policy's order, computed once per cycle.
+struct OrderKey {
+  int group = 0;  // lower first (e.g. within its share before borrowing)
+  double primary = 0;
+  double secondary = 0;
+  Time submit = 0;
+  std::int64_t id = 0;
+  bool operator<(const OrderKey& o) const {
+    if (group != o.group) return group < o.group;
+    if (std::abs(primary - o.primary) > 1e-6) return primary < o.primary;
+    if (std::abs(secondary - o.secondary) > 1e-6) return secondary < o.secondary;
+    if (submit != o.submit) return submit < o.submit;
+    return id < o.id;
+  }
+};
+
 // Run time left by a job's limit; unknown without one.
 Time ExpectedEnd(const RunningJob& r, Time now) {
   if (r.releasing) return now;
@@ -84,11 +100,14 @@ class GreedyPolicy : public Policy {
     Decisions out;
     Prepare(cycle, out);
 
+    std::vector<std::pair<OrderKey, const Job*>> keyed;
+    keyed.reserve(in.pending.size());
+    for (const auto& j : in.pending) keyed.emplace_back(Key(j, cycle), &j);
+    std::sort(keyed.begin(), keyed.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     std::vector<const Job*> order;
-    order.reserve(in.pending.size());
-    for (const auto& j : in.pending) order.push_back(&j);
-    std::sort(order.begin(), order.end(),
-              [&](const Job* a, const Job* b) { return Before(*a, *b, cycle); });
+    order.reserve(keyed.size());
+    for (const auto& [key, job] : keyed) order.push_back(job);
 
     std::vector<bool> victim(in.running.size(), false);
     int promised = 0;  // releasing GPUs already spoken for by waiting jobs
@@ -179,7 +198,7 @@ class GreedyPolicy : public Policy {
  protected:
   // Per-cycle preparation (entitlements, quotas); fills out.shares' entitlements.
   virtual void Prepare(Cycle& cycle, Decisions& out) const = 0;
-  virtual bool Before(const Job& a, const Job& b, const Cycle& cycle) const = 0;
+  virtual OrderKey Key(const Job& job, const Cycle& cycle) const = 0;
   virtual bool Admissible(const Job&, const Cycle&, std::string&) const { return true; }
   // May `job` take GPUs from borrowing jobs of other projects?
   virtual bool MayPreempt(const Job&, const Cycle&) const { return false; }
@@ -339,16 +358,10 @@ class Uncapped final : public GreedyPolicy {
 
   // Within-share jobs first; then projects by decayed usage per unit of weight, members
   // by their own decayed usage, then arrival.
-  bool Before(const Job& a, const Job& b, const Cycle& cycle) const override {
-    const bool wa = WithinShare(a, cycle), wb = WithinShare(b, cycle);
-    if (wa != wb) return wa;
-    const double ua = cycle.Usage(a.project) / cycle.weight.at(a.project);
-    const double ub = cycle.Usage(b.project) / cycle.weight.at(b.project);
-    if (std::abs(ua - ub) > 1e-6) return ua < ub;
-    const double ma = cycle.MemberUsage(a.owner), mb = cycle.MemberUsage(b.owner);
-    if (std::abs(ma - mb) > 1e-6) return ma < mb;
-    if (a.submit != b.submit) return a.submit < b.submit;
-    return a.id < b.id;
+  OrderKey Key(const Job& job, const Cycle& cycle) const override {
+    return {WithinShare(job, cycle) ? 0 : 1,
+            cycle.Usage(job.project) / cycle.weight.at(job.project), cycle.MemberUsage(job.owner),
+            job.submit, job.id};
   }
 
   bool MayPreempt(const Job& job, const Cycle& cycle) const override {
@@ -367,10 +380,7 @@ class Uncapped final : public GreedyPolicy {
 
 // ---- baselines in the same engine ----
 
-bool ByArrival(const Job& a, const Job& b) {
-  if (a.submit != b.submit) return a.submit < b.submit;
-  return a.id < b.id;
-}
+OrderKey ByArrival(const Job& job) { return {0, 0, 0, job.submit, job.id}; }
 
 class Fifo final : public GreedyPolicy {
  public:
@@ -379,7 +389,7 @@ class Fifo final : public GreedyPolicy {
 
  protected:
   void Prepare(Cycle&, Decisions&) const override {}
-  bool Before(const Job& a, const Job& b, const Cycle&) const override { return ByArrival(a, b); }
+  OrderKey Key(const Job& job, const Cycle&) const override { return ByArrival(job); }
 };
 
 // Static per-project quotas proportional to weight over every project the lab knows.
@@ -404,7 +414,7 @@ class StaticQuota : public GreedyPolicy {
       cycle.weight[p] = w;
     }
   }
-  bool Before(const Job& a, const Job& b, const Cycle&) const override { return ByArrival(a, b); }
+  OrderKey Key(const Job& job, const Cycle&) const override { return ByArrival(job); }
 };
 
 // Slurm GrpTRES or Kueue without borrowing: a project never exceeds its quota (a
@@ -431,6 +441,13 @@ class Borrow final : public StaticQuota {
   std::string_view name() const override { return "borrow"; }
 
  protected:
+  // Jobs within their nominal quota are admitted before borrowers (as Kueue does);
+  // otherwise a reclaimed borrower, older in FIFO order, would take its GPUs back.
+  OrderKey Key(const Job& job, const Cycle& cycle) const override {
+    OrderKey key = ByArrival(job);
+    key.group = MayPreempt(job, cycle) ? 0 : 1;
+    return key;
+  }
   bool MayPreempt(const Job& job, const Cycle& cycle) const override {
     return cycle.Alloc(job.project) + job.gpus <= cycle.Share(job.project) + kEps;
   }
