@@ -136,7 +136,10 @@ class GreedyPolicy : public Policy {
         Start(*job, *place, cycle, out);
         continue;
       }
-      const bool may_preempt = MayPreempt(*job, cycle);
+      // Preemption is for jobs that do not fit; one that fits but would delay the
+      // reserved head just waits, even within its share: letting within-share jobs
+      // jump the reservation starved large gangs.
+      const bool may_preempt = !place && MayPreempt(*job, cycle);
       if (may_preempt) {
         const int short_by = job->gpus - cycle.free.free_gpus();
         if (cycle.releasing - promised >= short_by && short_by > 0) {
@@ -145,10 +148,6 @@ class GreedyPolicy : public Policy {
             return std::string("waiting for " + Gpus(short_by) +
                                " being released by preempted jobs");
           });
-          continue;
-        }
-        if (place) {  // fits, but only by delaying the reservation: within its share, it may
-          Start(*job, *place, cycle, out);
           continue;
         }
         Time min_runtime_ends = kNever;
