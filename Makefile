@@ -29,6 +29,7 @@ demo: release
 	@scripts/demo.sh build-release/src/cli/qiusuo $(DATA) $(LISTEN)
 
 bench: build
+	$(BUILD)/bench/sched_bench --benchmark_min_time=0.5
 	@scripts/bench-http.sh $(BUILD)/src/cli/qiusuo
 
 format:

@@ -134,6 +134,28 @@ expect_in "cannot reach the qiusuo server" "$ERR" "server down"
 expect_exit 0 as ada logout
 expect_exit 3 as ada whoami
 
+# --- simulate: offline, deterministic, with a report ------------------------------------
+{
+  echo "job_id,submission_time,duration,num_gpu"
+  for i in $(seq 0 59); do echo "j$i,$((i * 300)),$((600 + (i * 7919) % 20000)),$((1 << (i % 4)))"; done
+} >"$T/trace.csv"
+expect_exit 0 "$QS" simulate --trace "$T/trace.csv" --gpus 16 --json
+echo "$OUT" >"$T/sim1.json"
+[ "$(jq 'length' <<<"$OUT")" = 6 ] && ok || bad "simulate runs the six policies: $OUT"
+for key in policy jobs avg_jct_s p50_jct_s p95_jct_s p99_jct_s avg_queue_s max_queue_s utilization makespan_s preemptions lost_gpu_hours ftf_max ftf_jain wall_s; do
+  [ "$(jq "all(has(\"$key\"))" <<<"$OUT")" = true ] && ok || bad "simulate --json lacks $key"
+done
+[ "$(jq '[.[] | .jobs] | unique' -c <<<"$OUT")" = "[60]" ] && ok || bad "every policy finished the 60 jobs"
+expect_exit 0 "$QS" simulate --trace "$T/trace.csv" --gpus 16 --json --report "$T/report.html"
+if diff <(jq 'map(del(.wall_s))' "$T/sim1.json") <(jq 'map(del(.wall_s))' <<<"$OUT") >/dev/null; then ok; else bad "simulate is not deterministic"; fi
+grep -q '<svg' "$T/report.html" && grep -q 'JCT CDF' "$T/report.html" && ok || bad "report has no plots"
+expect_exit 0 "$QS" simulate --trace "$T/trace.csv" --gpus 16 --policy uncapped,fifo
+expect_in "uncapped" "$OUT" "simulate table"
+expect_exit 1 "$QS" simulate --trace "$T/trace.csv" --gpus 16 --policy lottery
+expect_in "unknown policy 'lottery'" "$ERR" "unknown policy"
+expect_exit 1 "$QS" simulate --trace "$T/trace.csv" --gpus 4
+expect_in "8-GPU job" "$ERR" "cluster smaller than a job"
+
 # --- the server stops cleanly on SIGTERM ------------------------------------------------
 kill -TERM "$SERVER_PID"
 for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
