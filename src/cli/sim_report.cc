@@ -19,6 +19,14 @@ std::string Num(double v, int digits = 1) {
   return buf;
 }
 
+// 90 -> "1.5 min", 7200 -> "2.0 h", 259200 -> "3.0 d".
+std::string Duration(double seconds) {
+  if (seconds < 60) return Num(seconds, 0) + " s";
+  if (seconds < 3600) return Num(seconds / 60, seconds < 600 ? 1 : 0) + " min";
+  if (seconds < 86400 * 2) return Num(seconds / 3600, seconds < 36000 ? 1 : 0) + " h";
+  return Num(seconds / 86400, seconds < 864000 ? 1 : 0) + " d";
+}
+
 std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -78,7 +86,7 @@ std::string LineChart(const std::string& title, const std::string& x_label,
     const double label = log_x ? std::pow(10, xv) : xv;
     const double xp = left + (xv - x0) / (x1 - x0) * (w - left - right);
     svg << "<text x='" << xp << "' y='" << h - bottom + 16 << "' class='xl'>"
-        << Num(label, label < 10 ? 1 : 0) << "</text>";
+        << (log_x ? Duration(label) : Num(label, label < 10 ? 1 : 0)) << "</text>";
   }
   svg << "<text x='" << (left + w - right) / 2 << "' y='" << h - 6 << "' class='xl'>"
       << Escape(x_label) << "</text><text x='12' y='" << (top + h - bottom) / 2
@@ -149,11 +157,12 @@ std::string RenderSimReport(const std::string& title, const sched::Trace& trace,
           "solid "
           "#ddd;text-align:right}th:first-child,td:first-child{text-align:left}figure{display:"
           "inline-block;"
-          "margin:8px}svg{width:100%;max-width:560px;height:auto}.t{font-weight:600;font-size:13px}"
+          "margin:8px;width:560px;max-width:100%}svg{width:100%;height:auto}.t{font-weight:600;"
+          "font-size:13px}"
           ".g{stroke:#e5e7eb}"
           ".xl{font-size:10px;text-anchor:middle;fill:#555}.yl{font-size:10px;text-anchor:end;fill:"
           "#555}"
-          ".lg{font-size:11px}.small svg{max-width:380px}</style></head><body>"
+          ".lg{font-size:11px}.small figure{width:380px}</style></head><body>"
        << "<h1>Scheduling replay</h1><p>" << Escape(title) << ": " << trace.jobs.size() << " jobs ("
        << trace.format << " format, " << trace.projects.size() << " projects) on " << total_gpus
        << " GPUs.</p><table><tr><th>policy</th><th>avg JCT "
@@ -175,8 +184,7 @@ std::string RenderSimReport(const std::string& title, const sched::Trace& trace,
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     std::vector<double> jct;
-    for (const auto& o : r.jobs)
-      jct.push_back(static_cast<double>(o.finish - o.submit) / 3600.0 * 3600.0);
+    for (const auto& o : r.jobs) jct.push_back(static_cast<double>(o.finish - o.submit));
     std::sort(jct.begin(), jct.end());
     Series s{r.policy, {}, Color(i)};
     const std::size_t step = std::max<std::size_t>(1, jct.size() / 200);
@@ -195,7 +203,8 @@ std::string RenderSimReport(const std::string& title, const sched::Trace& trace,
     queue.push_back(std::move(q));
   }
   html << "<h2>Job completion time</h2>"
-       << LineChart("JCT CDF (log scale)", "JCT, seconds", "fraction of jobs", cdf, true, 1.0)
+       << LineChart("JCT CDF (log scale)", "job completion time", "fraction of jobs", cdf, true,
+                    1.0)
        << "<h2>Over time</h2>"
        << LineChart("GPU utilization", "days since first submit", "busy / total", util, false, 1.0)
        << LineChart("Jobs waiting", "days since first submit", "pending jobs", queue, false)
