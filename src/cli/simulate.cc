@@ -142,7 +142,9 @@ Status RunSimulate(const SimulateOptions& options) {
   std::vector<sched::Summary> summaries;
   for (std::size_t i = 0; i < results.size(); ++i) {
     if (results[i].stalled) {
-      return Internal("policy " + options.policies[i] + " stalled: a job could never start");
+      return Internal("policy " + options.policies[i] +
+                      " stalled: jobs stopped making progress (a scheduler bug; please report it "
+                      "with the trace and flags)");
     }
     summaries.push_back(sched::Summarize(results[i], options.gpus, isolated));
     summaries.back().wall_s = wall[i];

@@ -106,7 +106,14 @@ SimResult Simulate(const std::vector<TraceJob>& trace, int project_count, const 
   result.first_submit = now;
   std::size_t last_reported = 0;
 
+  // A policy that keeps preempting without letting jobs finish would loop forever;
+  // far more cycles than any sane replay needs ends the run as stalled instead.
+  const std::int64_t max_cycles = 1000 * static_cast<std::int64_t>(n) + 1'000'000;
   while (finished < n) {
+    if (result.cycles > max_cycles) {
+      result.stalled = true;
+      break;
+    }
     Time next = kNever;
     if (next_arrival < n) next = trace[next_arrival].submit;
     while (!events.empty()) {
