@@ -16,6 +16,7 @@
 #include "cli/simulate.h"
 #include "cli/table.h"
 #include "crypto/crypto.h"
+#include "exec/local/local_executor.h"
 #include "http/api.h"
 #include "http/client.h"
 #include "http/message.h"
@@ -831,4 +832,9 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace qiusuo::cli
 
-int main(int argc, char** argv) { return qiusuo::cli::Main(argc, argv); }
+int main(int argc, char** argv) {
+  // `qiusuo shim RUN_DIR`: the per-job supervisor the local executor starts. Not a
+  // user verb, so it skips the command tree.
+  if (argc == 3 && std::string_view(argv[1]) == "shim") return qiusuo::RunShim(argv[2]);
+  return qiusuo::cli::Main(argc, argv);
+}

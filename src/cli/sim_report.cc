@@ -96,9 +96,10 @@ std::string LineChart(const std::string& title, const std::string& x_label,
     const auto& s = series[i];
     svg << "<polyline fill='none' stroke-width='1.6' stroke='" << s.color << "' points='";
     for (auto [x, y] : s.points) svg << Num(px(x), 1) << "," << Num(py(y), 1) << " ";
-    svg << "'/><rect x='" << w - right + 10 << "' y='" << top + i * 18
-        << "' width='12' height='12' fill='" << s.color << "'/><text x='" << w - right + 28
-        << "' y='" << top + i * 18 + 10 << "' class='lg'>" << Escape(s.name) << "</text>";
+    const double row = top + static_cast<double>(i) * 18;
+    svg << "'/><rect x='" << w - right + 10 << "' y='" << row << "' width='12' height='12' fill='"
+        << s.color << "'/><text x='" << w - right + 28 << "' y='" << row + 10 << "' class='lg'>"
+        << Escape(s.name) << "</text>";
   }
   svg << "</svg></figure>";
   return svg.str();
@@ -184,6 +185,7 @@ std::string RenderSimReport(const std::string& title, const sched::Trace& trace,
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& r = results[i];
     std::vector<double> jct;
+    jct.reserve(r.jobs.size());
     for (const auto& o : r.jobs) jct.push_back(static_cast<double>(o.finish - o.submit));
     std::sort(jct.begin(), jct.end());
     Series s{r.policy, {}, Color(i)};

@@ -103,7 +103,9 @@ Status RunSimulate(const SimulateOptions& options) {
     if (!p) {
       std::string known;
       for (const auto& n : sched::PolicyNames()) known += (known.empty() ? "" : ", ") + n;
-      return InvalidArgument("policy", "unknown policy '" + name + "'; known: " + known);
+      std::string message = "unknown policy '";
+      message.append(name).append("'; known: ").append(known);
+      return InvalidArgument("policy", message);
     }
     policies.push_back(std::move(p));
   }
@@ -173,6 +175,7 @@ Status RunSimulate(const SimulateOptions& options) {
     std::cout << out.dump(2) << "\n";
   } else {
     std::vector<std::vector<std::string>> rows;
+    rows.reserve(summaries.size());
     for (const auto& s : summaries) {
       rows.push_back({s.policy, Hours(s.avg_jct_s), Hours(s.p50_jct_s), Hours(s.p95_jct_s),
                       Hours(s.p99_jct_s), Hours(s.avg_queue_s), Hours(s.max_queue_s),

@@ -342,6 +342,7 @@ class Uncapped final : public GreedyPolicy {
  protected:
   void Prepare(Cycle& cycle, Decisions&) const override {
     std::vector<Claim> claims;
+    claims.reserve(cycle.demand.size());
     for (const auto& [project, demand] : cycle.demand) {
       claims.push_back({project, cycle.Weight(project, config_), demand});
     }

@@ -19,9 +19,9 @@ namespace qiusuo::sched {
 
 struct PolicyConfig {
   WeightConfig weights;
-  Time half_life = 7 * 24 * 3600;  // of decayed usage, as Slurm's PriorityDecayHalfLife
-  Time min_runtime = 10 * 60;      // no preemption before a run is this old
-  bool explain = false;            // fill Decisions::reasons (costs a string per waiting job)
+  Time half_life = Time{7} * 24 * 3600;  // of decayed usage, as Slurm's PriorityDecayHalfLife
+  Time min_runtime = Time{10} * 60;      // no preemption before a run is this old
+  bool explain = false;                  // fill Decisions::reasons (costs a string per waiting job)
   // tiresias: attained-service (GPU-seconds) queue boundaries, highest priority first.
   std::vector<double> tiresias_thresholds = {3600.0, 36000.0};
 };

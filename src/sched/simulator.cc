@@ -78,7 +78,7 @@ SimResult Simulate(const std::vector<TraceJob>& trace, int project_count, const 
   };
   auto remove_pending = [&](std::int64_t id) {
     const int slot = state[id].slot;
-    pending[slot] = std::move(pending.back());
+    pending[slot] = pending.back();
     pending_ids[slot] = pending_ids.back();
     state[pending_ids[slot]].slot = slot;
     pending.pop_back();

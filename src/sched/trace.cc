@@ -46,11 +46,13 @@ Result<Trace> ParseTrace(std::string_view csv, const TraceOptions& options) {
     }
     return -1;
   };
-  int c_submit = column("submission_time"), c_user = column("user");
+  int c_submit = column("submission_time");
+  const int c_user = column("user");
   const int c_gpus = column("num_gpu"), c_duration = column("duration"), c_id = column("job_id");
   if (c_submit >= 0) {
     trace.format = "itp";
-  } else if ((c_submit = column("submit_time")) >= 0 && c_user >= 0) {
+  } else if (c_user >= 0 && column("submit_time") >= 0) {
+    c_submit = column("submit_time");
     trace.format = "philly";
   }
   if (trace.format.empty() || c_gpus < 0 || c_duration < 0) {

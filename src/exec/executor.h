@@ -1,0 +1,51 @@
+#pragma once
+// One executor interface: start a job's run on given GPUs, ask how it is doing,
+// stop it gracefully. local/ runs jobs as supervised processes on this machine;
+// a Slurm executor will implement the same interface.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace qiusuo {
+
+struct LaunchSpec {
+  std::int64_t job_id = 0;
+  int run = 0;  // 0 for the first run, then 1, 2, ... after each preemption
+  std::vector<std::string> argv;
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string workdir;
+  std::optional<std::int64_t> time_limit_s;
+  std::vector<int> gpus;      // device indices, exported as CUDA_VISIBLE_DEVICES
+  std::int64_t grace_s = 30;  // SIGTERM, then this long, then SIGKILL
+};
+
+struct RunStatus {
+  enum class State { kRunning, kExited, kLost };
+  State state = State::kRunning;
+  int exit_code = 0;  // valid when exited normally
+  int signal = 0;     // the signal that ended it, if any
+  bool failed_to_start = false;
+  std::string reason;  // "exited", "time limit", "stopped", "cannot start: ...", ...
+};
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // GPU device indices this executor can hand out.
+  virtual std::vector<int> Gpus() const = 0;
+  // Starts the run; returns once the supervisor is running (the job itself may still
+  // fail to start: Poll reports that).
+  virtual Status Start(const LaunchSpec& spec) = 0;
+  virtual Result<RunStatus> Poll(std::int64_t job_id, int run) = 0;
+  // Asks the run to stop: SIGTERM to its process group, SIGKILL after the grace period.
+  virtual Status Stop(std::int64_t job_id, int run) = 0;
+  // Where the job's output goes (all runs append to the same files).
+  virtual std::string LogPath(std::int64_t job_id, bool stderr_stream) const = 0;
+};
+
+}  // namespace qiusuo

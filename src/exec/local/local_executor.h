@@ -1,0 +1,32 @@
+#pragma once
+// Runs each job under a supervisor process of its own (`qiusuo shim RUN_DIR`),
+// started detached in its own session, so jobs keep running when the server
+// restarts and the server reattaches by reading the run directory:
+//
+//   DATA/jobs/<id>/stdout.log, stderr.log   output of every run, appended
+//   DATA/jobs/<id>/checkpoint/              kept across runs (QIUSUO_CHECKPOINT_DIR)
+//   DATA/jobs/<id>/run-<k>/spec.json        what to run (written by the server)
+//   DATA/jobs/<id>/run-<k>/pid              the supervisor's pid (written by it)
+//   DATA/jobs/<id>/run-<k>/exit.json        how it ended (written by it, atomically)
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "exec/executor.h"
+
+namespace qiusuo {
+
+struct LocalExecutorOptions {
+  std::string jobs_dir;     // DATA/jobs
+  std::string shim_binary;  // the qiusuo binary; run as `<binary> shim <run dir>`
+  int virtual_gpus = 8;     // slots to offer when nvidia-smi finds no GPU
+  bool discover_gpus = true;
+};
+
+Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options);
+
+// The supervisor's main: runs the job described by RUN_DIR/spec.json to the end.
+int RunShim(const std::string& run_dir);
+
+}  // namespace qiusuo

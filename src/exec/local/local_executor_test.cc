@@ -1,0 +1,150 @@
+// The local executor with its real supervisor (`qiusuo shim`) and real processes.
+#include "exec/local/local_executor.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/temp_dir.h"
+
+namespace qiusuo {
+namespace {
+
+class LocalExecutorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_BINARY, 4, false});
+    ASSERT_TRUE(ex) << ex.error().message;
+    executor_ = std::move(*ex);
+  }
+
+  LaunchSpec Spec(std::int64_t id, std::vector<std::string> argv) {
+    LaunchSpec s;
+    s.job_id = id;
+    s.argv = std::move(argv);
+    s.workdir = dir_.path().string();
+    s.gpus = {1, 3};
+    s.grace_s = 1;
+    return s;
+  }
+
+  RunStatus WaitForExit(std::int64_t id, int run, int seconds = 20) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto st = executor_->Poll(id, run);
+      EXPECT_TRUE(st) << st.error().message;
+      if (st && st->state != RunStatus::State::kRunning) return *st;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "job " << id << " did not end within " << seconds << " s";
+    return {};
+  }
+
+  std::string Log(std::int64_t id, bool err = false) {
+    std::ifstream f(executor_->LogPath(id, err));
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Executor> executor_;
+};
+
+TEST_F(LocalExecutorTest, OffersVirtualGpusWithoutNvidiaSmi) {
+  EXPECT_EQ(executor_->Gpus(), (std::vector<int>{0, 1, 2, 3}));
+}
+
+TEST_F(LocalExecutorTest, RunsTheJobWithItsEnvironmentAndKeepsItsOutput) {
+  auto spec =
+      Spec(1, {"sh", "-c",
+               "echo out; echo err >&2; echo \"$CUDA_VISIBLE_DEVICES|$QIUSUO_JOB_ID|"
+               "$QIUSUO_RESTART_COUNT|$MY_VAR\"; test -d \"$QIUSUO_CHECKPOINT_DIR\"; exit 3"});
+  spec.env = {{"MY_VAR", "hello"}};
+  ASSERT_TRUE(executor_->Start(spec));
+  const RunStatus st = WaitForExit(1, 0);
+  EXPECT_EQ(st.state, RunStatus::State::kExited);
+  EXPECT_EQ(st.exit_code, 3);
+  EXPECT_EQ(st.reason, "exited");
+  EXPECT_EQ(Log(1), "out\n1,3|1|0|hello\n");
+  EXPECT_EQ(Log(1, true), "err\n");
+}
+
+TEST_F(LocalExecutorTest, LaterRunsAppendToTheSameLogs) {
+  ASSERT_TRUE(executor_->Start(Spec(2, {"sh", "-c", "echo run $QIUSUO_RESTART_COUNT"})));
+  WaitForExit(2, 0);
+  auto again = Spec(2, {"sh", "-c", "echo run $QIUSUO_RESTART_COUNT"});
+  again.run = 1;
+  ASSERT_TRUE(executor_->Start(again));
+  WaitForExit(2, 1);
+  EXPECT_EQ(Log(2), "run 0\nrun 1\n");
+}
+
+TEST_F(LocalExecutorTest, ABadWorkdirOrMissingProgramFailsToStartWithTheReason) {
+  auto bad_dir = Spec(3, {"true"});
+  bad_dir.workdir = "/no/such/dir";
+  ASSERT_TRUE(executor_->Start(bad_dir));
+  RunStatus st = WaitForExit(3, 0);
+  EXPECT_TRUE(st.failed_to_start);
+  EXPECT_NE(st.reason.find("/no/such/dir"), std::string::npos) << st.reason;
+  ASSERT_TRUE(executor_->Start(Spec(4, {"no-such-program-qiusuo"})));
+  st = WaitForExit(4, 0);
+  EXPECT_TRUE(st.failed_to_start);
+  EXPECT_NE(st.reason.find("no-such-program-qiusuo"), std::string::npos) << st.reason;
+}
+
+TEST_F(LocalExecutorTest, TheTimeLimitIsEnforced) {
+  auto spec = Spec(5, {"sleep", "30"});
+  spec.time_limit_s = 1;
+  ASSERT_TRUE(executor_->Start(spec));
+  const RunStatus st = WaitForExit(5, 0, 10);
+  EXPECT_EQ(st.reason, "time limit");
+  EXPECT_EQ(st.signal, SIGTERM);
+}
+
+TEST_F(LocalExecutorTest, StopIsSigtermThenSigkillAfterTheGrace) {
+  ASSERT_TRUE(executor_->Start(
+      Spec(6, {"sh", "-c", "trap '' TERM; echo ready; sleep 30 & wait; sleep 30"})));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(executor_->Stop(6, 0));
+  const RunStatus st = WaitForExit(6, 0, 10);
+  EXPECT_EQ(st.reason, "stopped");
+  EXPECT_EQ(st.signal, SIGKILL);
+}
+
+TEST_F(LocalExecutorTest, TheSupervisorIsNotOurChildAndItsDeathIsNoticed) {
+  ASSERT_TRUE(executor_->Start(Spec(7, {"sleep", "30"})));
+  std::ifstream pid_file(dir_.File("jobs/7/run-0/pid"));
+  pid_t pid = 0;
+  pid_file >> pid;
+  ASSERT_GT(pid, 0);
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string content;
+  std::getline(stat, content);
+  const auto close = content.rfind(')');
+  const pid_t ppid = std::stoi(content.substr(close + 4));
+  EXPECT_NE(ppid, ::getpid()) << "the supervisor must outlive the server that started it";
+  EXPECT_EQ(executor_->Poll(7, 0)->state, RunStatus::State::kRunning);
+  ::kill(pid, SIGKILL);
+  const RunStatus st = WaitForExit(7, 0);
+  EXPECT_EQ(st.state, RunStatus::State::kLost);
+  // The orphaned job is still running in its group; Stop ends it.
+  std::ifstream pgid_file(dir_.File("jobs/7/run-0/pgid"));
+  pid_t pgid = 0;
+  pgid_file >> pgid;
+  ASSERT_GT(pgid, 1);
+  EXPECT_EQ(::kill(-pgid, 0), 0);
+  ASSERT_TRUE(executor_->Stop(7, 0));
+  for (int attempt = 0; attempt < 100 && ::kill(-pgid, 0) == 0; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(::kill(-pgid, 0), 0) << "the orphaned job survived Stop";
+}
+
+}  // namespace
+}  // namespace qiusuo
