@@ -16,6 +16,7 @@
 
 #include "common/error.h"
 #include "core/membership.h"
+#include "core/job.h"
 #include "core/model.h"
 #include "core/task.h"
 
@@ -107,6 +108,24 @@ class Tx {
   virtual Result<std::optional<Task>> FindTask(TaskId id) = 0;
   virtual Status UpdateTask(const Task& t) = 0;
   virtual Result<std::vector<Task>> ListTasks(ProjectId project) = 0;
+
+  // Jobs. UpdateJob writes every mutable field (state, run, GPUs, stop, exit, times).
+  virtual Result<JobId> InsertJob(const Job& job) = 0;
+  virtual Result<std::optional<Job>> FindJob(JobId id) = 0;
+  virtual Status UpdateJob(const Job& job) = 0;
+  // Pending, preempted and running jobs, oldest first.
+  virtual Result<std::vector<Job>> ListActiveJobs() = 0;
+  // Newest first; an empty project lists all.
+  virtual Result<std::vector<Job>> ListJobs(std::optional<ProjectId> project, Page page) = 0;
+  virtual Status InsertJobNote(const JobNote& note, MemberId author) = 0;
+  virtual Result<std::vector<JobNote>> ListJobNotes(JobId job) = 0;
+
+  // Boosts, and what a project's scheduling weight is made of.
+  virtual Status InsertBoost(const ProjectBoost& boost, MemberId granted_by) = 0;
+  // Boosts still live at `now`; all of them when now is 0.
+  virtual Result<std::vector<ProjectBoost>> ListBoosts(UnixSeconds now) = 0;
+  // project -> (active members, backers), for every project.
+  virtual Result<std::map<std::int64_t, std::pair<int, int>>> ProjectPeople() = 0;
 };
 
 enum class TxMode { kRead, kWrite };

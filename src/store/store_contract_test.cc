@@ -228,6 +228,67 @@ TEST_P(StoreContract, ForeignKeysAreEnforced) {
   EXPECT_FALSE(st);
 }
 
+TEST_P(StoreContract, JobsNotesBoostsAndPeople) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ProjectId pid;
+  JobId jid;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    Project p;
+    p.title = "p";
+    p.initiator = ada;
+    pid = QS_TRY(tx.InsertProject(p));
+    QS_TRY_STATUS(tx.PutMembership({pid, ada, "", MembershipState::kActive, ada, "", 1}));
+    QS_TRY(tx.InsertBacking(BackingTarget::kProject, pid.value, bob, 2));
+    Job j;
+    j.owner = ada;
+    j.project = pid;
+    j.name = "train";
+    j.gpus = 4;
+    j.time_limit_s = 7200;
+    j.workdir = "/tmp";
+    j.env = {{"LR", "3e-4"}, {"EMPTY", ""}};
+    j.argv = {"python", "train.py", "--note", "two\nlines:and:colons"};
+    j.submitted_at = 10;
+    jid = QS_TRY(tx.InsertJob(j));
+    return {};
+  }));
+  auto job = *Read([&](Tx& tx) { return tx.FindJob(jid); });
+  ASSERT_TRUE(job);
+  EXPECT_EQ(job->owner_handle, "ada");
+  EXPECT_EQ(job->argv, (std::vector<std::string>{"python", "train.py", "--note", "two\nlines:and:colons"}));
+  EXPECT_EQ(job->env, (std::vector<std::pair<std::string, std::string>>{{"LR", "3e-4"}, {"EMPTY", ""}}));
+  EXPECT_EQ(job->state, JobState::kPending);
+  EXPECT_EQ(job->time_limit_s, 7200);
+  job->state = JobState::kRunning;
+  job->gpu_ids = {0, 3, 5, 6};
+  job->run = 1;
+  job->run_started_at = 20;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(*job); }));
+  auto active = *Read([](Tx& tx) { return tx.ListActiveJobs(); });
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].gpu_ids, (std::vector<int>{0, 3, 5, 6}));
+  EXPECT_EQ(active[0].run, 1);
+  job->state = JobState::kFailed;
+  job->exit_code = 3;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY_STATUS(tx.UpdateJob(*job));
+    QS_TRY_STATUS(tx.InsertJobNote({0, jid, "", "negative", "lr too high diverges", 30}, ada));
+    QS_TRY_STATUS(tx.InsertBoost({0, pid, 2.0, 100, "promising", "", 5}, bob));
+    return {};
+  }));
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.ListActiveJobs(); })->empty());
+  EXPECT_EQ(Read([&](Tx& tx) { return tx.ListJobs(pid, Page{}); })->size(), 1u);
+  auto notes = *Read([&](Tx& tx) { return tx.ListJobNotes(jid); });
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0].outcome, "negative");
+  EXPECT_EQ(notes[0].author_handle, "ada");
+  EXPECT_EQ(Read([](Tx& tx) { return tx.ListBoosts(50); })->size(), 1u);
+  EXPECT_TRUE(Read([](Tx& tx) { return tx.ListBoosts(100); })->empty());  // expired
+  auto people = *Read([](Tx& tx) { return tx.ProjectPeople(); });
+  EXPECT_EQ(people[pid.value], std::make_pair(1, 1));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
                          ::testing::Values(Backend{"sqlite",
                                                    [](const TempDir& dir) {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 
@@ -93,6 +94,10 @@ class Stmt {
   }
   Stmt& Bind(const char* v) { return Bind(std::string_view(v)); }
   Stmt& Bind(const std::string& v) { return Bind(std::string_view(v)); }
+  Stmt& BindDouble(double v) {
+    if (stmt_) Check(sqlite3_bind_double(stmt_, ++index_, v));
+    return *this;
+  }
   Stmt& BindNull() {
     if (stmt_) Check(sqlite3_bind_null(stmt_, ++index_));
     return *this;
@@ -116,6 +121,7 @@ class Stmt {
   }
 
   std::int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) const { return sqlite3_column_double(stmt_, col); }
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   std::optional<std::int64_t> OptInt(int col) const {
     if (IsNull(col)) return std::nullopt;
@@ -492,6 +498,161 @@ class SqliteTx final : public Tx {
     s.Bind(id.value);
     if (!QS_TRY(s.Step())) return std::optional<Task>();
     return std::optional<Task>(QS_TRY(ReadTask(s)));
+  }
+
+  static std::string EncodeEnv(const Job& j) {
+    std::vector<std::string> items;
+    items.reserve(j.env.size());
+    for (const auto& [k, v] : j.env) items.push_back(k + "=" + v);
+    return EncodeStrings(items);
+  }
+
+  static std::string JoinGpus(const std::vector<int>& gpus) {
+    std::string out;
+    for (std::size_t i = 0; i < gpus.size(); ++i) out += (i ? "," : "") + std::to_string(gpus[i]);
+    return out;
+  }
+
+  static Result<Job> ReadJob(const Stmt& s) {
+    Job j;
+    j.id = JobId(s.Int(0));
+    j.owner = MemberId(s.Int(1));
+    j.owner_handle = s.Text(2);
+    j.project = ProjectId(s.Int(3));
+    j.name = s.Text(4);
+    j.gpus = static_cast<int>(s.Int(5));
+    j.time_limit_s = s.OptInt(6);
+    j.workdir = s.Text(7);
+    for (const auto& kv : DecodeStrings(s.Text(8))) {
+      const auto eq = kv.find('=');
+      j.env.emplace_back(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+    }
+    j.argv = DecodeStrings(s.Text(9));
+    const auto state = ParseJobState(s.Text(10));
+    if (!state) return Internal("unknown job state '" + s.Text(10) + "' in the database");
+    j.state = *state;
+    j.run = static_cast<int>(s.Int(11));
+    for (const auto& g : SplitList([&] {
+           std::string t = s.Text(12);
+           for (auto& c : t) c = c == ',' ? '\n' : c;
+           return t;
+         }())) {
+      j.gpu_ids.push_back(std::atoi(g.c_str()));
+    }
+    j.stopping = s.Text(13);
+    if (auto code = s.OptInt(14)) j.exit_code = static_cast<int>(*code);
+    j.reason = s.Text(15);
+    j.attained_gpu_s = s.Int(16);
+    j.submitted_at = s.Int(17);
+    j.started_at = s.OptInt(18);
+    j.run_started_at = s.OptInt(19);
+    j.finished_at = s.OptInt(20);
+    return j;
+  }
+
+  static constexpr const char* kJobSelect =
+      "SELECT j.id, j.owner_id, m.handle, j.project_id, j.name, j.gpus, j.time_limit_s, j.workdir, "
+      "j.env, j.argv, j.state, j.run, j.gpu_ids, j.stopping, j.exit_code, j.reason, "
+      "j.attained_gpu_s, j.submitted_at, j.started_at, j.run_started_at, j.finished_at "
+      "FROM jobs j JOIN members m ON m.id = j.owner_id ";
+
+  Result<JobId> InsertJob(const Job& j) override {
+    Stmt s(c_, "INSERT INTO jobs(owner_id, project_id, name, gpus, time_limit_s, workdir, env, argv, "
+               "state, submitted_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(j.owner.value).Bind(j.project.value).Bind(j.name).Bind(std::int64_t{j.gpus})
+        .Bind(j.time_limit_s).Bind(j.workdir).Bind(EncodeEnv(j)).Bind(EncodeStrings(j.argv))
+        .Bind(JobStateName(j.state)).Bind(j.submitted_at);
+    QS_TRY_STATUS(s.Run());
+    return JobId(sqlite3_last_insert_rowid(c_.db()));
+  }
+
+  Result<std::optional<Job>> FindJob(JobId id) override {
+    static const std::string sql = std::string(kJobSelect) + "WHERE j.id = ?";
+    Stmt s(c_, sql.c_str());
+    s.Bind(id.value);
+    if (!QS_TRY(s.Step())) return std::optional<Job>();
+    return std::optional<Job>(QS_TRY(ReadJob(s)));
+  }
+
+  Status UpdateJob(const Job& j) override {
+    Stmt s(c_, "UPDATE jobs SET state = ?, run = ?, gpu_ids = ?, stopping = ?, exit_code = ?, "
+               "reason = ?, attained_gpu_s = ?, started_at = ?, run_started_at = ?, finished_at = ? "
+               "WHERE id = ?");
+    std::optional<std::int64_t> code;
+    if (j.exit_code) code = *j.exit_code;
+    s.Bind(JobStateName(j.state)).Bind(std::int64_t{j.run}).Bind(JoinGpus(j.gpu_ids)).Bind(j.stopping)
+        .Bind(code).Bind(j.reason).Bind(j.attained_gpu_s).Bind(j.started_at).Bind(j.run_started_at)
+        .Bind(j.finished_at).Bind(j.id.value);
+    return s.Run();
+  }
+
+  Result<std::vector<Job>> ListActiveJobs() override {
+    static const std::string sql =
+        std::string(kJobSelect) + "WHERE j.state IN ('pending','running','preempted') ORDER BY j.id";
+    Stmt s(c_, sql.c_str());
+    std::vector<Job> out;
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadJob(s)));
+    return out;
+  }
+
+  Result<std::vector<Job>> ListJobs(std::optional<ProjectId> project, Page page) override {
+    static const std::string sql = std::string(kJobSelect) +
+                                   "WHERE (? = 0 OR j.project_id = ?) AND (? = 0 OR j.id < ?) "
+                                   "ORDER BY j.id DESC LIMIT ?";
+    Stmt s(c_, sql.c_str());
+    const std::int64_t pid = project ? project->value : 0;
+    s.Bind(pid).Bind(pid).Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
+    std::vector<Job> out;
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadJob(s)));
+    return out;
+  }
+
+  Status InsertJobNote(const JobNote& n, MemberId author) override {
+    Stmt s(c_, "INSERT INTO job_notes(job_id, author_id, outcome, text, created_at) VALUES(?,?,?,?,?)");
+    s.Bind(n.job.value).Bind(author.value).Bind(n.outcome).Bind(n.text).Bind(n.created_at);
+    return s.Run();
+  }
+
+  Result<std::vector<JobNote>> ListJobNotes(JobId job) override {
+    Stmt s(c_, "SELECT n.id, n.job_id, m.handle, n.outcome, n.text, n.created_at FROM job_notes n "
+               "JOIN members m ON m.id = n.author_id WHERE n.job_id = ? ORDER BY n.id");
+    s.Bind(job.value);
+    std::vector<JobNote> out;
+    while (QS_TRY(s.Step())) {
+      out.push_back({s.Int(0), JobId(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Int(5)});
+    }
+    return out;
+  }
+
+  Status InsertBoost(const ProjectBoost& b, MemberId granted_by) override {
+    Stmt s(c_, "INSERT INTO boosts(project_id, factor, expires_at, reason, granted_by, created_at) "
+               "VALUES(?,?,?,?,?,?)");
+    s.Bind(b.project.value).BindDouble(b.factor).Bind(b.expires_at).Bind(b.reason)
+        .Bind(granted_by.value).Bind(b.created_at);
+    return s.Run();
+  }
+
+  Result<std::vector<ProjectBoost>> ListBoosts(UnixSeconds now) override {
+    Stmt s(c_, "SELECT b.id, b.project_id, b.factor, b.expires_at, b.reason, m.handle, b.created_at "
+               "FROM boosts b JOIN members m ON m.id = b.granted_by "
+               "WHERE (? = 0 OR b.expires_at > ?) ORDER BY b.id");
+    s.Bind(now).Bind(now);
+    std::vector<ProjectBoost> out;
+    while (QS_TRY(s.Step())) {
+      out.push_back({s.Int(0), ProjectId(s.Int(1)), s.Double(2), s.Int(3), s.Text(4), s.Text(5), s.Int(6)});
+    }
+    return out;
+  }
+
+  Result<std::map<std::int64_t, std::pair<int, int>>> ProjectPeople() override {
+    std::map<std::int64_t, std::pair<int, int>> out;
+    Stmt members(c_, "SELECT p.id, (SELECT COUNT(*) FROM memberships ms WHERE ms.project_id = p.id "
+                     "AND ms.state = 'active'), (SELECT COUNT(*) FROM backings b WHERE "
+                     "b.target = 'project' AND b.target_id = p.id) FROM projects p");
+    while (QS_TRY(members.Step())) {
+      out[members.Int(0)] = {static_cast<int>(members.Int(1)), static_cast<int>(members.Int(2))};
+    }
+    return out;
   }
 
   Status UpdateTask(const Task& t) override {
