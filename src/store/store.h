@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "common/error.h"
-#include "core/membership.h"
 #include "core/job.h"
+#include "core/membership.h"
 #include "core/model.h"
 #include "core/task.h"
 

@@ -256,8 +256,10 @@ TEST_P(StoreContract, JobsNotesBoostsAndPeople) {
   auto job = *Read([&](Tx& tx) { return tx.FindJob(jid); });
   ASSERT_TRUE(job);
   EXPECT_EQ(job->owner_handle, "ada");
-  EXPECT_EQ(job->argv, (std::vector<std::string>{"python", "train.py", "--note", "two\nlines:and:colons"}));
-  EXPECT_EQ(job->env, (std::vector<std::pair<std::string, std::string>>{{"LR", "3e-4"}, {"EMPTY", ""}}));
+  EXPECT_EQ(job->argv,
+            (std::vector<std::string>{"python", "train.py", "--note", "two\nlines:and:colons"}));
+  EXPECT_EQ(job->env,
+            (std::vector<std::pair<std::string, std::string>>{{"LR", "3e-4"}, {"EMPTY", ""}}));
   EXPECT_EQ(job->state, JobState::kPending);
   EXPECT_EQ(job->time_limit_s, 7200);
   job->state = JobState::kRunning;

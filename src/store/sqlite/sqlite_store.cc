@@ -503,7 +503,7 @@ class SqliteTx final : public Tx {
   static std::string EncodeEnv(const Job& j) {
     std::vector<std::string> items;
     items.reserve(j.env.size());
-    for (const auto& [k, v] : j.env) items.push_back(k + "=" + v);
+    for (const auto& [k, v] : j.env) items.push_back(std::string(k).append("=").append(v));
     return EncodeStrings(items);
   }
 
@@ -557,11 +557,19 @@ class SqliteTx final : public Tx {
       "FROM jobs j JOIN members m ON m.id = j.owner_id ";
 
   Result<JobId> InsertJob(const Job& j) override {
-    Stmt s(c_, "INSERT INTO jobs(owner_id, project_id, name, gpus, time_limit_s, workdir, env, argv, "
-               "state, submitted_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
-    s.Bind(j.owner.value).Bind(j.project.value).Bind(j.name).Bind(std::int64_t{j.gpus})
-        .Bind(j.time_limit_s).Bind(j.workdir).Bind(EncodeEnv(j)).Bind(EncodeStrings(j.argv))
-        .Bind(JobStateName(j.state)).Bind(j.submitted_at);
+    Stmt s(c_,
+           "INSERT INTO jobs(owner_id, project_id, name, gpus, time_limit_s, workdir, env, argv, "
+           "state, submitted_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+    s.Bind(j.owner.value)
+        .Bind(j.project.value)
+        .Bind(j.name)
+        .Bind(std::int64_t{j.gpus})
+        .Bind(j.time_limit_s)
+        .Bind(j.workdir)
+        .Bind(EncodeEnv(j))
+        .Bind(EncodeStrings(j.argv))
+        .Bind(JobStateName(j.state))
+        .Bind(j.submitted_at);
     QS_TRY_STATUS(s.Run());
     return JobId(sqlite3_last_insert_rowid(c_.db()));
   }
@@ -575,20 +583,30 @@ class SqliteTx final : public Tx {
   }
 
   Status UpdateJob(const Job& j) override {
-    Stmt s(c_, "UPDATE jobs SET state = ?, run = ?, gpu_ids = ?, stopping = ?, exit_code = ?, "
-               "reason = ?, attained_gpu_s = ?, started_at = ?, run_started_at = ?, finished_at = ? "
-               "WHERE id = ?");
+    Stmt s(c_,
+           "UPDATE jobs SET state = ?, run = ?, gpu_ids = ?, stopping = ?, exit_code = ?, "
+           "reason = ?, attained_gpu_s = ?, started_at = ?, run_started_at = ?, finished_at = ? "
+           "WHERE id = ?");
     std::optional<std::int64_t> code;
     if (j.exit_code) code = *j.exit_code;
-    s.Bind(JobStateName(j.state)).Bind(std::int64_t{j.run}).Bind(JoinGpus(j.gpu_ids)).Bind(j.stopping)
-        .Bind(code).Bind(j.reason).Bind(j.attained_gpu_s).Bind(j.started_at).Bind(j.run_started_at)
-        .Bind(j.finished_at).Bind(j.id.value);
+    s.Bind(JobStateName(j.state))
+        .Bind(std::int64_t{j.run})
+        .Bind(JoinGpus(j.gpu_ids))
+        .Bind(j.stopping)
+        .Bind(code)
+        .Bind(j.reason)
+        .Bind(j.attained_gpu_s)
+        .Bind(j.started_at)
+        .Bind(j.run_started_at)
+        .Bind(j.finished_at)
+        .Bind(j.id.value);
     return s.Run();
   }
 
   Result<std::vector<Job>> ListActiveJobs() override {
     static const std::string sql =
-        std::string(kJobSelect) + "WHERE j.state IN ('pending','running','preempted') ORDER BY j.id";
+        std::string(kJobSelect) +
+        "WHERE j.state IN ('pending','running','preempted') ORDER BY j.id";
     Stmt s(c_, sql.c_str());
     std::vector<Job> out;
     while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadJob(s)));
@@ -608,14 +626,16 @@ class SqliteTx final : public Tx {
   }
 
   Status InsertJobNote(const JobNote& n, MemberId author) override {
-    Stmt s(c_, "INSERT INTO job_notes(job_id, author_id, outcome, text, created_at) VALUES(?,?,?,?,?)");
+    Stmt s(c_,
+           "INSERT INTO job_notes(job_id, author_id, outcome, text, created_at) VALUES(?,?,?,?,?)");
     s.Bind(n.job.value).Bind(author.value).Bind(n.outcome).Bind(n.text).Bind(n.created_at);
     return s.Run();
   }
 
   Result<std::vector<JobNote>> ListJobNotes(JobId job) override {
-    Stmt s(c_, "SELECT n.id, n.job_id, m.handle, n.outcome, n.text, n.created_at FROM job_notes n "
-               "JOIN members m ON m.id = n.author_id WHERE n.job_id = ? ORDER BY n.id");
+    Stmt s(c_,
+           "SELECT n.id, n.job_id, m.handle, n.outcome, n.text, n.created_at FROM job_notes n "
+           "JOIN members m ON m.id = n.author_id WHERE n.job_id = ? ORDER BY n.id");
     s.Bind(job.value);
     std::vector<JobNote> out;
     while (QS_TRY(s.Step())) {
@@ -625,30 +645,38 @@ class SqliteTx final : public Tx {
   }
 
   Status InsertBoost(const ProjectBoost& b, MemberId granted_by) override {
-    Stmt s(c_, "INSERT INTO boosts(project_id, factor, expires_at, reason, granted_by, created_at) "
-               "VALUES(?,?,?,?,?,?)");
-    s.Bind(b.project.value).BindDouble(b.factor).Bind(b.expires_at).Bind(b.reason)
-        .Bind(granted_by.value).Bind(b.created_at);
+    Stmt s(c_,
+           "INSERT INTO boosts(project_id, factor, expires_at, reason, granted_by, created_at) "
+           "VALUES(?,?,?,?,?,?)");
+    s.Bind(b.project.value)
+        .BindDouble(b.factor)
+        .Bind(b.expires_at)
+        .Bind(b.reason)
+        .Bind(granted_by.value)
+        .Bind(b.created_at);
     return s.Run();
   }
 
   Result<std::vector<ProjectBoost>> ListBoosts(UnixSeconds now) override {
-    Stmt s(c_, "SELECT b.id, b.project_id, b.factor, b.expires_at, b.reason, m.handle, b.created_at "
-               "FROM boosts b JOIN members m ON m.id = b.granted_by "
-               "WHERE (? = 0 OR b.expires_at > ?) ORDER BY b.id");
+    Stmt s(c_,
+           "SELECT b.id, b.project_id, b.factor, b.expires_at, b.reason, m.handle, b.created_at "
+           "FROM boosts b JOIN members m ON m.id = b.granted_by "
+           "WHERE (? = 0 OR b.expires_at > ?) ORDER BY b.id");
     s.Bind(now).Bind(now);
     std::vector<ProjectBoost> out;
     while (QS_TRY(s.Step())) {
-      out.push_back({s.Int(0), ProjectId(s.Int(1)), s.Double(2), s.Int(3), s.Text(4), s.Text(5), s.Int(6)});
+      out.push_back(
+          {s.Int(0), ProjectId(s.Int(1)), s.Double(2), s.Int(3), s.Text(4), s.Text(5), s.Int(6)});
     }
     return out;
   }
 
   Result<std::map<std::int64_t, std::pair<int, int>>> ProjectPeople() override {
     std::map<std::int64_t, std::pair<int, int>> out;
-    Stmt members(c_, "SELECT p.id, (SELECT COUNT(*) FROM memberships ms WHERE ms.project_id = p.id "
-                     "AND ms.state = 'active'), (SELECT COUNT(*) FROM backings b WHERE "
-                     "b.target = 'project' AND b.target_id = p.id) FROM projects p");
+    Stmt members(c_,
+                 "SELECT p.id, (SELECT COUNT(*) FROM memberships ms WHERE ms.project_id = p.id "
+                 "AND ms.state = 'active'), (SELECT COUNT(*) FROM backings b WHERE "
+                 "b.target = 'project' AND b.target_id = p.id) FROM projects p");
     while (QS_TRY(members.Step())) {
       out[members.Int(0)] = {static_cast<int>(members.Int(1)), static_cast<int>(members.Int(2))};
     }

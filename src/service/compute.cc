@@ -1,0 +1,439 @@
+#include "service/compute.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "core/validate.h"
+#include "sched/fair_share.h"
+
+namespace qiusuo {
+namespace {
+
+bool ValidEnvName(const std::string& name) {
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+Result<Job> RequireJob(Tx& tx, JobId id) {
+  auto job = QS_TRY(tx.FindJob(id));
+  if (!job) return NotFound("there is no job " + std::to_string(id.value));
+  return *job;
+}
+
+}  // namespace
+
+Compute::Compute(Store& store, const Clock& clock, Executor& executor, ComputeConfig config)
+    : store_(store), clock_(clock), executor_(executor), config_(std::move(config)) {
+  config_.policy.explain = true;
+  policy_ = sched::MakePolicy("uncapped", config_.policy);
+}
+
+Compute::~Compute() { StopLoop(); }
+
+Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
+  const int total = static_cast<int>(executor_.Gpus().size());
+  if (req.gpus < 1) return InvalidArgument("gpus", "a job needs at least 1 GPU");
+  if (req.gpus > total) {
+    return InvalidArgument("gpus", "the job asks for " + std::to_string(req.gpus) +
+                                       " GPUs but the cluster has " + std::to_string(total) +
+                                       "; any number up to the whole cluster is fine");
+  }
+  if (req.argv.empty() || req.argv[0].empty())
+    return InvalidArgument("argv", "give the command to run");
+  if (req.time_limit_s && *req.time_limit_s <= 0) {
+    return InvalidArgument("time_limit_s", "a time limit is a positive number of seconds");
+  }
+  if (req.workdir.empty() || req.workdir[0] != '/') {
+    return InvalidArgument("workdir", "workdir must be an absolute path on the server");
+  }
+  for (const auto& [k, v] : req.env) {
+    if (!ValidEnvName(k))
+      return InvalidArgument("env", "'" + k + "' is not a variable name (letters, digits, _)");
+  }
+  if (req.name.empty()) req.name = std::filesystem::path(req.argv[0]).filename().string();
+  QS_TRY_STATUS(ValidateTitle("name", req.name));
+  Job out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto project = QS_TRY(tx.FindProject(req.project));
+    if (!project) return NotFound("there is no project " + std::to_string(req.project.value));
+    auto membership = QS_TRY(tx.FindMembership(req.project, caller.id));
+    if (!membership || membership->state != MembershipState::kActive) {
+      return PermissionDenied("only members of project " + std::to_string(req.project.value) +
+                              " submit jobs to it; apply to join (qiusuo project apply " +
+                              std::to_string(req.project.value) + ")");
+    }
+    Job j;
+    j.owner = caller.id;
+    j.project = req.project;
+    j.name = req.name;
+    j.gpus = req.gpus;
+    j.time_limit_s = req.time_limit_s;
+    j.workdir = req.workdir;
+    j.env = req.env;
+    j.argv = req.argv;
+    j.submitted_at = clock_.Now();
+    const JobId id = QS_TRY(tx.InsertJob(j));
+    out = QS_TRY(RequireJob(tx, id));
+    return {};
+  }));
+  Kick();
+  return out;
+}
+
+Result<Job> Compute::GetJob(const Caller&, JobId id) {
+  Job out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = QS_TRY(RequireJob(tx, id));
+    return {};
+  }));
+  return out;
+}
+
+Result<std::vector<JobNote>> Compute::Notes(const Caller&, JobId id) {
+  std::vector<JobNote> out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    QS_TRY(RequireJob(tx, id));
+    out = QS_TRY(tx.ListJobNotes(id));
+    return {};
+  }));
+  return out;
+}
+
+Result<Listing<Job>> Compute::ListJobs(const Caller&, std::optional<ProjectId> project, Page page) {
+  page.limit = std::clamp(page.limit, 1, 200);
+  std::vector<Job> items;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    items = QS_TRY(tx.ListJobs(project, {page.limit + 1, page.before}));
+    return {};
+  }));
+  Listing<Job> out;
+  if (static_cast<int>(items.size()) > page.limit) {
+    items.resize(page.limit);
+    out.next_before = items.back().id.value;
+  }
+  out.items = std::move(items);
+  return out;
+}
+
+Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
+  std::vector<Job> active;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    active = QS_TRY(tx.ListActiveJobs());
+    return {};
+  }));
+  std::vector<QueueEntry> out;
+  std::lock_guard lock(view_mu_);
+  for (auto& j : active) {
+    std::string reason;
+    if (IsWaiting(j.state)) {
+      auto it = reasons_.find(j.id.value);
+      reason = it != reasons_.end() ? it->second : "waiting for the next scheduling pass";
+    } else if (!j.stopping.empty()) {
+      reason = j.stopping == "cancel" ? "cancelling" : "being preempted (grace period)";
+    }
+    out.push_back({std::move(j), std::move(reason)});
+  }
+  return out;
+}
+
+Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
+  Job job;
+  bool stop_run = false;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    job = QS_TRY(RequireJob(tx, id));
+    if (job.owner != caller.id && !caller.steward) {
+      return PermissionDenied("only the job's owner (@" + job.owner_handle +
+                              ") or a steward can cancel it");
+    }
+    if (IsFinal(job.state))
+      return FailedPrecondition("job " + std::to_string(id.value) + " is " +
+                                std::string(JobStateName(job.state)) + " already");
+    if (IsWaiting(job.state)) {
+      job.state = JobState::kCancelled;
+      job.finished_at = clock_.Now();
+      job.reason = "cancelled by @" + caller.handle + " before it ran" + (job.run ? " again" : "");
+    } else {
+      job.stopping = "cancel";
+      job.reason = "cancelled by @" + caller.handle;
+      stop_run = true;
+    }
+    return tx.UpdateJob(job);
+  }));
+  if (stop_run) QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
+  Kick();
+  return job;
+}
+
+Status Compute::AddNote(const Caller& caller, JobId id, const std::string& outcome,
+                        const std::string& text) {
+  if (outcome != "success" && outcome != "failure" && outcome != "negative") {
+    return InvalidArgument("outcome", "outcome is success, failure or negative");
+  }
+  if (text.empty()) return InvalidArgument("text", "say what was learned");
+  QS_TRY_STATUS(ValidateText("text", text, kMaxPitch));
+  return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const Job job = QS_TRY(RequireJob(tx, id));
+    auto m = QS_TRY(tx.FindMembership(job.project, caller.id));
+    if (job.owner != caller.id && (!m || m->state != MembershipState::kActive)) {
+      return PermissionDenied("notes on a job come from its owner or the project's members");
+    }
+    return tx.InsertJobNote({0, id, caller.handle, outcome, text, clock_.Now()}, caller.id);
+  });
+}
+
+Result<ProjectBoost> Compute::Boost(const Caller& caller, ProjectId project, double factor,
+                                    UnixSeconds expires_at, const std::string& reason) {
+  if (!caller.steward)
+    return PermissionDenied("only stewards grant boosts (and every boost is public)");
+  if (!(factor > 0) || factor > 100)
+    return InvalidArgument("factor", "a boost factor is above 0 and at most 100");
+  if (expires_at <= clock_.Now())
+    return InvalidArgument("until", "a boost must expire in the future");
+  if (reason.size() < 3)
+    return InvalidArgument("reason", "a boost needs a written reason, for everyone to read");
+  QS_TRY_STATUS(ValidateText("reason", reason, 2000));
+  ProjectBoost b{0, project, factor, expires_at, reason, caller.handle, clock_.Now()};
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (!QS_TRY(tx.FindProject(project)))
+      return NotFound("there is no project " + std::to_string(project.value));
+    return tx.InsertBoost(b, caller.id);
+  }));
+  Kick();
+  return b;
+}
+
+Result<std::vector<ProjectBoost>> Compute::Boosts(const Caller&) {
+  std::vector<ProjectBoost> out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = QS_TRY(tx.ListBoosts(clock_.Now()));
+    return {};
+  }));
+  return out;
+}
+
+Result<ClusterView> Compute::Cluster(const Caller&) {
+  ClusterView view;
+  view.gpus = executor_.Gpus();
+  std::vector<Job> active;
+  std::vector<ProjectBoost> boosts;
+  std::vector<Project> projects;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    active = QS_TRY(tx.ListActiveJobs());
+    boosts = QS_TRY(tx.ListBoosts(clock_.Now()));
+    projects = QS_TRY(tx.ListProjects({200, 0}));
+    return {};
+  }));
+  for (const auto& j : active) {
+    if (j.state == JobState::kRunning) {
+      for (int g : j.gpu_ids) view.gpu_jobs[g] = j;
+    } else {
+      ++view.pending;
+    }
+  }
+  std::lock_guard lock(view_mu_);
+  for (const auto& p : projects) {
+    ProjectUse use{p.id.value, p.title, {}, {}};
+    if (auto it = shares_.find(p.id.value); it != shares_.end()) use.share = it->second;
+    for (const auto& b : boosts) {
+      if (b.project == p.id) use.boosts.push_back(b);
+    }
+    if (use.share.demand > 0 || use.share.usage > 0 || !use.boosts.empty())
+      view.projects.push_back(use);
+  }
+  return view;
+}
+
+Result<LogChunk> Compute::ReadLog(const Caller& caller, JobId id, bool stderr_stream,
+                                  std::int64_t offset, std::int64_t max_bytes) {
+  const Job job = QS_TRY(GetJob(caller, id));
+  LogChunk chunk;
+  chunk.next_offset = offset;
+  std::ifstream f(executor_.LogPath(id.value, stderr_stream), std::ios::binary);
+  if (f) {
+    f.seekg(0, std::ios::end);
+    const std::int64_t size = f.tellg();
+    if (offset < size) {
+      const std::int64_t n = std::min(max_bytes, size - offset);
+      chunk.data.resize(static_cast<std::size_t>(n));
+      f.seekg(offset);
+      f.read(chunk.data.data(), n);
+      chunk.next_offset = offset + n;
+    }
+    chunk.done = IsFinal(job.state) && chunk.next_offset >= size;
+  } else {
+    chunk.done = IsFinal(job.state);
+  }
+  return chunk;
+}
+
+// ---- the scheduler loop -------------------------------------------------------------
+
+Status Compute::Tick() {
+  std::lock_guard lock(tick_mu_);
+  const UnixSeconds now = clock_.Now();
+  QS_TRY_STATUS(Reconcile(now));
+  return PlanAndApply(now);
+}
+
+Status Compute::Reconcile(UnixSeconds now) {
+  std::vector<Job> active;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    active = QS_TRY(tx.ListActiveJobs());
+    return {};
+  }));
+  for (Job& job : active) {
+    if (job.state != JobState::kRunning) continue;
+    auto st = executor_.Poll(job.id.value, job.run);
+    if (!st) return std::unexpected(st.error());
+    if (st->state == RunStatus::State::kRunning) continue;
+    const std::int64_t ran = std::max<std::int64_t>(0, now - job.run_started_at.value_or(now));
+    job.attained_gpu_s += ran * job.gpus;
+    job.gpu_ids.clear();
+    if (job.stopping == "preempt" && st->state == RunStatus::State::kExited &&
+        !st->failed_to_start) {
+      job.state = JobState::kPreempted;
+      job.run += 1;
+      job.reason = "preempted to make room for a project under its share; back in the queue";
+    } else {
+      job.finished_at = now;
+      job.exit_code = st->exit_code;
+      if (job.stopping == "cancel") {
+        job.state = JobState::kCancelled;
+      } else if (st->state == RunStatus::State::kLost || st->failed_to_start) {
+        job.state = JobState::kFailed;
+        job.reason = st->reason;
+      } else if (st->reason == "time limit") {
+        job.state = JobState::kFailed;
+        job.reason = "stopped at its time limit";
+      } else if (st->exit_code == 0) {
+        job.state = JobState::kSucceeded;
+        job.reason = "exited 0";
+      } else {
+        job.state = JobState::kFailed;
+        job.reason = st->signal ? "killed by signal " + std::to_string(st->signal)
+                                : "exited " + std::to_string(st->exit_code);
+      }
+    }
+    job.stopping.clear();
+    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+  }
+  return {};
+}
+
+Status Compute::PlanAndApply(UnixSeconds now) {
+  std::vector<Job> active;
+  std::map<std::int64_t, std::pair<int, int>> people;
+  std::vector<ProjectBoost> boosts;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    active = QS_TRY(tx.ListActiveJobs());
+    people = QS_TRY(tx.ProjectPeople());
+    boosts = QS_TRY(tx.ListBoosts(now));
+    return {};
+  }));
+  const std::vector<int> gpus = executor_.Gpus();
+  const sched::Cluster cluster{{{"local", static_cast<int>(gpus.size()), "gpu"}}};
+  sched::ProjectTable projects;
+  for (const auto& [project, counts] : people)
+    projects[project] = {counts.first, counts.second, {}};
+  for (const auto& b : boosts)
+    projects[b.project.value].boosts.push_back({b.factor, b.expires_at, b.reason});
+
+  std::vector<sched::RunningJob> running;
+  std::vector<sched::Job> pending;
+  std::map<std::int64_t, Job> by_id;
+  std::set<int> busy;
+  for (const auto& j : active) {
+    sched::Job sj{j.id.value,     j.owner.value,    j.project.value, j.gpus,      j.submitted_at,
+                  j.time_limit_s, j.attained_gpu_s, j.run,           std::nullopt};
+    if (j.state == JobState::kRunning) {
+      running.push_back({sj, sched::Placement{{{0, j.gpus}}}, j.run_started_at.value_or(now),
+                         !j.stopping.empty()});
+      for (int g : j.gpu_ids) busy.insert(g);
+    } else {
+      pending.push_back(sj);
+    }
+    by_id[j.id.value] = j;
+  }
+  if (usage_at_ == 0) usage_at_ = now;
+  sched::AdvanceUsage(usage_, running, usage_at_, now, config_.policy.half_life);
+  usage_at_ = now;
+
+  const sched::Decisions plan = policy_->Plan({cluster, running, pending, projects, usage_, now});
+  {
+    std::lock_guard lock(view_mu_);
+    reasons_.clear();
+    for (const auto& [id, why] : plan.reasons) reasons_[id] = why;
+    shares_ = plan.shares;
+  }
+  for (std::int64_t id : plan.preempts) {
+    Job job = by_id.at(id);
+    job.stopping = "preempt";
+    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+    QS_TRY_STATUS(executor_.Stop(id, job.run));
+  }
+  for (const auto& start : plan.starts) {
+    Job job = by_id.at(start.job);
+    job.gpu_ids.clear();
+    for (int g : gpus) {
+      if (static_cast<int>(job.gpu_ids.size()) == job.gpus) break;
+      if (!busy.contains(g)) job.gpu_ids.push_back(g);
+    }
+    if (static_cast<int>(job.gpu_ids.size()) < job.gpus)
+      continue;  // a bug guard; retried next pass
+    for (int g : job.gpu_ids) busy.insert(g);
+    job.state = JobState::kRunning;
+    job.run_started_at = now;
+    if (!job.started_at) job.started_at = now;
+    job.reason.clear();
+    // Recorded before it is launched: a server killed in between finds a run
+    // directory with no supervisor and marks the run lost, never launching it twice.
+    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+    LaunchSpec spec{job.id.value, job.run,          job.argv,    job.env,
+                    job.workdir,  job.time_limit_s, job.gpu_ids, config_.grace_s};
+    if (auto started = executor_.Start(spec); !started) {
+      job.state = JobState::kFailed;
+      job.finished_at = now;
+      job.gpu_ids.clear();
+      job.reason = "could not start: " + started.error().message;
+      QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+    }
+  }
+  return {};
+}
+
+void Compute::StartLoop(std::chrono::milliseconds period) {
+  loop_ = std::thread([this, period] {
+    std::unique_lock lock(loop_mu_);
+    while (!stopping_) {
+      lock.unlock();
+      (void)Tick();
+      lock.lock();
+      loop_cv_.wait_for(lock, period, [&] { return kicked_ || stopping_; });
+      kicked_ = false;
+    }
+  });
+}
+
+void Compute::StopLoop() {
+  {
+    std::lock_guard lock(loop_mu_);
+    stopping_ = true;
+  }
+  loop_cv_.notify_all();
+  if (loop_.joinable()) loop_.join();
+}
+
+void Compute::Kick() {
+  {
+    std::lock_guard lock(loop_mu_);
+    kicked_ = true;
+  }
+  loop_cv_.notify_all();
+}
+
+}  // namespace qiusuo

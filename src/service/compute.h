@@ -1,0 +1,120 @@
+#pragma once
+// Running jobs: submit, queue, cancel, notes, boosts, and the scheduler loop that
+// connects the uncapped policy (sched/) to an executor (exec/). Every decision is
+// recorded in the store before it is carried out, so a server killed at any point
+// restarts into a consistent state: it reattaches to running jobs, collects the
+// true exit status of those that ended meanwhile, and starts nothing twice.
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/job.h"
+#include "exec/executor.h"
+#include "sched/policy.h"
+#include "service/lab.h"
+#include "store/store.h"
+
+namespace qiusuo {
+
+struct ComputeConfig {
+  sched::PolicyConfig policy;  // explain is forced on: the queue shows why each job waits
+  std::int64_t grace_s = 30;
+};
+
+struct SubmitRequest {
+  ProjectId project;
+  std::string name;
+  int gpus = 1;
+  std::optional<std::int64_t> time_limit_s;
+  std::string workdir;  // absolute; the CLI sends its working directory
+  std::vector<std::pair<std::string, std::string>> env;
+  std::vector<std::string> argv;
+};
+
+struct QueueEntry {
+  Job job;
+  std::string reason;  // why it waits; empty for running jobs
+};
+
+struct ProjectUse {
+  std::int64_t project = 0;
+  std::string title;
+  sched::ProjectShare share;
+  std::vector<ProjectBoost> boosts;
+};
+
+struct ClusterView {
+  std::vector<int> gpus;
+  std::map<int, Job> gpu_jobs;  // GPU index -> the job on it
+  std::vector<ProjectUse> projects;
+  int pending = 0;
+};
+
+struct LogChunk {
+  std::string data;
+  std::int64_t next_offset = 0;
+  bool done = false;  // the job is over and everything has been read
+};
+
+class Compute {
+ public:
+  Compute(Store& store, const Clock& clock, Executor& executor, ComputeConfig config);
+  ~Compute();
+
+  Result<Job> Submit(const Caller& caller, SubmitRequest request);
+  Result<Job> GetJob(const Caller& caller, JobId id);
+  Result<std::vector<JobNote>> Notes(const Caller& caller, JobId id);
+  Result<Listing<Job>> ListJobs(const Caller& caller, std::optional<ProjectId> project, Page page);
+  Result<std::vector<QueueEntry>> Queue(const Caller& caller);
+  // The job's owner may cancel it; a steward may too, as an operation.
+  Result<Job> Cancel(const Caller& caller, JobId id);
+  // Trial and error is part of the record: success, failure or a negative result.
+  Status AddNote(const Caller& caller, JobId id, const std::string& outcome,
+                 const std::string& text);
+  Result<ProjectBoost> Boost(const Caller& caller, ProjectId project, double factor,
+                             UnixSeconds expires_at, const std::string& reason);
+  Result<std::vector<ProjectBoost>> Boosts(const Caller& caller);
+  Result<ClusterView> Cluster(const Caller& caller);
+  Result<LogChunk> ReadLog(const Caller& caller, JobId id, bool stderr_stream, std::int64_t offset,
+                           std::int64_t max_bytes);
+
+  // One scheduling pass: collect ended runs, plan with the policy, carry it out.
+  Status Tick();
+  // Runs Tick every `period` and whenever Kick is called, until Stop.
+  void StartLoop(std::chrono::milliseconds period);
+  void StopLoop();
+  void Kick();
+
+ private:
+  Status Reconcile(UnixSeconds now);
+  Status PlanAndApply(UnixSeconds now);
+
+  Store& store_;
+  const Clock& clock_;
+  Executor& executor_;
+  ComputeConfig config_;
+  std::unique_ptr<sched::Policy> policy_;
+
+  std::mutex tick_mu_;  // serializes Tick; guards usage_, usage_at_
+  sched::UsageTable usage_;
+  UnixSeconds usage_at_ = 0;
+
+  std::mutex view_mu_;  // guards reasons_, shares_
+  std::map<std::int64_t, std::string> reasons_;
+  std::map<std::int64_t, sched::ProjectShare> shares_;
+
+  std::mutex loop_mu_;  // guards kicked_, stopping_
+  std::condition_variable loop_cv_;
+  bool kicked_ = false;
+  bool stopping_ = false;
+  std::thread loop_;
+};
+
+}  // namespace qiusuo
