@@ -41,6 +41,13 @@ expect_in "already holds a lab" "$ERR" "second init"
 expect_exit 1 "$QS" serve --data "$T/nowhere"
 expect_in "qiusuo init" "$ERR" "serve without a lab"
 
+# Seconds instead of minutes, so preemption shows within the test.
+sed -i 's/^min_runtime_s = .*/min_runtime_s = 1/; s/^grace_s = .*/grace_s = 1/; s/^scheduler_interval_ms = .*/scheduler_interval_ms = 200/' "$T/lab/qiusuo.toml"
+start_server() {
+  "$QS" serve --data "$T/lab" --listen "${1:-127.0.0.1:0}" >"$T/serve.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 100); do grep -q 'serving http://' "$T/serve.log" && break; sleep 0.1; done
+}
 "$QS" serve --data "$T/lab" --listen 127.0.0.1:0 >"$T/serve.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q 'serving http://' "$T/serve.log" && break; sleep 0.1; done
@@ -131,8 +138,84 @@ expect_exit 2 as ada idea post
 expect_exit 2 as ada no-such-verb
 expect_exit 5 as ada --server http://127.0.0.1:1 whoami
 expect_in "cannot reach the qiusuo server" "$ERR" "server down"
-expect_exit 0 as ada logout
-expect_exit 3 as ada whoami
+
+# --- jobs: two projects compete on 8 virtual GPUs -------------------------------------
+wait_state() { # wait_state WHO JOB STATE
+  for _ in $(seq 200); do
+    [ "$(as "$1" --json job show "$2" | jq -r .state)" = "$3" ] && return 0
+    sleep 0.1
+  done
+  bad "job $2 never reached $3: $(as "$1" --json job show "$2" | jq -c '{state,reason,restarts}')"
+}
+expect_exit 0 as bob project start --title "Pure RL"
+Q=$OUT
+expect_exit 0 as ada submit --project "$P" --gpus 8 --name borrower -- sh -c 'echo restart=$QIUSUO_RESTART_COUNT gpus=$CUDA_VISIBLE_DEVICES; if [ "$QIUSUO_RESTART_COUNT" = 0 ]; then sleep 30; fi'
+J1=$OUT
+[[ "$J1" =~ ^[0-9]+$ ]] && ok || bad "submit prints the job id alone: $J1"
+wait_state ada "$J1" running
+# Bob's project has one member to ada's two: his share of 8 GPUs is 2.7, so a 2-GPU job is
+# within it and may preempt the borrower.
+expect_exit 0 as bob submit --project "$Q" --gpus 2 -- sh -c 'echo bob ran'
+J2=$OUT
+expect_exit 0 as bob queue
+expect_in "borrower" "$OUT" "queue lists the running job"
+wait_state bob "$J2" succeeded
+wait_state ada "$J1" succeeded
+expect_exit 0 as ada --json job show "$J1"
+[ "$(jq -c '{state,gpus,restarts,exit_code}' <<<"$OUT")" = '{"state":"succeeded","gpus":8,"restarts":1,"exit_code":0}' ] && ok || bad "job show: $OUT"
+expect_exit 0 as ada logs "$J1"
+[ "$OUT" = "restart=0 gpus=0,1,2,3,4,5,6,7
+restart=1 gpus=0,1,2,3,4,5,6,7" ] && ok || bad "borrower log: $OUT"
+expect_exit 0 as ada job note "$J1" --outcome negative "8 GPUs do not help below batch 64"
+expect_exit 0 as bob job show "$J1"
+expect_in "note (negative, @ada)" "$OUT" "job note"
+expect_exit 0 as bob cluster
+expect_in "#$P" "$OUT" "cluster lists projects"
+
+# --- jobs: scripts, bad input, cancel, following logs ----------------------------------------
+printf '#!/bin/sh\n#QIUSUO --project %s --gpus 2 --name from-script\necho "script on $CUDA_VISIBLE_DEVICES"\n' "$P" >"$T/train.sh"
+expect_exit 0 as ada submit "$T/train.sh"
+J3=$OUT
+wait_state ada "$J3" succeeded
+expect_exit 0 as ada --json job show "$J3"
+[ "$(jq -r '.name + " " + (.gpus|tostring)' <<<"$OUT")" = "from-script 2" ] && ok || bad "directives: $OUT"
+expect_exit 0 as ada logs -f "$J3"
+expect_in "script on 0,1" "$OUT" "logs -f"
+expect_exit 1 as ada submit --project "$P" --gpus 0 -- true
+expect_exit 1 as ada submit --project "$P" --gpus 99 -- true
+expect_in "cluster has 8" "$ERR" "too many GPUs"
+expect_exit 3 as carol submit --project "$Q" --gpus 1 -- true
+expect_in "apply to join" "$ERR" "not a member"
+expect_exit 4 as ada submit --project 999 --gpus 1 -- true
+expect_exit 0 as ada submit --project "$P" --gpus 1 --workdir /no/such/dir -- true
+J4=$OUT
+wait_state ada "$J4" failed
+expect_exit 0 as ada job show "$J4"
+expect_in "/no/such/dir" "$OUT" "start failure reason"
+expect_exit 0 as ada submit --project "$P" --gpus 1 -- sleep 30
+J5=$OUT
+wait_state ada "$J5" running
+expect_exit 3 as bob cancel "$J5"
+expect_exit 0 as ada cancel "$J5"
+wait_state ada "$J5" cancelled
+
+# --- boosts are open ----------------------------------------------------------------------
+expect_exit 0 as steward login --handle steward --password-stdin <<<"steward-password-1"
+expect_exit 3 as ada boost "$P" --factor 2 --until 2099-12-31 --reason "mine"
+expect_exit 0 as steward boost "$Q" --factor 2 --until 2099-12-31 --reason "strong early results"
+expect_exit 0 as bob boosts
+expect_in "strong early results" "$OUT" "boosts are public"
+
+# --- kill -9 the server while a job runs: it is reattached, not run twice ----------------------
+expect_exit 0 as ada submit --project "$P" --gpus 1 -- sh -c 'sleep 2; echo survived'
+J6=$OUT
+wait_state ada "$J6" running
+kill -9 "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+start_server "${URL#http://}"
+wait_state ada "$J6" succeeded
+expect_exit 0 as ada logs "$J6"
+[ "$OUT" = "survived" ] && ok || bad "reattached job output: $OUT"
+[ "$(ls -d "$T/lab/jobs/$J6"/run-* | wc -l)" = 1 ] && ok || bad "job ran more than once"
 
 # --- simulate: offline, deterministic, with a report ------------------------------------
 {
@@ -155,6 +238,9 @@ expect_exit 1 "$QS" simulate --trace "$T/trace.csv" --gpus 16 --policy lottery
 expect_in "unknown policy 'lottery'" "$ERR" "unknown policy"
 expect_exit 1 "$QS" simulate --trace "$T/trace.csv" --gpus 4
 expect_in "8-GPU job" "$ERR" "cluster smaller than a job"
+
+expect_exit 0 as ada logout
+expect_exit 3 as ada whoami
 
 # --- the server stops cleanly on SIGTERM ------------------------------------------------
 kill -TERM "$SERVER_PID"

@@ -66,6 +66,19 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.open_signup = signup == "open";
     out.threads = table["threads"].value_or(0);
     out.body_limit = table["body_limit"].value_or(static_cast<std::int64_t>(out.body_limit));
+    out.virtual_gpus = table["virtual_gpus"].value_or(out.virtual_gpus);
+    out.min_runtime_s =
+        table["min_runtime_s"].value_or(static_cast<std::int64_t>(out.min_runtime_s));
+    out.grace_s = table["grace_s"].value_or(static_cast<std::int64_t>(out.grace_s));
+    out.scheduler_interval_ms = table["scheduler_interval_ms"].value_or(
+        static_cast<std::int64_t>(out.scheduler_interval_ms));
+    if (out.virtual_gpus < 1 || out.min_runtime_s < 0 || out.grace_s < 0 ||
+        out.scheduler_interval_ms < 10) {
+      return InvalidArgument("config",
+                             path +
+                                 ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0 and "
+                                 "scheduler_interval_ms >= 10");
+    }
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
   }
@@ -89,6 +102,15 @@ threads = 0
 
 # Largest request body accepted, in bytes (larger ones get 413).
 body_limit = 1048576
+
+# Jobs. GPUs are found with nvidia-smi; without any, jobs get this many virtual slots.
+virtual_gpus = 8
+# A running job is never preempted before this many seconds.
+min_runtime_s = 600
+# A preempted or cancelled job gets SIGTERM, then this many seconds, then SIGKILL.
+grace_s = 30
+# The scheduler also runs on every submit, finish, cancel and boost.
+scheduler_interval_ms = 1000
 )";
   return {};
 }

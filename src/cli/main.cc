@@ -6,11 +6,13 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "cli/config.h"
 #include "cli/simulate.h"
@@ -21,6 +23,7 @@
 #include "http/client.h"
 #include "http/message.h"
 #include "http/server.h"
+#include "service/compute.h"
 #include "service/demo.h"
 #include "service/lab.h"
 #include "store/sqlite/sqlite_store.h"
@@ -113,6 +116,12 @@ std::vector<std::string> SplitComma(const std::string& s) {
   std::string item;
   while (std::getline(in, item, ',')) out.push_back(item);
   return out;
+}
+
+std::string Fixed1(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", v);
+  return buf;
 }
 
 std::string Date(const json& t) { return t.is_string() ? t.get<std::string>().substr(0, 10) : ""; }
@@ -255,6 +264,78 @@ void PrintMember(const json& m) {
   if (m.contains("emails")) std::cout << "emails:    " << Join(m["emails"]) << "\n";
 }
 
+// "90" (seconds), "30s", "90m", "2h", "1d", "1:30:00".
+Result<std::int64_t> ParseDuration(const std::string& text) {
+  if (text.find(':') != std::string::npos) {
+    std::int64_t total = 0;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, ':')) {
+      if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos) {
+        return InvalidArgument("time-limit",
+                               "'" + text + "' is not a duration like 2h, 90m or 1:30:00");
+      }
+      total = total * 60 + std::stoll(part);
+    }
+    return total;
+  }
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  const std::string unit = text.substr(digits);
+  if (digits == 0 || digits > 12 ||
+      !(unit.empty() || unit == "s" || unit == "m" || unit == "h" || unit == "d")) {
+    return InvalidArgument("time-limit",
+                           "'" + text + "' is not a duration like 2h, 90m or 1:30:00");
+  }
+  const std::int64_t n = std::stoll(text.substr(0, digits));
+  return n * (unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1);
+}
+
+// "2026-12-31" (through the end of that day, UTC) or "2026-12-31T18:00:00Z".
+Result<std::int64_t> ParseUntil(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  bool whole_day = false;
+  if (!end || *end) {
+    tm = {};
+    end = strptime(text.c_str(), "%Y-%m-%d", &tm);
+    whole_day = true;
+  }
+  if (!end || *end) return InvalidArgument("until", "'" + text + "' is not a date like 2026-12-31");
+  return static_cast<std::int64_t>(timegm(&tm)) + (whole_day ? 86400 : 0);
+}
+
+std::string Ago(const json& t) { return t.is_string() ? t.get<std::string>().substr(5, 11) : "-"; }
+
+void PrintJob(const json& j) {
+  std::cout << "job " << j["id"] << "  " << j["name"].get<std::string>() << "\n"
+            << "state:     " << j["state"].get<std::string>()
+            << (j["stopping"].get<std::string>().empty()
+                    ? ""
+                    : " (stopping: " + j["stopping"].get<std::string>() + ")")
+            << "\n"
+            << "owner:     @" << j["owner"].get<std::string>() << " in project #" << j["project_id"]
+            << "\n"
+            << "gpus:      " << j["gpus"];
+  if (!j["gpu_ids"].empty()) std::cout << " (devices " << Join(j["gpu_ids"], ",") << ")";
+  std::cout << "\nrestarts:  " << j["restarts"] << "\n"
+            << "exit code: " << (j["exit_code"].is_null() ? "-" : j["exit_code"].dump()) << "\n";
+  if (!j["reason"].get<std::string>().empty())
+    std::cout << "reason:    " << j["reason"].get<std::string>() << "\n";
+  std::cout << "command:   " << Join(j["argv"], " ") << "\n"
+            << "workdir:   " << j["workdir"].get<std::string>() << "\n"
+            << "submitted: " << j["submitted_at"].get<std::string>() << "   started: "
+            << (j["started_at"].is_null() ? "-" : j["started_at"].get<std::string>())
+            << "   finished: "
+            << (j["finished_at"].is_null() ? "-" : j["finished_at"].get<std::string>()) << "\n";
+  if (j.contains("notes")) {
+    for (const auto& n : j["notes"]) {
+      std::cout << "note (" << n["outcome"].get<std::string>() << ", @"
+                << n["author"].get<std::string>() << "): " << n["text"].get<std::string>() << "\n";
+    }
+  }
+}
+
 // ---- server-side verbs ------------------------------------------------------------
 
 struct ServerSide {
@@ -338,7 +419,18 @@ Status RunServe(const ServerSide& opts) {
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
   Lab lab(*store, clock, lab_config);
-  http::Api api(lab);
+  std::error_code self_ec;
+  const std::string self = fs::read_symlink("/proc/self/exe", self_ec).string();
+  auto executor = QS_TRY(MakeLocalExecutor(
+      {(fs::path(opts.data) / "jobs").string(), self, config.virtual_gpus, true}));
+  ComputeConfig compute_config;
+  compute_config.policy.min_runtime = config.min_runtime_s;
+  compute_config.grace_s = config.grace_s;
+  Compute compute(*store, clock, *executor, compute_config);
+  // Reattach to jobs that ran while the server was down before taking requests.
+  QS_TRY_STATUS(compute.Tick());
+  compute.StartLoop(std::chrono::milliseconds(config.scheduler_interval_ms));
+  http::Api api(lab, &compute);
   http::ServerOptions server_options;
   server_options.host = config.listen.substr(0, colon);
   server_options.port = static_cast<std::uint16_t>(port);
@@ -353,9 +445,11 @@ Status RunServe(const ServerSide& opts) {
   // Scripts read this line to learn the port when --listen asked for port 0.
   std::cout << "qiusuo: serving http://" << server_options.host << ":" << server->port()
             << " (data " << opts.data << ", signup "
-            << (config.open_signup ? "open" : "invite-only") << ")\n"
+            << (config.open_signup ? "open" : "invite-only") << ", " << executor->Gpus().size()
+            << " GPUs)\n"
             << std::flush;
   server->Wait();
+  compute.StopLoop();
   spdlog::info("qiusuo: stopped");
   return {};
 }
@@ -773,6 +867,271 @@ int Main(int argc, char** argv) {
       return {};
     }));
   }
+
+  // Jobs.
+  struct SubmitFlags {
+    std::int64_t project = 0;
+    int gpus = 0;
+    std::string name, time_limit, workdir;
+    std::vector<std::string> env, command;
+  } sf;
+  auto* submit = app.add_subcommand(
+      "submit",
+      "submit a job: qiusuo submit --project P --gpus 4 -- python train.py, or a script "
+      "with #QIUSUO directive lines (as #SBATCH); prints the job id");
+  submit->add_option("--project,-p", sf.project, "project id (you must be a member)");
+  submit->add_option("--gpus,-g", sf.gpus,
+                     "GPUs, all at once (any number up to the whole cluster)");
+  submit->add_option("--name,-n", sf.name, "a name (default: the program's)");
+  submit->add_option("--time-limit,-t", sf.time_limit, "e.g. 30m, 2h, 1d, 1:30:00");
+  submit->add_option("--workdir", sf.workdir, "absolute directory to run in (default: here)");
+  submit->add_option("--env", sf.env, "K=V for the job's environment (repeatable)");
+  submit->add_option("command", sf.command, "the command, after --, or a script file")->required();
+  submit->callback(run([&]() -> Status {
+    std::vector<std::string> command = sf.command;
+    // A script: read #QIUSUO lines; flags given on the command line win.
+    if (command.size() == 1 && fs::is_regular_file(command[0])) {
+      const fs::path script = fs::absolute(command[0]);
+      std::ifstream in(script);
+      std::string line;
+      while (std::getline(in, line)) {
+        if (!line.starts_with("#QIUSUO")) continue;
+        std::stringstream words(line.substr(7));
+        std::string flag, value;
+        while (words >> flag) {
+          if (!(words >> value))
+            return InvalidArgument("script", script.string() + ": '" + flag + "' needs a value");
+          if ((flag == "--project" || flag == "-p") && !submit->count("--project"))
+            sf.project = std::stoll(value);
+          else if ((flag == "--gpus" || flag == "-g") && !submit->count("--gpus"))
+            sf.gpus = std::stoi(value);
+          else if ((flag == "--name" || flag == "-n") && sf.name.empty())
+            sf.name = value;
+          else if ((flag == "--time-limit" || flag == "-t") && sf.time_limit.empty())
+            sf.time_limit = value;
+          else if (flag == "--env")
+            sf.env.push_back(value);
+          else if (flag != "--project" && flag != "-p" && flag != "--gpus" && flag != "-g" &&
+                   flag != "--name" && flag != "-n" && flag != "--time-limit" && flag != "-t") {
+            return InvalidArgument("script",
+                                   script.string() + ": unknown directive '" + flag + "'");
+          }
+        }
+      }
+      command = {"sh", script.string()};
+      if (::access(script.c_str(), X_OK) == 0) command = {script.string()};
+    }
+    if (sf.project <= 0)
+      return InvalidArgument("project",
+                             "say which project: --project ID (see qiusuo project list)");
+    if (!submit->count("--gpus") && sf.gpus == 0) sf.gpus = 1;
+    json body = {{"project_id", sf.project},
+                 {"gpus", sf.gpus},
+                 {"argv", command},
+                 {"workdir", sf.workdir.empty() ? fs::current_path().string()
+                                                : fs::absolute(sf.workdir).string()}};
+    if (!sf.name.empty()) body["name"] = sf.name;
+    if (!sf.time_limit.empty()) body["time_limit_s"] = QS_TRY(ParseDuration(sf.time_limit));
+    json env = json::object();
+    for (const auto& kv : sf.env) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos)
+        return InvalidArgument("env", "--env takes K=V, not '" + kv + "'");
+      env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    body["env"] = env;
+    out(QS_TRY(client.Call("POST", "/api/v1/jobs", body)),
+        [](const json& j) { std::cout << j["id"] << "\n"; });
+    return {};
+  }));
+
+  app.add_subcommand("queue", "waiting and running jobs, with why each waiting job waits")
+      ->callback(run([&]() -> Status {
+        out(QS_TRY(client.Call("GET", "/api/v1/queue")), [](const json& q) {
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& j : q["items"]) {
+            const std::string state = j["state"];
+            rows.push_back(
+                {std::to_string(j["id"].get<std::int64_t>()), state, "#" + j["project_id"].dump(),
+                 "@" + j["owner"].get<std::string>(), j["gpus"].dump(), j["name"],
+                 state == "running"
+                     ? "on " + Join(j["gpu_ids"], ",") +
+                           (j["restarts"].get<int>() ? " (restart " + j["restarts"].dump() + ")"
+                                                     : "") +
+                           (j["waiting_reason"].get<std::string>().empty()
+                                ? ""
+                                : "; " + j["waiting_reason"].get<std::string>())
+                     : j["waiting_reason"].get<std::string>()});
+          }
+          if (rows.empty()) {
+            std::cout << "The queue is empty.\n";
+            return;
+          }
+          PrintTable(std::cout, {"ID", "STATE", "PROJECT", "OWNER", "GPUS", "NAME", "WHY / WHERE"},
+                     rows, 70);
+        });
+        return {};
+      }));
+
+  auto* job = app.add_subcommand("job", "one job: show, list, record what it taught");
+  job->require_subcommand(1);
+  auto* job_show = job->add_subcommand("show", "state, GPUs, restarts, exit code, notes");
+  add_id(job_show, "job id");
+  job_show->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("GET", "/api/v1/jobs/" + std::to_string(id))), PrintJob);
+    return {};
+  }));
+  std::int64_t list_project = 0;
+  auto* job_list = job->add_subcommand("list", "jobs, newest first");
+  job_list->add_option("--project", list_project, "only this project's");
+  job_list->add_option("--limit", limit, "how many")->capture_default_str();
+  job_list->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call(
+            "GET", "/api/v1/jobs?limit=" + std::to_string(limit) +
+                       (list_project > 0 ? "&project=" + std::to_string(list_project) : ""))),
+        [](const json& list) {
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& j : list["items"]) {
+            rows.push_back({std::to_string(j["id"].get<std::int64_t>()), j["state"],
+                            "#" + j["project_id"].dump(), "@" + j["owner"].get<std::string>(),
+                            j["gpus"].dump(), j["name"],
+                            j["exit_code"].is_null() ? "-" : j["exit_code"].dump(),
+                            Ago(j["submitted_at"])});
+          }
+          PrintTable(std::cout,
+                     {"ID", "STATE", "PROJECT", "OWNER", "GPUS", "NAME", "EXIT", "SUBMITTED"},
+                     rows);
+        });
+    return {};
+  }));
+  std::string outcome, note_text;
+  auto* job_note = job->add_subcommand(
+      "note",
+      "record what a run taught: qiusuo job note ID --outcome negative \"what we learned\"");
+  add_id(job_note, "job id");
+  job_note->add_option("TEXT", note_text, "what was learned")->required();
+  job_note->add_option("--outcome", outcome, "success, failure or negative")->required();
+  job_note->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/jobs/" + std::to_string(id) + "/notes",
+                           {{"outcome", outcome}, {"text", note_text}})),
+        [&](const json&) { std::cout << "Recorded on job " << id << ".\n"; });
+    return {};
+  }));
+
+  bool follow = false, stderr_stream = false;
+  auto* logs =
+      app.add_subcommand("logs", "a job's output (stdout, or --stderr); -f follows it live");
+  add_id(logs, "job id");
+  logs->add_flag("-f,--follow", follow, "keep printing until the job ends");
+  logs->add_flag("--stderr", stderr_stream, "the error stream instead of stdout");
+  logs->callback(run([&]() -> Status {
+    std::int64_t offset = 0;
+    while (true) {
+      const json chunk =
+          QS_TRY(client.Call("GET", "/api/v1/jobs/" + std::to_string(id) +
+                                        "/logs?stream=" + (stderr_stream ? "stderr" : "stdout") +
+                                        "&offset=" + std::to_string(offset)));
+      std::cout << chunk["data"].get<std::string>() << std::flush;
+      const std::int64_t next = chunk["next_offset"];
+      if (!follow || chunk["done"].get<bool>()) break;
+      if (next == offset) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      offset = next;
+    }
+    return {};
+  }));
+
+  auto* cancel = app.add_subcommand("cancel", "cancel a job (yours; stewards may cancel any)");
+  add_id(cancel, "job id");
+  cancel->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/jobs/" + std::to_string(id) + "/cancel")),
+        [](const json& j) {
+          std::cout << "job " << j["id"] << " "
+                    << (j["state"] == "cancelled" ? "cancelled" : "is being cancelled") << "\n";
+        });
+    return {};
+  }));
+
+  app.add_subcommand("cluster",
+                     "GPUs and who runs what; projects' weight, entitlement, use and boosts")
+      ->callback(run([&]() -> Status {
+        out(QS_TRY(client.Call("GET", "/api/v1/cluster")), [](const json& c) {
+          std::cout << c["gpus"].size() << " GPUs, " << c["pending"] << " job(s) waiting\n";
+          std::vector<std::vector<std::string>> gpus;
+          for (const auto& g : c["gpus"]) {
+            const json& j = g["job"];
+            gpus.push_back({"GPU " + g["index"].dump(),
+                            j.is_null()
+                                ? "idle"
+                                : "job " + j["id"].dump() + " " + j["name"].get<std::string>(),
+                            j.is_null() ? "" : "@" + j["owner"].get<std::string>(),
+                            j.is_null() ? "" : "#" + j["project_id"].dump()});
+          }
+          PrintTable(std::cout, {"GPU", "RUNNING", "OWNER", "PROJECT"}, gpus);
+          std::vector<std::vector<std::string>> projects;
+          for (const auto& p : c["projects"]) {
+            std::string boosts;
+            for (const auto& b : p["boosts"]) {
+              boosts += (boosts.empty() ? "" : "; ") + Fixed1(b["factor"].get<double>()) +
+                        "x until " + b["expires_at"].get<std::string>().substr(0, 10) + ": " +
+                        b["reason"].get<std::string>();
+            }
+            projects.push_back(
+                {"#" + p["id"].dump() + " " + p["title"].get<std::string>(),
+                 Fixed1(p["weight"].get<double>()), Fixed1(p["entitlement"].get<double>()),
+                 p["allocated"].dump(), Fixed1(p["demand"].get<double>()),
+                 Fixed1(p["decayed_gpu_hours"].get<double>()), boosts.empty() ? "-" : boosts});
+          }
+          std::cout << "\n";
+          if (projects.empty()) {
+            std::cout << "No project has jobs yet.\n";
+            return;
+          }
+          PrintTable(std::cout,
+                     {"PROJECT", "WEIGHT", "SHARE", "USING", "ASKING", "DECAYED GPU-H", "BOOSTS"},
+                     projects, 50);
+        });
+        return {};
+      }));
+
+  double factor = 0;
+  std::string until, reason;
+  auto* boost = app.add_subcommand(
+      "boost", "stewards: boost a project in the open (a weight factor, an expiry, a reason)");
+  add_id(boost, "project id");
+  boost->add_option("--factor", factor, "weight multiplier, e.g. 2")->required();
+  boost
+      ->add_option("--until", until,
+                   "expiry: 2026-12-31 (through that day, UTC) or 2026-12-31T18:00:00Z")
+      ->required();
+  boost->add_option("--reason", reason, "why, for everyone to read")->required();
+  boost->callback(run([&]() -> Status {
+    const std::int64_t expires = QS_TRY(ParseUntil(until));
+    out(QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(id) + "/boosts",
+                           {{"factor", factor}, {"expires_at", expires}, {"reason", reason}})),
+        [](const json& b) {
+          std::cout << "project #" << b["project_id"] << " boosted "
+                    << Fixed1(b["factor"].get<double>()) << "x until "
+                    << b["expires_at"].get<std::string>() << "\n";
+        });
+    return {};
+  }));
+  app.add_subcommand("boosts", "live boosts, with who granted them and why")
+      ->callback(run([&]() -> Status {
+        out(QS_TRY(client.Call("GET", "/api/v1/boosts")), [](const json& list) {
+          std::vector<std::vector<std::string>> rows;
+          for (const auto& b : list["items"]) {
+            rows.push_back({"#" + b["project_id"].dump(), Fixed1(b["factor"].get<double>()) + "x",
+                            b["expires_at"].get<std::string>(),
+                            "@" + b["granted_by"].get<std::string>(), b["reason"]});
+          }
+          if (rows.empty()) {
+            std::cout << "No live boosts.\n";
+            return;
+          }
+          PrintTable(std::cout, {"PROJECT", "FACTOR", "UNTIL", "BY", "REASON"}, rows, 60);
+        });
+        return {};
+      }));
 
   // The scheduler, replayed offline.
   SimulateOptions sim;

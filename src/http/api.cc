@@ -70,6 +70,26 @@ class Body {
 
   bool Has(const std::string& key) const { return doc_.contains(key); }
 
+  Result<double> Number(const std::string& key) const {
+    if (!doc_.contains(key) || !doc_[key].is_number())
+      return InvalidArgument(key, key + " must be a number");
+    return doc_[key].get<double>();
+  }
+
+  // {"K": "V", ...} in key order.
+  Result<std::vector<std::pair<std::string, std::string>>> StringMap(const std::string& key) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!doc_.contains(key) || doc_[key].is_null()) return out;
+    if (!doc_[key].is_object()) return InvalidArgument(key, key + " must be an object of strings");
+    for (const auto& [k, v] : doc_[key].items()) {
+      if (!v.is_string())
+        return InvalidArgument(key,
+                               std::string(key).append(".").append(k).append(" must be a string"));
+      out.emplace_back(k, v.get<std::string>());
+    }
+    return out;
+  }
+
  private:
   explicit Body(json doc) : doc_(std::move(doc)) {}
   json doc_;
@@ -165,6 +185,84 @@ void Write(JsonWriter& w, const Task& t) {
   w.Field("created_at", Time(t.created_at)).Field("updated_at", Time(t.updated_at)).EndObject();
 }
 
+// Log output may hold any bytes; JSON needs UTF-8, so invalid sequences become U+FFFD.
+std::string ValidUtf8(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size();) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    const std::size_t len = c < 0x80           ? 1
+                            : (c >> 5) == 0x6  ? 2
+                            : (c >> 4) == 0xE  ? 3
+                            : (c >> 3) == 0x1E ? 4
+                                               : 0;
+    bool ok = len > 0 && i + len <= in.size();
+    for (std::size_t k = 1; ok && k < len; ++k)
+      ok = (static_cast<unsigned char>(in[i + k]) >> 6) == 0x2;
+    if (ok) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    }
+  }
+  return out;
+}
+
+void WriteOptTime(JsonWriter& w, std::string_view key, const std::optional<UnixSeconds>& t) {
+  w.Key(key);
+  if (t)
+    w.String(Time(*t));
+  else
+    w.Null();
+}
+
+void Write(JsonWriter& w, const Job& j) {
+  w.BeginObject()
+      .Field("id", j.id.value)
+      .Field("project_id", j.project.value)
+      .Field("owner", j.owner_handle)
+      .Field("name", j.name)
+      .Field("gpus", static_cast<std::int64_t>(j.gpus))
+      .Key("time_limit_s");
+  if (j.time_limit_s)
+    w.Int(*j.time_limit_s);
+  else
+    w.Null();
+  w.Field("workdir", j.workdir).Field("argv", j.argv).Key("env").BeginObject();
+  for (const auto& [k, v] : j.env) w.Field(k, v);
+  w.EndObject()
+      .Field("state", JobStateName(j.state))
+      .Field("restarts", static_cast<std::int64_t>(j.run))
+      .Key("gpu_ids")
+      .BeginArray();
+  for (int g : j.gpu_ids) w.Int(g);
+  w.EndArray().Key("exit_code");
+  if (j.exit_code)
+    w.Int(*j.exit_code);
+  else
+    w.Null();
+  w.Field("reason", j.reason)
+      .Field("stopping", j.stopping)
+      .Field("submitted_at", Time(j.submitted_at));
+  WriteOptTime(w, "started_at", j.started_at);
+  WriteOptTime(w, "finished_at", j.finished_at);
+  w.Field("gpu_hours_used", static_cast<std::int64_t>(j.attained_gpu_s / 3600)).EndObject();
+}
+
+void Write(JsonWriter& w, const ProjectBoost& b) {
+  w.BeginObject()
+      .Field("project_id", b.project.value)
+      .Key("factor")
+      .Double(b.factor)
+      .Field("expires_at", Time(b.expires_at))
+      .Field("reason", b.reason)
+      .Field("granted_by", b.granted_by_handle)
+      .Field("created_at", Time(b.created_at))
+      .EndObject();
+}
+
 template <typename T>
 std::string ToJson(const T& value) {
   JsonWriter w;
@@ -207,7 +305,14 @@ struct Ctx {
   const Request& req;
   Caller caller;
   std::vector<std::string> params;  // the {…} segments of the route, in order
+  Compute* compute = nullptr;
 };
+
+Result<Compute*> NeedCompute(const Ctx& c) {
+  if (!c.compute)
+    return Fail(ErrorCode::kUnavailable, "this server runs no jobs (no executor configured)");
+  return c.compute;
+}
 
 using RouteFn = Result<Reply> (*)(Lab&, const Ctx&);
 
@@ -460,6 +565,179 @@ const Route kRoutes[] = {
                                    QS_TRY(body.String("description", false))));
        return Reply{201, ToJson(t)};
      }},
+    {"POST", "/api/v1/jobs", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       auto body = QS_TRY(Body::Parse(
+           c.req.body, {"project_id", "name", "gpus", "time_limit_s", "workdir", "env", "argv"}));
+       SubmitRequest req;
+       auto project = QS_TRY(body.OptInt("project_id"));
+       if (!project) return InvalidArgument("project_id", "project_id is required");
+       req.project = ProjectId(*project);
+       req.name = QS_TRY(body.String("name", false));
+       auto gpus = QS_TRY(body.OptInt("gpus"));
+       if (!gpus) return InvalidArgument("gpus", "gpus is required");
+       if (*gpus < 0 || *gpus > 1'000'000)
+         return InvalidArgument("gpus", "gpus is a number of GPUs");
+       req.gpus = static_cast<int>(*gpus);
+       req.time_limit_s = QS_TRY(body.OptInt("time_limit_s"));
+       req.workdir = QS_TRY(body.String("workdir", true));
+       req.argv = QS_TRY(body.Strings("argv"));
+       req.env = QS_TRY(body.StringMap("env"));
+       return Reply{201, ToJson(QS_TRY(compute->Submit(c.caller, std::move(req))))};
+     }},
+    {"GET", "/api/v1/jobs", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       std::optional<ProjectId> project;
+       if (auto it = c.req.query.find("project"); it != c.req.query.end() && !it->second.empty()) {
+         project = ProjectId(QS_TRY(IdParam(it->second, "project")));
+       }
+       auto listing = QS_TRY(compute->ListJobs(c.caller, project, QS_TRY(PageParams(c.req))));
+       return Reply{200, ListJson(listing)};
+     }},
+    {"GET", "/api/v1/jobs/{id}", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       const JobId id(QS_TRY(IdParam(c.params[0], "job")));
+       const Job job = QS_TRY(compute->GetJob(c.caller, id));
+       const auto notes = QS_TRY(compute->Notes(c.caller, id));
+       std::string text = ToJson(job);
+       JsonWriter w;
+       w.BeginArray();
+       for (const auto& n : notes) {
+         w.BeginObject()
+             .Field("author", n.author_handle)
+             .Field("outcome", n.outcome)
+             .Field("text", n.text)
+             .Field("created_at", Time(n.created_at))
+             .EndObject();
+       }
+       w.EndArray();
+       text.pop_back();
+       text += ",\"notes\":" + w.Take() + "}";
+       return Reply{200, text};
+     }},
+    {"POST", "/api/v1/jobs/{id}/cancel", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       QS_TRY(Body::Parse(c.req.body, {}));
+       return Reply{
+           200,
+           ToJson(QS_TRY(compute->Cancel(c.caller, JobId(QS_TRY(IdParam(c.params[0], "job"))))))};
+     }},
+    {"GET", "/api/v1/jobs/{id}/logs", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       const JobId id(QS_TRY(IdParam(c.params[0], "job")));
+       bool err = false;
+       if (auto it = c.req.query.find("stream"); it != c.req.query.end()) {
+         if (it->second != "stdout" && it->second != "stderr") {
+           return InvalidArgument("stream", "stream is stdout or stderr");
+         }
+         err = it->second == "stderr";
+       }
+       std::int64_t offset = 0;
+       if (auto it = c.req.query.find("offset"); it != c.req.query.end() && !it->second.empty()) {
+         const auto [ptr, ec] =
+             std::from_chars(it->second.data(), it->second.data() + it->second.size(), offset);
+         if (ec != std::errc() || offset < 0)
+           return InvalidArgument("offset", "offset is a byte offset, 0 or more");
+       }
+       const LogChunk chunk = QS_TRY(compute->ReadLog(c.caller, id, err, offset, 1 << 20));
+       JsonWriter w;
+       w.BeginObject()
+           .Field("data", ValidUtf8(chunk.data))
+           .Field("next_offset", chunk.next_offset)
+           .Field("done", chunk.done)
+           .EndObject();
+       return Reply{200, w.Take()};
+     }},
+    {"POST", "/api/v1/jobs/{id}/notes", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"outcome", "text"}));
+       const JobId id(QS_TRY(IdParam(c.params[0], "job")));
+       QS_TRY_STATUS(compute->AddNote(c.caller, id, QS_TRY(body.String("outcome", true)),
+                                      QS_TRY(body.String("text", true))));
+       return Reply{201, Small({{"job_id", id.value}, {"recorded", true}})};
+     }},
+    {"GET", "/api/v1/queue", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       const auto queue = QS_TRY(compute->Queue(c.caller));
+       return Reply{200, ListJson(queue, std::nullopt, [](JsonWriter& w, const QueueEntry& e) {
+                      std::string job = ToJson(e.job);
+                      job.pop_back();
+                      JsonWriter reason;
+                      reason.String(e.reason);
+                      w.Raw(job + ",\"waiting_reason\":" + reason.Take() + "}");
+                    })};
+     }},
+    {"GET", "/api/v1/cluster", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       const ClusterView view = QS_TRY(compute->Cluster(c.caller));
+       JsonWriter w;
+       w.BeginObject().Key("gpus").BeginArray();
+       for (int g : view.gpus) {
+         w.BeginObject().Field("index", static_cast<std::int64_t>(g)).Key("job");
+         if (auto it = view.gpu_jobs.find(g); it != view.gpu_jobs.end()) {
+           w.BeginObject()
+               .Field("id", it->second.id.value)
+               .Field("project_id", it->second.project.value)
+               .Field("owner", it->second.owner_handle)
+               .Field("name", it->second.name)
+               .EndObject();
+         } else {
+           w.Null();
+         }
+         w.EndObject();
+       }
+       w.EndArray()
+           .Field("pending", static_cast<std::int64_t>(view.pending))
+           .Key("projects")
+           .BeginArray();
+       for (const auto& p : view.projects) {
+         w.BeginObject()
+             .Field("id", p.project)
+             .Field("title", p.title)
+             .Key("weight")
+             .Double(p.share.weight)
+             .Key("entitlement")
+             .Double(p.share.entitlement)
+             .Key("demand")
+             .Double(p.share.demand)
+             .Field("allocated", static_cast<std::int64_t>(p.share.allocated))
+             .Key("decayed_gpu_hours")
+             .Double(p.share.usage / 3600.0)
+             .Key("boosts")
+             .BeginArray();
+         for (const auto& b : p.boosts) Write(w, b);
+         w.EndArray().EndObject();
+       }
+       w.EndArray().EndObject();
+       return Reply{200, w.Take()};
+     }},
+    {"POST", "/api/v1/projects/{id}/boosts", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"factor", "expires_at", "reason"}));
+       const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
+       const auto factor = QS_TRY(body.Number("factor"));
+       const auto until = QS_TRY(body.OptInt("expires_at"));
+       if (!until) return InvalidArgument("expires_at", "expires_at (Unix seconds) is required");
+       auto boost = QS_TRY(
+           compute->Boost(c.caller, pid, factor, *until, QS_TRY(body.String("reason", true))));
+       return Reply{201, ToJson(boost)};
+     }},
+    {"GET", "/api/v1/boosts", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       const auto boosts = QS_TRY(compute->Boosts(c.caller));
+       return Reply{200, ListJson(boosts, std::nullopt,
+                                  [](JsonWriter& w, const ProjectBoost& b) { Write(w, b); })};
+     }},
     {"POST", "/api/v1/tasks/{id}/claim", true,
      [](Lab& lab, const Ctx& c) { return TaskAct(lab, c, TaskAct::kClaim); }},
     {"POST", "/api/v1/tasks/{id}/unclaim", true,
@@ -505,7 +783,7 @@ Response ErrorResponse(const Error& e) {
 
 }  // namespace
 
-Api::Api(Lab& lab) : lab_(lab) {}
+Api::Api(Lab& lab, Compute* compute) : lab_(lab), compute_(compute) {}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;
@@ -529,7 +807,7 @@ Response Api::Handle(const Request& req) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    Ctx ctx{req, {}, params};
+    Ctx ctx{req, {}, params, compute_};
     if (route.needs_auth) {
       std::string_view auth = req.authorization;
       std::string_view token;

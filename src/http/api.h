@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http/message.h"
+#include "service/compute.h"
 #include "service/lab.h"
 
 namespace qiusuo::http {
@@ -20,13 +21,15 @@ struct RouteInfo {
 
 class Api {
  public:
-  explicit Api(Lab& lab);
+  // `compute` may be null (no executor): job routes then answer 503.
+  explicit Api(Lab& lab, Compute* compute = nullptr);
   Response Handle(const Request& request);
   // The routing table, for the OpenAPI document's test.
   static std::vector<RouteInfo> Routes();
 
  private:
   Lab& lab_;
+  Compute* compute_;
 };
 
 // The OpenAPI 3 document served at /api/v1/openapi.json (src/http/openapi.json).

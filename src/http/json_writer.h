@@ -20,6 +20,9 @@ class JsonWriter {
   JsonWriter& Int(std::int64_t value);
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
+  JsonWriter& Double(double value);
+  // Already-encoded JSON, written as one value.
+  JsonWriter& Raw(std::string_view json);
   JsonWriter& Strings(const std::vector<std::string>& values);
 
   // Shorthands for a key and its value.

@@ -369,6 +369,15 @@ Status Compute::PlanAndApply(UnixSeconds now) {
     reasons_.clear();
     for (const auto& [id, why] : plan.reasons) reasons_[id] = why;
     shares_ = plan.shares;
+    // Projects idle now but with recent use still show their decayed usage.
+    for (const auto& [project, used] : usage_.project) {
+      if (used < 1.0 || shares_.contains(project)) continue;
+      auto& share = shares_[project];
+      share.usage = used;
+      auto it = projects.find(project);
+      share.weight = sched::ProjectWeight(it == projects.end() ? sched::ProjectInfo{} : it->second,
+                                          config_.policy.weights, now);
+    }
   }
   for (std::int64_t id : plan.preempts) {
     Job job = by_id.at(id);
