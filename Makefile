@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build release test demo bench bench-http format lint clean
+.PHONY: all deps build release test demo bench bench-jobs format lint clean
 
 all: build
 
@@ -31,6 +31,9 @@ demo: release
 bench: build
 	$(BUILD)/bench/sched_bench --benchmark_min_time=0.5
 	@scripts/bench-http.sh $(BUILD)/src/cli/qiusuo
+
+bench-jobs: build
+	@scripts/bench-jobs.sh $(BUILD)/src/cli/qiusuo 10000
 
 format:
 	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i
