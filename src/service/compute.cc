@@ -86,30 +86,20 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
 }
 
 Result<Job> Compute::GetJob(const Caller&, JobId id) {
-  Job out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    out = QS_TRY(RequireJob(tx, id));
-    return {};
-  }));
-  return out;
+  return Read(store_, [&](Tx& tx) { return RequireJob(tx, id); });
 }
 
 Result<std::vector<JobNote>> Compute::Notes(const Caller&, JobId id) {
-  std::vector<JobNote> out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+  return Read(store_, [&](Tx& tx) -> Result<std::vector<JobNote>> {
     QS_TRY(RequireJob(tx, id));
-    out = QS_TRY(tx.ListJobNotes(id));
-    return {};
-  }));
-  return out;
+    return tx.ListJobNotes(id);
+  });
 }
 
 Result<Listing<Job>> Compute::ListJobs(const Caller&, std::optional<ProjectId> project, Page page) {
   page.limit = std::clamp(page.limit, 1, 200);
-  std::vector<Job> items;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    items = QS_TRY(tx.ListJobs(project, {page.limit + 1, page.before}));
-    return {};
+  auto items = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListJobs(project, {page.limit + 1, page.before});
   }));
   Listing<Job> out;
   if (static_cast<int>(items.size()) > page.limit) {
@@ -121,11 +111,7 @@ Result<Listing<Job>> Compute::ListJobs(const Caller&, std::optional<ProjectId> p
 }
 
 Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
-  std::vector<Job> active;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    active = QS_TRY(tx.ListActiveJobs());
-    return {};
-  }));
+  auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   std::vector<QueueEntry> out;
   std::lock_guard lock(view_mu_);
   for (auto& j : active) {
@@ -208,12 +194,7 @@ Result<ProjectBoost> Compute::Boost(const Caller& caller, ProjectId project, dou
 }
 
 Result<std::vector<ProjectBoost>> Compute::Boosts(const Caller&) {
-  std::vector<ProjectBoost> out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    out = QS_TRY(tx.ListBoosts(clock_.Now()));
-    return {};
-  }));
-  return out;
+  return Read(store_, [&](Tx& tx) { return tx.ListBoosts(clock_.Now()); });
 }
 
 Result<ClusterView> Compute::Cluster(const Caller&) {
@@ -281,11 +262,7 @@ Status Compute::Tick() {
 }
 
 Status Compute::Reconcile(UnixSeconds now) {
-  std::vector<Job> active;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    active = QS_TRY(tx.ListActiveJobs());
-    return {};
-  }));
+  auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   for (Job& job : active) {
     if (job.state != JobState::kRunning) continue;
     auto st = executor_.Poll(job.id.value, job.run);

@@ -192,22 +192,13 @@ Result<IssuedToken> Lab::CreateToken(const Caller& caller, std::string name) {
   name = TrimCopy(name);
   if (name.empty()) name = "api";
   QS_TRY_STATUS(ValidateTitle("name", name));
-  std::optional<Member> member;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    member = QS_TRY(tx.FindMember(caller.id));
-    return {};
-  }));
+  const auto member = QS_TRY(Read(store_, [&](Tx& tx) { return tx.FindMember(caller.id); }));
   if (!member) return NotFound("your account no longer exists");
   return IssueToken(*member, name);
 }
 
 Result<std::vector<TokenRecord>> Lab::ListTokens(const Caller& caller) {
-  std::vector<TokenRecord> out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    out = QS_TRY(tx.ListTokens(caller.id));
-    return {};
-  }));
-  return out;
+  return Read(store_, [&](Tx& tx) { return tx.ListTokens(caller.id); });
 }
 
 Status Lab::RevokeToken(const Caller& caller, TokenId id) {
@@ -263,20 +254,13 @@ void Lab::LoginLimiter::Clear(const std::string& key) {
 // ---- members ----------------------------------------------------------------
 
 Result<Member> Lab::GetMember(const Caller&, const std::string& handle) {
-  Member out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    out = QS_TRY(RequireMember(tx, handle));
-    return {};
-  }));
-  return out;
+  return Read(store_, [&](Tx& tx) { return RequireMember(tx, handle); });
 }
 
 Result<Listing<Member>> Lab::ListMembers(const Caller&, Page page) {
   page = ClampPage(page);
-  std::vector<Member> items;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    items = QS_TRY(tx.ListMembers({page.limit + 1, page.before}));
-    return {};
+  auto items = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListMembers({page.limit + 1, page.before});
   }));
   return ToListing(std::move(items), page.limit, [](const Member& m) { return m.id.value; });
 }
@@ -310,23 +294,18 @@ Result<Idea> Lab::PostIdea(const Caller& caller, const std::string& title,
 }
 
 Result<Idea> Lab::GetIdea(const Caller&, IdeaId id) {
-  Idea out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+  return Read(store_, [&](Tx& tx) -> Result<Idea> {
     auto idea = QS_TRY(tx.FindIdea(id));
     if (!idea) return NotFound("there is no idea " + std::to_string(id.value));
-    out = std::move(*idea);
-    return {};
-  }));
-  return out;
+    return std::move(*idea);
+  });
 }
 
 Result<Listing<Idea>> Lab::ListIdeas(const Caller&, const std::string& query, Page page) {
   page = ClampPage(page);
   if (query.size() > kMaxTitle) return InvalidArgument("q", "a search is at most 200 bytes");
-  std::vector<Idea> items;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    items = QS_TRY(tx.ListIdeas(TrimCopy(query), {page.limit + 1, page.before}));
-    return {};
+  auto items = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListIdeas(TrimCopy(query), {page.limit + 1, page.before});
   }));
   return ToListing(std::move(items), page.limit, [](const Idea& i) { return i.id.value; });
 }
@@ -384,12 +363,7 @@ Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest 
 }
 
 Result<ProjectView> Lab::GetProject(const Caller&, ProjectId id) {
-  ProjectView out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    out = QS_TRY(LoadView(tx, id));
-    return {};
-  }));
-  return out;
+  return Read(store_, [&](Tx& tx) { return LoadView(tx, id); });
 }
 
 Result<Listing<ProjectView>> Lab::ListProjects(const Caller&, Page page) {
@@ -497,13 +471,10 @@ Result<Task> Lab::AddTask(const Caller& caller, ProjectId project, const std::st
 }
 
 Result<std::vector<Task>> Lab::ListTasks(const Caller&, ProjectId project) {
-  std::vector<Task> out;
-  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+  return Read(store_, [&](Tx& tx) -> Result<std::vector<Task>> {
     QS_TRY(RequireProject(tx, project));
-    out = QS_TRY(tx.ListTasks(project));
-    return {};
-  }));
-  return out;
+    return tx.ListTasks(project);
+  });
 }
 
 Result<Task> Lab::ActOnTask(const Caller& caller, TaskId id, TaskAct act) {

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "common/error.h"
@@ -130,6 +131,13 @@ class Tx {
 
 enum class TxMode { kRead, kWrite };
 
+class Store;
+
+// Runs `fn(tx)`, which returns a Result<T>, in one read transaction and yields that
+// result: the common shape of a use case that only looks.
+template <typename F>
+auto Read(Store& store, F&& fn) -> std::invoke_result_t<F&, Tx&>;
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -139,5 +147,17 @@ class Store {
   // The schema version the database is at.
   virtual Result<int> SchemaVersion() = 0;
 };
+
+template <typename F>
+auto Read(Store& store, F&& fn) -> std::invoke_result_t<F&, Tx&> {
+  std::invoke_result_t<F&, Tx&> out =
+      std::unexpected(Error{ErrorCode::kInternal, "the read did not run", {}});
+  QS_TRY_STATUS(store.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out = fn(tx);
+    if (!out) return std::unexpected(out.error());
+    return {};
+  }));
+  return out;
+}
 
 }  // namespace qiusuo
