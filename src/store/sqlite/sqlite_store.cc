@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <unordered_map>
 
 #include "store/migrations.h"
@@ -165,15 +166,24 @@ Member ReadMember(const Stmt& s) {
 }
 
 // Backers' handles for a set of targets, in backing order.
+// An id set as a JSON array, for `IN (SELECT value FROM json_each(?))`: one prepared,
+// parameterised statement whatever the set's size.
+template <typename Range, typename Value>
+std::string JsonArray(const Range& items, Value value) {
+  std::string json = "[";
+  for (const auto& item : items) {
+    if (json.size() > 1) json += ',';
+    json += std::to_string(value(item));
+  }
+  return json + "]";
+}
+
 Result<std::unordered_map<std::int64_t, std::vector<std::string>>> LoadBackers(
     Conn& c, BackingTarget target, const std::vector<std::int64_t>& ids) {
   std::unordered_map<std::int64_t, std::vector<std::string>> out;
   if (ids.empty()) return out;
-  // One query for the whole page; the id set comes in as a JSON array so the
-  // statement stays prepared and parameterised.
-  std::string json = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) json += (i ? "," : "") + std::to_string(ids[i]);
-  json += "]";
+  // One query for the whole page.
+  const std::string json = JsonArray(ids, [](std::int64_t id) { return id; });
   Stmt s(c,
          "SELECT b.target_id, m.handle FROM backings b JOIN members m ON m.id = b.member_id "
          "WHERE b.target = ? AND b.target_id IN (SELECT value FROM json_each(?)) "
@@ -459,11 +469,7 @@ class SqliteTx final : public Tx {
   Result<std::vector<Membership>> ListMemberships(std::span<const ProjectId> projects) override {
     std::vector<Membership> out;
     if (projects.empty()) return out;
-    std::string json = "[";
-    for (std::size_t i = 0; i < projects.size(); ++i) {
-      json += (i ? "," : "") + std::to_string(projects[i].value);
-    }
-    json += "]";
+    const std::string json = JsonArray(projects, [](ProjectId id) { return id.value; });
     Stmt s(c_,
            "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
            "ms.updated_at FROM memberships ms JOIN members m ON m.id = ms.member_id "
@@ -532,11 +538,8 @@ class SqliteTx final : public Tx {
     if (!state) return Internal("unknown job state '" + s.Text(10) + "' in the database");
     j.state = *state;
     j.run = static_cast<int>(s.Int(11));
-    for (const auto& g : SplitList([&] {
-           std::string t = s.Text(12);
-           for (auto& c : t) c = c == ',' ? '\n' : c;
-           return t;
-         }())) {
+    std::stringstream gpus(s.Text(12));
+    for (std::string g; std::getline(gpus, g, ',');) {
       j.gpu_ids.push_back(std::atoi(g.c_str()));
     }
     j.stopping = s.Text(13);
