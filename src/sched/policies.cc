@@ -82,6 +82,19 @@ struct OrderKey {
   }
 };
 
+// Each project with demand: weight, demand, allocation, decayed usage and share (the
+// policy's entitlement or quota; 0 for policies that have none).
+void FillShares(const Cycle& cycle, const PolicyConfig& config, Decisions& out) {
+  for (const auto& [project, demand] : cycle.demand) {
+    auto& s = out.shares[project];
+    s.demand = demand;
+    s.weight = cycle.Weight(project, config);
+    s.usage = cycle.Usage(project);
+    s.allocated = cycle.Alloc(project);
+    s.entitlement = cycle.Share(project);
+  }
+}
+
 // Run time left by a job's limit; unknown without one.
 Time ExpectedEnd(const RunningJob& r, Time now) {
   if (r.releasing) return now;
@@ -190,7 +203,7 @@ class GreedyPolicy : public Policy {
       });
       if (!config_.explain && cycle.free.free_gpus() == 0 && !any_borrowing) break;
     }
-    FillShares(cycle, out);
+    FillShares(cycle, config_, out);
     return out;
   }
 
@@ -314,18 +327,6 @@ class GreedyPolicy : public Policy {
         extra = avail - job.gpus;
         return;
       }
-    }
-  }
-
-  void FillShares(const Cycle& cycle, Decisions& out) const {
-    for (const auto& [project, demand] : cycle.demand) {
-      auto& s = out.shares[project];
-      s.demand = demand;
-      s.weight = cycle.Weight(project, config_);
-      s.usage = cycle.Usage(project);
-      auto it = cycle.alloc.find(project);
-      s.allocated = it == cycle.alloc.end() ? 0 : it->second;
-      s.entitlement = cycle.Share(project);
     }
   }
 
@@ -542,13 +543,7 @@ class PriorityPolicy : public Policy {
             "higher priority: preempting " + std::to_string(chosen.size()) + " job(s)";
     }
     WakeAtNextPriorityChange(in, out);
-    for (const auto& [project, demand] : cycle.demand) {
-      auto& s = out.shares[project];
-      s.demand = demand;
-      s.weight = cycle.Weight(project, config_);
-      s.usage = cycle.Usage(project);
-      s.allocated = cycle.Alloc(project);
-    }
+    FillShares(cycle, config_, out);
     return out;
   }
 
