@@ -218,9 +218,9 @@ void WriteOptTime(JsonWriter& w, std::string_view key, const std::optional<UnixS
     w.Null();
 }
 
-void Write(JsonWriter& w, const Job& j) {
-  w.BeginObject()
-      .Field("id", j.id.value)
+// A job's fields, inside an object the caller opens and closes (so routes can add their own).
+void WriteJobFields(JsonWriter& w, const Job& j) {
+  w.Field("id", j.id.value)
       .Field("project_id", j.project.value)
       .Field("owner", j.owner_handle)
       .Field("name", j.name)
@@ -248,7 +248,13 @@ void Write(JsonWriter& w, const Job& j) {
       .Field("submitted_at", Time(j.submitted_at));
   WriteOptTime(w, "started_at", j.started_at);
   WriteOptTime(w, "finished_at", j.finished_at);
-  w.Field("gpu_hours_used", static_cast<std::int64_t>(j.attained_gpu_s / 3600)).EndObject();
+  w.Field("gpu_hours_used", static_cast<std::int64_t>(j.attained_gpu_s / 3600));
+}
+
+void Write(JsonWriter& w, const Job& j) {
+  w.BeginObject();
+  WriteJobFields(w, j);
+  w.EndObject();
 }
 
 void Write(JsonWriter& w, const ProjectBoost& b) {
@@ -602,9 +608,10 @@ const Route kRoutes[] = {
        const JobId id(QS_TRY(IdParam(c.params[0], "job")));
        const Job job = QS_TRY(compute->GetJob(c.caller, id));
        const auto notes = QS_TRY(compute->Notes(c.caller, id));
-       std::string text = ToJson(job);
        JsonWriter w;
-       w.BeginArray();
+       w.BeginObject();
+       WriteJobFields(w, job);
+       w.Key("notes").BeginArray();
        for (const auto& n : notes) {
          w.BeginObject()
              .Field("author", n.author_handle)
@@ -613,10 +620,8 @@ const Route kRoutes[] = {
              .Field("created_at", Time(n.created_at))
              .EndObject();
        }
-       w.EndArray();
-       text.pop_back();
-       text += ",\"notes\":" + w.Take() + "}";
-       return Reply{200, text};
+       w.EndArray().EndObject();
+       return Reply{200, w.Take()};
      }},
     {"POST", "/api/v1/jobs/{id}/cancel", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
@@ -667,11 +672,9 @@ const Route kRoutes[] = {
        Compute* compute = QS_TRY(NeedCompute(c));
        const auto queue = QS_TRY(compute->Queue(c.caller));
        return Reply{200, ListJson(queue, std::nullopt, [](JsonWriter& w, const QueueEntry& e) {
-                      std::string job = ToJson(e.job);
-                      job.pop_back();
-                      JsonWriter reason;
-                      reason.String(e.reason);
-                      w.Raw(job + ",\"waiting_reason\":" + reason.Take() + "}");
+                      w.BeginObject();
+                      WriteJobFields(w, e.job);
+                      w.Field("waiting_reason", e.reason).EndObject();
                     })};
      }},
     {"GET", "/api/v1/cluster", true,

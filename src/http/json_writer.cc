@@ -123,12 +123,6 @@ JsonWriter& JsonWriter::Double(double value) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Raw(std::string_view json) {
-  BeforeValue();
-  out_.append(json);
-  return *this;
-}
-
 JsonWriter& JsonWriter::Strings(const std::vector<std::string>& values) {
   BeginArray();
   for (const auto& v : values) String(v);

@@ -21,8 +21,6 @@ class JsonWriter {
   JsonWriter& Bool(bool value);
   JsonWriter& Null();
   JsonWriter& Double(double value);
-  // Already-encoded JSON, written as one value.
-  JsonWriter& Raw(std::string_view json);
   JsonWriter& Strings(const std::vector<std::string>& values);
 
   // Shorthands for a key and its value.
