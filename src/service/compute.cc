@@ -128,6 +128,7 @@ Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
 }
 
 Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
+  std::lock_guard tick_lock(tick_mu_);
   Job job;
   bool stop_run = false;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
@@ -257,12 +258,12 @@ Result<LogChunk> Compute::ReadLog(const Caller& caller, JobId id, bool stderr_st
 Status Compute::Tick() {
   std::lock_guard lock(tick_mu_);
   const UnixSeconds now = clock_.Now();
-  QS_TRY_STATUS(Reconcile(now));
-  return PlanAndApply(now);
+  auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
+  QS_TRY_STATUS(Reconcile(now, active));
+  return PlanAndApply(now, active);
 }
 
-Status Compute::Reconcile(UnixSeconds now) {
-  auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
+Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
   for (Job& job : active) {
     if (job.state != JobState::kRunning) continue;
     auto st = executor_.Poll(job.id.value, job.run);
@@ -299,15 +300,14 @@ Status Compute::Reconcile(UnixSeconds now) {
     job.stopping.clear();
     QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
   }
+  std::erase_if(active, [](const Job& j) { return IsFinal(j.state); });
   return {};
 }
 
-Status Compute::PlanAndApply(UnixSeconds now) {
-  std::vector<Job> active;
+Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
   std::map<std::int64_t, std::pair<int, int>> people;
   std::vector<ProjectBoost> boosts;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    active = QS_TRY(tx.ListActiveJobs());
     people = QS_TRY(tx.ProjectPeople());
     boosts = QS_TRY(tx.ListBoosts(now));
     return {};

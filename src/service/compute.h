@@ -93,8 +93,10 @@ class Compute {
   void Kick();
 
  private:
-  Status Reconcile(UnixSeconds now);
-  Status PlanAndApply(UnixSeconds now);
+  // Brings `active` (the pending, preempted and running jobs) up to date with the
+  // executor, recording ended runs; drops the jobs that are over.
+  Status Reconcile(UnixSeconds now, std::vector<Job>& active);
+  Status PlanAndApply(UnixSeconds now, const std::vector<Job>& active);
 
   Store& store_;
   const Clock& clock_;
@@ -102,7 +104,9 @@ class Compute {
   ComputeConfig config_;
   std::unique_ptr<sched::Policy> policy_;
 
-  std::mutex tick_mu_;  // serializes Tick; guards usage_, usage_at_
+  // Serializes Tick and Cancel (which changes job states a tick has read); guards
+  // usage_, usage_at_.
+  std::mutex tick_mu_;
   sched::UsageTable usage_;
   UnixSeconds usage_at_ = 0;
 
