@@ -201,13 +201,26 @@ Result<std::vector<ProjectBoost>> Compute::Boosts(const Caller&) {
 Result<ClusterView> Compute::Cluster(const Caller&) {
   ClusterView view;
   view.gpus = executor_.Gpus();
+  // The projects worth showing: those the last pass saw asking or using GPUs, and
+  // those with a live boost. Each is looked up by id, however many the lab has.
+  std::map<std::int64_t, ProjectUse> uses;
+  {
+    std::lock_guard lock(view_mu_);
+    for (const auto& [project, share] : shares_) {
+      if (share.demand > 0 || share.usage > 0) uses[project] = {project, "", share, {}};
+    }
+  }
   std::vector<Job> active;
-  std::vector<ProjectBoost> boosts;
-  std::vector<Project> projects;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     active = QS_TRY(tx.ListActiveJobs());
-    boosts = QS_TRY(tx.ListBoosts(clock_.Now()));
-    projects = QS_TRY(tx.ListProjects({200, 0}));
+    for (auto& b : QS_TRY(tx.ListBoosts(clock_.Now()))) {
+      auto& use = uses[b.project.value];
+      use.project = b.project.value;
+      use.boosts.push_back(std::move(b));
+    }
+    for (auto& [id, use] : uses) {
+      if (auto project = QS_TRY(tx.FindProject(ProjectId(id)))) use.title = project->title;
+    }
     return {};
   }));
   for (const auto& j : active) {
@@ -217,16 +230,9 @@ Result<ClusterView> Compute::Cluster(const Caller&) {
       ++view.pending;
     }
   }
-  std::lock_guard lock(view_mu_);
-  for (const auto& p : projects) {
-    ProjectUse use{p.id.value, p.title, {}, {}};
-    if (auto it = shares_.find(p.id.value); it != shares_.end()) use.share = it->second;
-    for (const auto& b : boosts) {
-      if (b.project == p.id) use.boosts.push_back(b);
-    }
-    if (use.share.demand > 0 || use.share.usage > 0 || !use.boosts.empty())
-      view.projects.push_back(use);
-  }
+  // Newest project first, as the project list shows them.
+  for (auto it = uses.rbegin(); it != uses.rend(); ++it)
+    view.projects.push_back(std::move(it->second));
   return view;
 }
 

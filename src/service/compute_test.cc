@@ -202,6 +202,23 @@ TEST_F(ComputeTest, ARestartedServerReattachesAndStartsNothingTwice) {
   EXPECT_EQ(runs, 1);
 }
 
+TEST_F(ComputeTest, TheClusterViewShowsBusyProjectsHoweverManyTheLabHas) {
+  // p1_ is the oldest; 200 newer projects used to push it out of the view.
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_TRUE(lab_->StartProject(bob_, {"idle " + std::to_string(i), "", std::nullopt, {}}));
+  }
+  auto job = compute_->Submit(ada_, Req(p1_, 2, "sleep 30"));
+  WaitFor(job->id, JobState::kRunning);
+  const ClusterView view = *compute_->Cluster(bob_);
+  ASSERT_EQ(view.projects.size(), 1u);
+  EXPECT_EQ(view.projects[0].project, p1_.value);
+  EXPECT_EQ(view.projects[0].title, "Sparse attention");
+  EXPECT_EQ(view.projects[0].share.allocated, 2);
+  EXPECT_EQ(view.gpu_jobs.size(), 2u);
+  ASSERT_TRUE(compute_->Cancel(ada_, job->id));
+  WaitFor(job->id, JobState::kCancelled);
+}
+
 TEST_F(ComputeTest, BoostsAreForStewardsWithAReasonAndExpire) {
   const UnixSeconds later = clock_.Now() + 3600;
   ExpectCode(compute_->Boost(ada_, p1_, 2, later, "because"), ErrorCode::kPermissionDenied);
