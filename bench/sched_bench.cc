@@ -31,19 +31,20 @@ World MakeWorld(int pending_jobs) {
   for (int node = 0; node < 625; ++node) {
     const std::int64_t project = static_cast<std::int64_t>(rng() % 50);
     if (node % 2 == 0) {
-      Job j{id++, project, project, 8, 0, 3600 * 24, 0, 0, std::nullopt};
+      Job j{id++, project, project, 8, 0, 0, 3600 * 24, 0, 0, std::nullopt};
       w.running.push_back({j, Placement{{{node, 8}}}, static_cast<Time>(rng() % 3600), false});
     } else {
       for (int g = 0; g < 8; ++g) {
-        Job j{id++, project, project, 1, 0, 3600 * 4, 0, 0, std::nullopt};
+        Job j{id++, project, project, 1, 0, 0, 3600 * 4, 0, 0, std::nullopt};
         w.running.push_back({j, Placement{{{node, 1}}}, static_cast<Time>(rng() % 3600), false});
       }
     }
   }
   for (int i = 0; i < pending_jobs; ++i) {
     const std::int64_t project = static_cast<std::int64_t>(rng() % 50);
+    const auto submit = static_cast<Time>(rng() % 7200);
     w.pending.push_back({id++, project * 10 + static_cast<std::int64_t>(rng() % 5), project,
-                         sizes[rng() % 9], static_cast<Time>(rng() % 7200),
+                         sizes[rng() % 9], submit, submit,
                          static_cast<Time>(3600 * (1 + rng() % 48)), 0, 0, std::nullopt});
   }
   return w;

@@ -27,6 +27,16 @@ def call(method, path, body=None, token=None):
     return json.loads(data)
 token = call("POST", "/api/v1/sessions", {"handle": "steward", "password": "bench-password-1"})["token"]
 project = call("POST", "/api/v1/projects", {"title": "bench"}, token)["id"]
+# Latency on an idle cluster: one job at a time, from the submit call to the job
+# being over (an upper bound on submit-to-start, which the API gives in seconds).
+idle = []
+for i in range(20):
+    t = time.monotonic()
+    job = call("POST", "/api/v1/jobs", {"project_id": project, "gpus": 1, "workdir": tmp, "argv": ["true"]}, token)
+    while call("GET", f"/api/v1/jobs/{job['id']}", None, token)["state"] != "succeeded":
+        time.sleep(0.002)
+    idle.append(time.monotonic() - t)
+idle.sort()
 t0 = time.monotonic()
 for i in range(n):
     call("POST", "/api/v1/jobs", {"project_id": project, "gpus": 1, "workdir": tmp, "argv": ["true"]}, token)
@@ -45,7 +55,9 @@ while True:
 ok = sum(1 for j in jobs if j["state"] == "succeeded")
 def secs(t): return time.mktime(time.strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
 lat = sorted(secs(j["started_at"]) - secs(j["submitted_at"]) for j in jobs if j["started_at"])
+ok -= len(idle)
 print(f"{n} jobs of `true` on 64 virtual GPUs: {ok} succeeded")
+print(f"idle cluster, one job at a time, submit to finished: p50 {idle[len(idle)//2]*1000:.1f} ms, max {idle[-1]*1000:.1f} ms")
 print(f"submit: {n / (t_submitted - t0):.0f} jobs/s over one connection ({t_submitted - t0:.1f} s)")
 print(f"end to end (first submit to last finish): {n / (t_done - t0):.0f} jobs/s ({t_done - t0:.1f} s)")
 print(f"submit-to-start latency (whole seconds): p50 {lat[len(lat)//2]:.0f} s, p99 {lat[int(len(lat)*0.99)]:.0f} s, max {lat[-1]:.0f} s")

@@ -70,14 +70,16 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.min_runtime_s =
         table["min_runtime_s"].value_or(static_cast<std::int64_t>(out.min_runtime_s));
     out.grace_s = table["grace_s"].value_or(static_cast<std::int64_t>(out.grace_s));
+    out.starvation_wait_s =
+        table["starvation_wait_s"].value_or(static_cast<std::int64_t>(out.starvation_wait_s));
     out.scheduler_interval_ms = table["scheduler_interval_ms"].value_or(
         static_cast<std::int64_t>(out.scheduler_interval_ms));
     if (out.virtual_gpus < 1 || out.min_runtime_s < 0 || out.grace_s < 0 ||
-        out.scheduler_interval_ms < 10) {
+        out.starvation_wait_s < 0 || out.scheduler_interval_ms < 10) {
       return InvalidArgument("config",
                              path +
-                                 ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0 and "
-                                 "scheduler_interval_ms >= 10");
+                                 ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0, "
+                                 "starvation_wait_s >= 0 and scheduler_interval_ms >= 10");
     }
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
@@ -109,6 +111,9 @@ virtual_gpus = 8
 min_runtime_s = 600
 # A preempted or cancelled job gets SIGTERM, then this many seconds, then SIGKILL.
 grace_s = 30
+# A job next in line that has waited this long may preempt borrowing jobs that have no
+# time limit, even when it asks for more than its project's share.
+starvation_wait_s = 3600
 # The scheduler also runs on every submit, finish, cancel and boost.
 scheduler_interval_ms = 1000
 )";

@@ -28,9 +28,10 @@ struct ServerConfig {
   bool open_signup = true;
   int threads = 0;
   std::size_t body_limit = 1 << 20;
-  int virtual_gpus = 8;      // GPU slots when nvidia-smi finds no GPU
-  long min_runtime_s = 600;  // no preemption of a run younger than this
-  long grace_s = 30;         // a preempted or cancelled job's time to exit
+  int virtual_gpus = 8;           // GPU slots when nvidia-smi finds no GPU
+  long min_runtime_s = 600;       // no preemption of a run younger than this
+  long starvation_wait_s = 3600;  // then the job next in line may preempt unlimited borrowers
+  long grace_s = 30;              // a preempted or cancelled job's time to exit
   long scheduler_interval_ms = 1000;
 };
 

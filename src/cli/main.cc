@@ -419,12 +419,18 @@ Status RunServe(const ServerSide& opts) {
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
   Lab lab(*store, clock, lab_config);
+  // The job supervisor is installed next to this binary.
   std::error_code self_ec;
-  const std::string self = fs::read_symlink("/proc/self/exe", self_ec).string();
+  const fs::path shim = fs::read_symlink("/proc/self/exe", self_ec).parent_path() / "qiusuo-shim";
+  if (self_ec || ::access(shim.c_str(), X_OK) != 0) {
+    return Fail(ErrorCode::kUnavailable, "cannot find the job supervisor " + shim.string() +
+                                             "; install qiusuo-shim next to qiusuo");
+  }
   auto executor = QS_TRY(MakeLocalExecutor(
-      {(fs::path(opts.data) / "jobs").string(), self, config.virtual_gpus, true}));
+      {(fs::path(opts.data) / "jobs").string(), shim.string(), config.virtual_gpus, true}));
   ComputeConfig compute_config;
   compute_config.policy.min_runtime = config.min_runtime_s;
+  compute_config.policy.starvation_wait = config.starvation_wait_s;
   compute_config.grace_s = config.grace_s;
   Compute compute(*store, clock, *executor, compute_config);
   // Reattach to jobs that ran while the server was down before taking requests.
@@ -1191,9 +1197,4 @@ int Main(int argc, char** argv) {
 }  // namespace
 }  // namespace qiusuo::cli
 
-int main(int argc, char** argv) {
-  // `qiusuo shim RUN_DIR`: the per-job supervisor the local executor starts. Not a
-  // user verb, so it skips the command tree.
-  if (argc == 3 && std::string_view(argv[1]) == "shim") return qiusuo::RunShim(argv[2]);
-  return qiusuo::cli::Main(argc, argv);
-}
+int main(int argc, char** argv) { return qiusuo::cli::Main(argc, argv); }

@@ -44,6 +44,7 @@ struct Job {
   std::string reason;
   std::int64_t attained_gpu_s = 0;
   UnixSeconds submitted_at = 0;
+  UnixSeconds queued_at = 0;  // when it last joined the queue: submission or preemption
   std::optional<UnixSeconds> started_at;
   std::optional<UnixSeconds> run_started_at;
   std::optional<UnixSeconds> finished_at;

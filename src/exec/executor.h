@@ -4,6 +4,7 @@
 // a Slurm executor will implement the same interface.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,12 +39,16 @@ class Executor {
   virtual ~Executor() = default;
   // GPU device indices this executor can hand out.
   virtual std::vector<int> Gpus() const = 0;
-  // Starts the run; returns once the supervisor is running (the job itself may still
-  // fail to start: Poll reports that).
+  // Launches the run and returns without waiting for it: until its supervisor is up,
+  // Poll reports it running, and a Stop is kept for the supervisor to find. A job that
+  // cannot start (bad workdir, missing program) is reported by Poll.
   virtual Status Start(const LaunchSpec& spec) = 0;
   virtual Result<RunStatus> Poll(std::int64_t job_id, int run) = 0;
   // Asks the run to stop: SIGTERM to its process group, SIGKILL after the grace period.
   virtual Status Stop(std::int64_t job_id, int run) = 0;
+  // Calls `callback` (from another thread) whenever a run may have ended, so the
+  // scheduler need not wait for its next timer. nullptr unregisters it.
+  virtual void OnChange(std::function<void()> callback) = 0;
   // Where the job's output goes (all runs append to the same files).
   virtual std::string LogPath(std::int64_t job_id, bool stderr_stream) const = 0;
 };

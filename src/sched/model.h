@@ -36,6 +36,7 @@ struct Job {
   std::int64_t project = 0;
   int gpus = 1;
   Time submit = 0;
+  Time queued = 0;                 // when it last joined the queue: submission or preemption
   std::optional<Time> time_limit;  // seconds of run time; backfill relies on it
   Time attained = 0;               // GPU-seconds of service received so far (all runs)
   int restarts = 0;

@@ -13,6 +13,12 @@ constexpr double kEps = 1e-9;
 
 std::string Gpus(int n) { return std::to_string(n) + (n == 1 ? " GPU" : " GPUs"); }
 
+// "45 min", "3 h": how long a job has waited, for the queue's reasons.
+std::string Duration(Time seconds) {
+  if (seconds < 3600) return std::to_string(seconds / 60) + " min";
+  return std::to_string(seconds / 3600) + " h";
+}
+
 // Per-cycle facts every policy needs: free GPUs, allocation and demand per project.
 struct Cycle {
   explicit Cycle(const SchedInput& in) : input(in), free(in.cluster) {
@@ -151,8 +157,13 @@ class GreedyPolicy : public Policy {
       }
       // Preemption is for jobs that do not fit; one that fits but would delay the
       // reserved head just waits, even within its share: letting within-share jobs
-      // jump the reservation starved large gangs.
-      const bool may_preempt = !place && MayPreempt(*job, cycle);
+      // jump the reservation starved large gangs. The job next in line that has waited
+      // starvation_wait may preempt borrowers that declared no time limit, whatever its
+      // size: the reservation alone would wait for them for ever.
+      const bool within = MayPreempt(*job, cycle);
+      const bool starving =
+          PreemptsWhenStarving() && !shadow && in.now - job->queued >= config_.starvation_wait;
+      const bool may_preempt = !place && (within || starving);
       if (may_preempt) {
         const int short_by = job->gpus - cycle.free.free_gpus();
         if (cycle.releasing - promised >= short_by && short_by > 0) {
@@ -166,8 +177,8 @@ class GreedyPolicy : public Policy {
         Time min_runtime_ends = kNever;
         std::vector<std::size_t> victims;
         if (job->gpus < no_victims_for) {
-          victims = SelectVictims(*job, cycle, in, victim, min_runtime_ends);
-          if (victims.empty()) no_victims_for = job->gpus;
+          victims = SelectVictims(*job, cycle, in, victim, !within, min_runtime_ends);
+          if (victims.empty() && within) no_victims_for = job->gpus;
         }
         if (!victims.empty()) {
           int freed = 0;
@@ -181,14 +192,18 @@ class GreedyPolicy : public Policy {
           }
           promised += std::min(freed, job->gpus);
           Explain(out, *job, [&] {
-            return std::string("within its project's share: preempting " +
-                               std::to_string(victims.size()) + " borrowing job(s)");
+            return std::string(within
+                                   ? "within its project's share"
+                                   : "next in line and waited " + Duration(in.now - job->queued)) +
+                   ": preempting " + std::to_string(victims.size()) + " borrowing job(s)";
           });
           continue;
         }
         if (min_runtime_ends < kNever) out.wake_at = std::min(out.wake_at, min_runtime_ends);
       }
       if (!shadow) {
+        if (PreemptsWhenStarving() && !place && !starving)
+          out.wake_at = std::min(out.wake_at, job->queued + config_.starvation_wait);
         Reserve(*job, cycle, in, victim, shadow, extra);
         out.reserved = job->id;
         Explain(out, *job, [&] {
@@ -215,6 +230,9 @@ class GreedyPolicy : public Policy {
   // May `job` take GPUs from borrowing jobs of other projects?
   virtual bool MayPreempt(const Job&, const Cycle&) const { return false; }
   virtual bool Preemptive() const { return false; }
+  // May the job next in line, once it has waited starvation_wait, preempt borrowers
+  // that have no time limit?
+  virtual bool PreemptsWhenStarving() const { return false; }
   virtual std::string WhyShort(const Job&, const Cycle& cycle) const {
     return "; " + Gpus(cycle.free.free_gpus()) + " free";
   }
@@ -258,13 +276,14 @@ class GreedyPolicy : public Policy {
   // The smallest set of borrowing jobs (most-over-share project first, newest job
   // first) whose GPUs make a placement for `job`; empty if there is none.
   std::vector<std::size_t> SelectVictims(const Job& job, const Cycle& cycle, const SchedInput& in,
-                                         const std::vector<bool>& already,
+                                         const std::vector<bool>& already, bool unlimited_only,
                                          Time& min_runtime_ends) const {
     std::vector<std::size_t> candidates;
     for (std::size_t i = 0; i < in.running.size(); ++i) {
       const auto& r = in.running[i];
       if (already[i] || r.releasing || !cycle.borrowing[i] || r.job.project == job.project)
         continue;
+      if (unlimited_only && r.job.time_limit) continue;
       if (in.now - r.started < config_.min_runtime) {
         min_runtime_ends = std::min(min_runtime_ends, r.started + config_.min_runtime);
         continue;
@@ -369,6 +388,7 @@ class Uncapped final : public GreedyPolicy {
     return WithinShare(job, cycle);
   }
   bool Preemptive() const override { return true; }
+  bool PreemptsWhenStarving() const override { return true; }
 
   std::string WhyShort(const Job& job, const Cycle& cycle) const override {
     if (WithinShare(job, cycle)) return "; " + Gpus(cycle.free.free_gpus()) + " free";

@@ -21,7 +21,11 @@ struct PolicyConfig {
   WeightConfig weights;
   Time half_life = Time{7} * 24 * 3600;  // of decayed usage, as Slurm's PriorityDecayHalfLife
   Time min_runtime = Time{10} * 60;      // no preemption before a run is this old
-  bool explain = false;                  // fill Decisions::reasons (costs a string per waiting job)
+  // uncapped: a job that has waited this long and is next in line may preempt borrowers
+  // even when it asks for more than its project's share, so a gang larger than any
+  // share is not held back for ever by borrowers that never end.
+  Time starvation_wait = Time{3600};
+  bool explain = false;  // fill Decisions::reasons (costs a string per waiting job)
   // tiresias: attained-service (GPU-seconds) queue boundaries, highest priority first.
   std::vector<double> tiresias_thresholds = {3600.0, 36000.0};
 };

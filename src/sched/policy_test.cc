@@ -12,6 +12,7 @@ Job MakeJob(std::int64_t id, std::int64_t project, int gpus, Time submit) {
   j.project = project;
   j.gpus = gpus;
   j.submit = submit;
+  j.queued = submit;
   j.time_limit = 3600;
   return j;
 }
@@ -77,6 +78,26 @@ TEST_F(PolicyTest, AJobWithinItsShareIsNeverPreempted) {
   pending_ = {MakeJob(2, 2, 8, 10), MakeJob(3, 1, 4, 20)};
   auto d = Plan("uncapped", 10'000);
   EXPECT_TRUE(d.preempts.empty());
+}
+
+// Project 2 asks for the whole cluster, twice its share; project 1 borrows all of it
+// with a job that has no time limit, so the reservation would wait for ever. Once the
+// gang has waited starvation_wait it preempts the borrower; the preempted job then
+// waits its turn, and the two alternate rather than one starving.
+TEST_F(PolicyTest, AGangLargerThanItsShareIsNotStarvedByAnEndlessBorrower) {
+  Job borrower = MakeJob(1, 1, 8, 0);
+  borrower.time_limit.reset();
+  running_ = {Running(borrower, 0, 0)};
+  pending_ = {MakeJob(2, 2, 8, 100)};
+  config_.explain = true;
+  auto waiting = Plan("uncapped", 1000);
+  EXPECT_TRUE(waiting.preempts.empty());
+  EXPECT_EQ(waiting.reserved, 2);
+  EXPECT_EQ(waiting.wake_at, 100 + config_.starvation_wait) << "plans again when it starves";
+  auto starved = Plan("uncapped", 100 + config_.starvation_wait);
+  ASSERT_EQ(starved.preempts.size(), 1u);
+  EXPECT_EQ(starved.preempts[0], 1);
+  EXPECT_EQ(starved.reasons[2], "next in line and waited 1 h: preempting 1 borrowing job(s)");
 }
 
 TEST_F(PolicyTest, TheSmallestSetOfTheNewestBorrowersIsPreempted) {

@@ -57,6 +57,7 @@ SimResult Simulate(const std::vector<TraceJob>& trace, int project_count, const 
     s.job.project = t.project;
     s.job.gpus = t.gpus;
     s.job.submit = t.submit;
+    s.job.queued = t.submit;
     const double limit =
         std::ceil(config.time_limit_factor * static_cast<double>(t.duration) / 3600.0) * 3600.0;
     s.job.time_limit = static_cast<Time>(limit);
@@ -155,6 +156,7 @@ SimResult Simulate(const std::vector<TraceJob>& trace, int project_count, const 
         result.last_finish = std::max(result.last_finish, now);
         ++finished;
       } else {
+        s.job.queued = now;
         add_pending(e.job);
       }
     }

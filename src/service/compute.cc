@@ -19,6 +19,15 @@ bool ValidEnvName(const std::string& name) {
   });
 }
 
+// One transaction for a whole pass's changes, however many.
+Status UpdateJobs(Store& store, const std::vector<const Job*>& jobs) {
+  if (jobs.empty()) return {};
+  return store.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    for (const Job* job : jobs) QS_TRY_STATUS(tx.UpdateJob(*job));
+    return {};
+  });
+}
+
 Result<Job> RequireJob(Tx& tx, JobId id) {
   auto job = QS_TRY(tx.FindJob(id));
   if (!job) return NotFound("there is no job " + std::to_string(id.value));
@@ -31,9 +40,13 @@ Compute::Compute(Store& store, const Clock& clock, Executor& executor, ComputeCo
     : store_(store), clock_(clock), executor_(executor), config_(std::move(config)) {
   config_.policy.explain = true;
   policy_ = sched::MakePolicy("uncapped", config_.policy);
+  executor_.OnChange([this] { Kick(); });
 }
 
-Compute::~Compute() { StopLoop(); }
+Compute::~Compute() {
+  executor_.OnChange(nullptr);
+  StopLoop();
+}
 
 Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
   const int total = static_cast<int>(executor_.Gpus().size());
@@ -77,6 +90,7 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
     j.env = req.env;
     j.argv = req.argv;
     j.submitted_at = clock_.Now();
+    j.queued_at = j.submitted_at;
     const JobId id = QS_TRY(tx.InsertJob(j));
     out = QS_TRY(RequireJob(tx, id));
     return {};
@@ -270,6 +284,7 @@ Status Compute::Tick() {
 }
 
 Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
+  std::vector<const Job*> ended;
   for (Job& job : active) {
     if (job.state != JobState::kRunning) continue;
     auto st = executor_.Poll(job.id.value, job.run);
@@ -281,6 +296,7 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
     if (job.stopping == "preempt" && st->state == RunStatus::State::kExited &&
         !st->failed_to_start) {
       job.state = JobState::kPreempted;
+      job.queued_at = now;
       job.run += 1;
       job.reason = "preempted to make room for a project under its share; back in the queue";
     } else {
@@ -304,8 +320,9 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
       }
     }
     job.stopping.clear();
-    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+    ended.push_back(&job);
   }
+  QS_TRY_STATUS(UpdateJobs(store_, ended));
   std::erase_if(active, [](const Job& j) { return IsFinal(j.state); });
   return {};
 }
@@ -331,8 +348,15 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
   std::map<std::int64_t, Job> by_id;
   std::set<int> busy;
   for (const auto& j : active) {
-    sched::Job sj{j.id.value,     j.owner.value,    j.project.value, j.gpus,      j.submitted_at,
-                  j.time_limit_s, j.attained_gpu_s, j.run,           std::nullopt};
+    const sched::Job sj{.id = j.id.value,
+                        .owner = j.owner.value,
+                        .project = j.project.value,
+                        .gpus = j.gpus,
+                        .submit = j.submitted_at,
+                        .queued = j.queued_at,
+                        .time_limit = j.time_limit_s,
+                        .attained = j.attained_gpu_s,
+                        .restarts = j.run};
     if (j.state == JobState::kRunning) {
       running.push_back({sj, sched::Placement{{{0, j.gpus}}}, j.run_started_at.value_or(now),
                          !j.stopping.empty()});
@@ -362,14 +386,18 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
                                           config_.policy.weights, now);
     }
   }
+  // Every decision is recorded, in one transaction, before it is carried out.
+  std::vector<const Job*> decided;
+  decided.reserve(plan.preempts.size() + plan.starts.size());
   for (std::int64_t id : plan.preempts) {
-    Job job = by_id.at(id);
+    Job& job = by_id.at(id);
     job.stopping = "preempt";
-    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
-    QS_TRY_STATUS(executor_.Stop(id, job.run));
+    decided.push_back(&job);
   }
+  std::vector<Job*> starting;
+  starting.reserve(plan.starts.size());
   for (const auto& start : plan.starts) {
-    Job job = by_id.at(start.job);
+    Job& job = by_id.at(start.job);
     job.gpu_ids.clear();
     for (int g : gpus) {
       if (static_cast<int>(job.gpu_ids.size()) == job.gpus) break;
@@ -382,20 +410,30 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
     job.run_started_at = now;
     if (!job.started_at) job.started_at = now;
     job.reason.clear();
-    // Recorded before it is launched: a server killed in between finds a run
-    // directory with no supervisor and marks the run lost, never launching it twice.
-    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
-    LaunchSpec spec{job.id.value, job.run,          job.argv,    job.env,
-                    job.workdir,  job.time_limit_s, job.gpu_ids, config_.grace_s};
+    decided.push_back(&job);
+    starting.push_back(&job);
+  }
+  // A server killed after this commit finds runs with no supervisor; the executor
+  // reports them lost (and makes sure a late supervisor will not run them), so no
+  // run is ever launched twice.
+  QS_TRY_STATUS(UpdateJobs(store_, decided));
+  for (std::int64_t id : plan.preempts) {
+    const Job& job = by_id.at(id);
+    QS_TRY_STATUS(executor_.Stop(id, job.run));
+  }
+  std::vector<const Job*> failed;
+  for (Job* job : starting) {
+    LaunchSpec spec{job->id.value, job->run,          job->argv,    job->env,
+                    job->workdir,  job->time_limit_s, job->gpu_ids, config_.grace_s};
     if (auto started = executor_.Start(spec); !started) {
-      job.state = JobState::kFailed;
-      job.finished_at = now;
-      job.gpu_ids.clear();
-      job.reason = "could not start: " + started.error().message;
-      QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(job); }));
+      job->state = JobState::kFailed;
+      job->finished_at = now;
+      job->gpu_ids.clear();
+      job->reason = "could not start: " + started.error().message;
+      failed.push_back(job);
     }
   }
-  return {};
+  return UpdateJobs(store_, failed);
 }
 
 void Compute::StartLoop(std::chrono::milliseconds period) {

@@ -32,13 +32,14 @@ class ComputeTest : public ::testing::Test {
     bob_ = Join("bob");
     p1_ = lab_->StartProject(ada_, {"Sparse attention", "", std::nullopt, {}})->project.id;
     p2_ = lab_->StartProject(bob_, {"Pure RL", "", std::nullopt, {}})->project.id;
-    executor_ = std::move(*MakeLocalExecutor({dir_.File("jobs"), QIUSUO_BINARY, 8, false}));
+    executor_ = std::move(*MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}));
     compute_ = MakeCompute();
   }
 
   std::unique_ptr<Compute> MakeCompute() {
     ComputeConfig config;
     config.policy.min_runtime = 1;
+    config.policy.starvation_wait = 2;
     config.grace_s = 1;
     return std::make_unique<Compute>(*store_, clock_, *executor_, config);
   }
@@ -170,6 +171,23 @@ TEST_F(ComputeTest, ABorrowerIsPreemptedAndResumes) {
   EXPECT_EQ(Log(borrower->id), "restart=0\nrestart=1\n");
   EXPECT_TRUE(std::filesystem::exists(
       dir_.File("jobs/" + std::to_string(borrower->id.value) + "/checkpoint/r0")));
+}
+
+// A gang asking for the whole cluster is more than its project's share, so it cannot
+// preempt as a within-share job does; but a borrower without a time limit would hold
+// it back for ever. Next in line and waiting past starvation_wait, it preempts it.
+TEST_F(ComputeTest, AWholeClusterGangIsNotStarvedByABorrowerWithoutTimeLimit) {
+  auto borrower = compute_->Submit(ada_, Req(p1_, 8, "sleep 30"));
+  WaitFor(borrower->id, JobState::kRunning);
+  auto gang = compute_->Submit(bob_, Req(p2_, 8, "echo whole cluster"));
+  const Job preempted = WaitFor(borrower->id, JobState::kPreempted);
+  EXPECT_GE(preempted.queued_at, gang->submitted_at + 2) << "preempted before starvation_wait";
+  EXPECT_GT(preempted.queued_at, preempted.submitted_at);
+  WaitFor(gang->id, JobState::kSucceeded);
+  EXPECT_EQ(Log(gang->id), "whole cluster\n");
+  WaitFor(borrower->id, JobState::kRunning);
+  ASSERT_TRUE(compute_->Cancel(ada_, borrower->id));
+  WaitFor(borrower->id, JobState::kCancelled);
 }
 
 TEST_F(ComputeTest, WaitingJobsSayWhy) {

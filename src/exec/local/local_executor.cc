@@ -2,53 +2,38 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
+
+#include "exec/local/run_files.h"
 
 namespace qiusuo {
 namespace {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using run_files::CreateExclusive;
+using run_files::Exists;
+using run_files::ReadAll;
 
 std::string JobDir(const std::string& jobs_dir, std::int64_t job_id) {
   return (fs::path(jobs_dir) / std::to_string(job_id)).string();
 }
 std::string RunDir(const std::string& jobs_dir, std::int64_t job_id, int run) {
   return (fs::path(JobDir(jobs_dir, job_id)) / ("run-" + std::to_string(run))).string();
-}
-
-Result<std::string> ReadAll(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return NotFound("cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-Status WriteAtomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::trunc);
-    if (!f) return Internal("cannot write " + tmp);
-    f << content;
-    f.flush();
-    if (!f) return Internal("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Internal("cannot rename " + tmp + ": " + std::strerror(errno));
-  }
-  return {};
 }
 
 // Alive and not a zombie: a supervisor whose parent is gone may linger unreaped.
@@ -77,12 +62,44 @@ std::vector<int> DiscoverGpus() {
   return out;
 }
 
+// How long a launched supervisor may take to claim its run before Poll gives up on it.
+constexpr auto kStartupTimeout = std::chrono::seconds(30);
+
+// Seconds since the file was last modified, or nullopt if it does not exist.
+std::optional<std::chrono::seconds> Age(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return std::chrono::seconds(::time(nullptr) - st.st_mtime);
+}
+
+std::string EventsPath(const std::string& jobs_dir) { return jobs_dir + "/events"; }
+
 class LocalExecutor final : public Executor {
  public:
-  LocalExecutor(LocalExecutorOptions options, std::vector<int> gpus)
-      : options_(std::move(options)), gpus_(std::move(gpus)) {}
+  LocalExecutor(LocalExecutorOptions options, std::vector<int> gpus, int events_fd)
+      : options_(std::move(options)), gpus_(std::move(gpus)), events_fd_(events_fd) {
+    if (events_fd_ >= 0) watcher_ = std::thread([this] { WatchEvents(); });
+  }
+
+  ~LocalExecutor() override {
+    stopping_ = true;
+    if (events_fd_ >= 0) {
+      const char wake = 'q';
+      (void)!::write(events_fd_, &wake, 1);
+      watcher_.join();
+      ::close(events_fd_);
+    }
+  }
+
+  LocalExecutor(const LocalExecutor&) = delete;
+  LocalExecutor& operator=(const LocalExecutor&) = delete;
 
   std::vector<int> Gpus() const override { return gpus_; }
+
+  void OnChange(std::function<void()> callback) override {
+    std::lock_guard lock(callback_mu_);
+    callback_ = std::move(callback);
+  }
 
   Status Start(const LaunchSpec& spec) override {
     const std::string job_dir = JobDir(options_.jobs_dir, spec.job_id);
@@ -108,38 +125,43 @@ class LocalExecutor final : public Executor {
         {"time_limit_s", spec.time_limit_s ? json(*spec.time_limit_s) : json(nullptr)},
         {"grace_s", spec.grace_s},
         {"stdout", (fs::path(job_dir) / "stdout.log").string()},
-        {"stderr", (fs::path(job_dir) / "stderr.log").string()}};
-    QS_TRY_STATUS(WriteAtomically(run_dir + "/spec.json", doc.dump()));
+        {"stderr", (fs::path(job_dir) / "stderr.log").string()},
+        {"events", EventsPath(options_.jobs_dir)}};
+    // Written whole before the supervisor exists to read it; no rename needed.
+    QS_TRY_STATUS(run_files::Write(run_dir + "/spec.json", doc.dump()));
 
-    // Double fork: the supervisor belongs to no one but init, in a session of its own.
-    const pid_t first = ::fork();
-    if (first < 0)
-      return Fail(ErrorCode::kUnavailable, std::string("fork: ") + std::strerror(errno));
-    if (first == 0) {
-      ::setsid();
-      const pid_t second = ::fork();
-      if (second != 0) ::_exit(second < 0 ? 1 : 0);
-      const int devnull = ::open("/dev/null", O_RDWR);
-      if (devnull >= 0) {
-        ::dup2(devnull, 0);
-        ::dup2(devnull, 1);
-        ::dup2(devnull, 2);
-      }
-      for (int fd = 3; fd < 1024; ++fd) ::close(fd);
-      ::execl(options_.shim_binary.c_str(), options_.shim_binary.c_str(), "shim", run_dir.c_str(),
-              static_cast<char*>(nullptr));
-      ::_exit(127);
+    // posix_spawn (no copy of the server's address space) in a new session, with
+    // nothing of ours inherited but /dev/null; the shim detaches by forking once, and
+    // we reap the first process, which exits at once.
+    posix_spawn_file_actions_t files;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&files);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    for (int fd = 0; fd < 3; ++fd)
+      posix_spawn_file_actions_addopen(&files, fd, "/dev/null", O_RDWR, 0);
+    posix_spawn_file_actions_addclosefrom_np(&files, 3);
+    std::string shim = options_.shim_binary;
+    std::string dir = run_dir;
+    char* argv[] = {shim.data(), dir.data(), nullptr};
+    pid_t first = 0;
+    const int rc = ::posix_spawn(&first, shim.c_str(), &files, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&files);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) {
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot run the job supervisor " + shim + ": " + std::strerror(rc));
     }
     int status = 0;
-    ::waitpid(first, &status, 0);
-    // Return once the job's process group exists (or the run already ended), so that
-    // from here on Poll and Stop can always find it. Generous for a loaded machine.
-    for (int attempt = 0; attempt < 5000; ++attempt) {
-      if (fs::exists(run_dir + "/pgid") || fs::exists(run_dir + "/exit.json")) return {};
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
     }
-    return Fail(ErrorCode::kInternal,
-                "the job supervisor did not start (" + options_.shim_binary + ")");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      return Fail(ErrorCode::kUnavailable, "the job supervisor " + shim + " did not start");
+    }
+    return {};
   }
 
   Result<RunStatus> Poll(std::int64_t job_id, int run) override {
@@ -155,24 +177,42 @@ class LocalExecutor final : public Executor {
       st.reason = doc.value("reason", "");
       return st;
     }
-    auto pid_text = ReadAll(run_dir + "/pid");
-    if (pid_text && ProcessAlive(static_cast<pid_t>(std::atoi(pid_text->c_str())))) return st;
+    // The claim holds the supervisor's pid, or "lost" if we gave up on it, or is
+    // missing (or empty, for an instant) while the supervisor is on its way.
+    const std::string claim = run_dir + "/claim";
+    const auto claim_text = ReadAll(claim);
+    const pid_t pid = claim_text ? static_cast<pid_t>(std::atoi(claim_text->c_str())) : 0;
+    if (pid > 0 && ProcessAlive(pid)) return st;
+    if (pid <= 0 && !(claim_text && claim_text->starts_with("lost"))) {
+      // Launched moments ago: still starting. Launched long ago, or never (a server
+      // killed between recording the start and launching it): claim the run, so that
+      // a late supervisor will not run it, and report it lost.
+      const auto age = Age(claim_text ? claim : run_dir + "/spec.json");
+      if (age && *age < kStartupTimeout) return st;
+      if (!claim_text && !run_files::Claim(claim, "lost\n")) return Poll(job_id, run);
+    }
     // No exit record and no live supervisor: it was killed, or never started. Check
     // once more for a record written between the two reads.
-    if (fs::exists(run_dir + "/exit.json")) return Poll(job_id, run);
+    if (Exists(run_dir + "/exit.json")) return Poll(job_id, run);
     st.state = RunStatus::State::kLost;
     st.reason =
-        pid_text ? "the job's supervisor died without an exit status" : "the job never started";
+        pid > 0 ? "the job's supervisor died without an exit status" : "the job never started";
     return st;
   }
 
   Status Stop(std::int64_t job_id, int run) override {
-    auto pid_text = ReadAll(RunDir(options_.jobs_dir, job_id, run) + "/pid");
-    if (!pid_text) return NotFound("job " + std::to_string(job_id) + " has no running supervisor");
-    const pid_t pid = static_cast<pid_t>(std::atoi(pid_text->c_str()));
+    const std::string run_dir = RunDir(options_.jobs_dir, job_id, run);
+    // Left first, for a supervisor still starting: it looks for this after writing its
+    // claim, so either it sees the request or we see its pid below.
+    if (!CreateExclusive(run_dir + "/stop") && !Exists(run_dir + "/stop")) {
+      return Internal("cannot write " + run_dir + "/stop: " + std::strerror(errno));
+    }
+    auto claim_text = ReadAll(run_dir + "/claim");
+    const pid_t pid = claim_text ? static_cast<pid_t>(std::atoi(claim_text->c_str())) : 0;
+    if (pid <= 0) return {};
     if (!ProcessAlive(pid)) {
       // The supervisor is gone but the job's process group may not be: end it.
-      if (auto pgid = ReadAll(RunDir(options_.jobs_dir, job_id, run) + "/pgid")) {
+      if (auto pgid = ReadAll(run_dir + "/pgid")) {
         const pid_t group = static_cast<pid_t>(std::atoi(pgid->c_str()));
         if (group > 1) ::kill(-group, SIGKILL);
       }
@@ -191,18 +231,28 @@ class LocalExecutor final : public Executor {
   }
 
  private:
+  // Supervisors write a byte to DATA/jobs/events when their run ends. We hold the
+  // FIFO open for reading and writing, so it never reports end of file, and a
+  // supervisor finding no reader (the server is down) just carries on.
+  void WatchEvents() {
+    char buf[256];
+    while (!stopping_) {
+      const ssize_t n = ::read(events_fd_, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0 || stopping_) break;
+      std::lock_guard lock(callback_mu_);
+      if (callback_) callback_();
+    }
+  }
+
   LocalExecutorOptions options_;
   std::vector<int> gpus_;
+  int events_fd_ = -1;
+  std::atomic<bool> stopping_ = false;
+  std::thread watcher_;
+  std::mutex callback_mu_;
+  std::function<void()> callback_;
 };
-
-// ---- the supervisor ------------------------------------------------------------
-
-volatile sig_atomic_t g_stop_requested = 0;
-void OnStop(int) { g_stop_requested = 1; }
-
-void WriteExit(const std::string& run_dir, const json& doc) {
-  (void)WriteAtomically(run_dir + "/exit.json", doc.dump());
-}
 
 }  // namespace
 
@@ -217,123 +267,13 @@ Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& 
   if (gpus.empty()) {
     for (int i = 0; i < options.virtual_gpus; ++i) gpus.push_back(i);
   }
-  return std::unique_ptr<Executor>(new LocalExecutor(options, std::move(gpus)));
-}
-
-int RunShim(const std::string& run_dir) {
-  {
-    std::ofstream pid(run_dir + "/pid.tmp");
-    pid << ::getpid() << "\n";
-  }
-  std::rename((run_dir + "/pid.tmp").c_str(), (run_dir + "/pid").c_str());
-  auto text = ReadAll(run_dir + "/spec.json");
-  const json spec = text ? json::parse(*text, nullptr, false) : json();
-  if (!text || spec.is_discarded() || !spec.contains("argv") || spec["argv"].empty()) {
-    WriteExit(run_dir, {{"exit_code", 127},
-                        {"signal", 0},
-                        {"failed_to_start", true},
-                        {"reason", "cannot start: the run's spec.json is missing or corrupt"}});
-    return 1;
-  }
-  struct sigaction sa {};
-  sa.sa_handler = OnStop;
-  ::sigaction(SIGTERM, &sa, nullptr);
-  ::sigaction(SIGINT, &sa, nullptr);
-
-  // The child reports a failed chdir/exec through a close-on-exec pipe.
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return 1;
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::setpgid(0, 0);
-    auto fail = [&](const std::string& what) {
-      const std::string msg = what + ": " + std::strerror(errno);
-      (void)!::write(report[1], msg.data(), msg.size());
-      ::_exit(127);
-    };
-    const std::string workdir = spec.value("workdir", "");
-    if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) fail("workdir " + workdir);
-    const int out =
-        ::open(spec.value("stdout", "/dev/null").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int err =
-        ::open(spec.value("stderr", "/dev/null").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (out < 0 || err < 0) fail("log files");
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    for (const auto& [k, v] : spec["env"].items())
-      ::setenv(k.c_str(), v.get<std::string>().c_str(), 1);
-    std::vector<std::string> args = spec["argv"].get<std::vector<std::string>>();
-    std::vector<char*> argv;
-    argv.reserve(args.size() + 1);
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    ::sigaction(SIGTERM, &dfl, nullptr);
-    ::sigaction(SIGINT, &dfl, nullptr);
-    ::execvp(argv[0], argv.data());
-    fail("cannot run " + args[0]);
-  }
-  ::close(report[1]);
-  if (child < 0) {
-    WriteExit(run_dir, {{"exit_code", 127},
-                        {"signal", 0},
-                        {"failed_to_start", true},
-                        {"reason", std::string("cannot start: fork: ") + std::strerror(errno)}});
-    return 1;
-  }
-  ::setpgid(child, child);
-  {
-    std::ofstream pgid(run_dir + "/pgid");
-    pgid << child << "\n";
-  }
-  char buf[512];
-  const ssize_t n = ::read(report[0], buf, sizeof buf);
-  ::close(report[0]);
-  if (n > 0) {
-    int status = 0;
-    ::waitpid(child, &status, 0);
-    WriteExit(run_dir,
-              {{"exit_code", 127},
-               {"signal", 0},
-               {"failed_to_start", true},
-               {"reason", "cannot start: " + std::string(buf, static_cast<std::size_t>(n))}});
-    return 0;
-  }
-
-  using Clock = std::chrono::steady_clock;
-  const auto started = Clock::now();
-  const std::int64_t grace = spec.value("grace_s", 30);
-  std::optional<Clock::time_point> limit;
-  if (spec.contains("time_limit_s") && spec["time_limit_s"].is_number()) {
-    limit = started + std::chrono::seconds(spec["time_limit_s"].get<std::int64_t>());
-  }
-  std::string stop_reason;
-  std::optional<Clock::time_point> kill_at;
-  int status = 0;
-  while (true) {
-    const pid_t done = ::waitpid(child, &status, WNOHANG);
-    if (done == child) break;
-    const auto now = Clock::now();
-    if (stop_reason.empty() && (g_stop_requested || (limit && now >= *limit))) {
-      stop_reason = g_stop_requested ? "stopped" : "time limit";
-      ::kill(-child, SIGTERM);
-      kill_at = now + std::chrono::seconds(grace);
-    }
-    if (kill_at && now >= *kill_at) {
-      ::kill(-child, SIGKILL);
-      kill_at.reset();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  // Whatever the job left in its process group goes with it.
-  ::kill(-child, SIGKILL);
-  json exit_doc = {{"exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)},
-                   {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
-                   {"failed_to_start", false},
-                   {"reason", stop_reason.empty() ? "exited" : stop_reason}};
-  WriteExit(run_dir, exit_doc);
-  return 0;
+  const std::string events = EventsPath(options.jobs_dir);
+  if (::mkfifo(events.c_str(), 0600) != 0 && errno != EEXIST)
+    return Fail(ErrorCode::kUnavailable, "cannot create " + events + ": " + std::strerror(errno));
+  const int events_fd = ::open(events.c_str(), O_RDWR | O_CLOEXEC);
+  if (events_fd < 0)
+    return Fail(ErrorCode::kUnavailable, "cannot open " + events + ": " + std::strerror(errno));
+  return std::unique_ptr<Executor>(new LocalExecutor(options, std::move(gpus), events_fd));
 }
 
 }  // namespace qiusuo

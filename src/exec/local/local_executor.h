@@ -1,13 +1,12 @@
 #pragma once
-// Runs each job under a supervisor process of its own (`qiusuo shim RUN_DIR`),
+// Runs each job under a supervisor process of its own (`qiusuo-shim RUN_DIR`),
 // started detached in its own session, so jobs keep running when the server
 // restarts and the server reattaches by reading the run directory:
 //
 //   DATA/jobs/<id>/stdout.log, stderr.log   output of every run, appended
 //   DATA/jobs/<id>/checkpoint/              kept across runs (QIUSUO_CHECKPOINT_DIR)
-//   DATA/jobs/<id>/run-<k>/spec.json        what to run (written by the server)
-//   DATA/jobs/<id>/run-<k>/pid              the supervisor's pid (written by it)
-//   DATA/jobs/<id>/run-<k>/exit.json        how it ended (written by it, atomically)
+//   DATA/jobs/<id>/run-<k>/                 one run: see run_files.h
+//   DATA/jobs/events                        a FIFO supervisors write to when a run ends
 
 #include <memory>
 #include <string>
@@ -19,14 +18,11 @@ namespace qiusuo {
 
 struct LocalExecutorOptions {
   std::string jobs_dir;     // DATA/jobs
-  std::string shim_binary;  // the qiusuo binary; run as `<binary> shim <run dir>`
+  std::string shim_binary;  // qiusuo-shim, installed next to qiusuo; run as `<shim> <run dir>`
   int virtual_gpus = 8;     // slots to offer when nvidia-smi finds no GPU
   bool discover_gpus = true;
 };
 
 Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options);
-
-// The supervisor's main: runs the job described by RUN_DIR/spec.json to the end.
-int RunShim(const std::string& run_dir);
 
 }  // namespace qiusuo

@@ -3,10 +3,15 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -18,7 +23,7 @@ namespace {
 class LocalExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_BINARY, 4, false});
+    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 4, false});
     ASSERT_TRUE(ex) << ex.error().message;
     executor_ = std::move(*ex);
   }
@@ -43,6 +48,15 @@ class LocalExecutorTest : public ::testing::Test {
     }
     ADD_FAILURE() << "job " << id << " did not end within " << seconds << " s";
     return {};
+  }
+
+  // Start does not wait for the supervisor; tests that look at its files do.
+  void WaitForFile(const std::string& relative) {
+    for (int attempt = 0; attempt < 500 && !std::filesystem::exists(dir_.File(relative));
+         ++attempt) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(std::filesystem::exists(dir_.File(relative))) << relative << " never appeared";
   }
 
   std::string Log(std::int64_t id, bool err = false) {
@@ -110,7 +124,8 @@ TEST_F(LocalExecutorTest, TheTimeLimitIsEnforced) {
 TEST_F(LocalExecutorTest, StopIsSigtermThenSigkillAfterTheGrace) {
   ASSERT_TRUE(executor_->Start(
       Spec(6, {"sh", "-c", "trap '' TERM; echo ready; sleep 30 & wait; sleep 30"})));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int attempt = 0; attempt < 500 && Log(6) != "ready\n"; ++attempt)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(executor_->Stop(6, 0));
   const RunStatus st = WaitForExit(6, 0, 10);
   EXPECT_EQ(st.reason, "stopped");
@@ -119,7 +134,8 @@ TEST_F(LocalExecutorTest, StopIsSigtermThenSigkillAfterTheGrace) {
 
 TEST_F(LocalExecutorTest, TheSupervisorIsNotOurChildAndItsDeathIsNoticed) {
   ASSERT_TRUE(executor_->Start(Spec(7, {"sleep", "30"})));
-  std::ifstream pid_file(dir_.File("jobs/7/run-0/pid"));
+  WaitForFile("jobs/7/run-0/pgid");
+  std::ifstream pid_file(dir_.File("jobs/7/run-0/claim"));
   pid_t pid = 0;
   pid_file >> pid;
   ASSERT_GT(pid, 0);
@@ -144,6 +160,59 @@ TEST_F(LocalExecutorTest, TheSupervisorIsNotOurChildAndItsDeathIsNoticed) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_NE(::kill(-pgid, 0), 0) << "the orphaned job survived Stop";
+}
+
+TEST_F(LocalExecutorTest, AStopBeforeTheSupervisorIsUpMeansTheJobNeverRuns) {
+  ASSERT_TRUE(executor_->Start(Spec(8, {"sh", "-c", "echo ran"})));
+  ASSERT_TRUE(executor_->Stop(8, 0));  // at once: the supervisor is at best starting
+  const RunStatus st = WaitForExit(8, 0);
+  EXPECT_EQ(st.state, RunStatus::State::kExited);
+  EXPECT_EQ(st.reason, "stopped");
+  EXPECT_EQ(Log(8), "");
+}
+
+TEST_F(LocalExecutorTest, ARunEndingWakesTheScheduler) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int calls = 0;
+  executor_->OnChange([&] {
+    std::lock_guard lock(mu);
+    ++calls;
+    cv.notify_all();
+  });
+  ASSERT_TRUE(executor_->Start(Spec(9, {"true"})));
+  std::unique_lock lock(mu);
+  EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return calls > 0; }));
+  lock.unlock();
+  executor_->OnChange(nullptr);
+  EXPECT_EQ(WaitForExit(9, 0).reason, "exited");
+}
+
+// A server killed between recording a start and launching it leaves a run with a
+// spec and no supervisor. Once the start-up window has passed, Poll reports the run
+// lost, and a supervisor that turns up late refuses it: the job never runs twice.
+TEST_F(LocalExecutorTest, ARunThatNeverStartedIsLostAndALateSupervisorLeavesItAlone) {
+  const std::string run_dir = dir_.File("jobs/10/run-0");
+  std::filesystem::create_directories(run_dir);
+  {
+    std::ofstream spec(run_dir + "/spec.json");
+    spec << R"({"argv":["sh","-c","echo ran"],"env":{},"workdir":"/","stdout":")" << run_dir
+         << R"(/out"})";
+  }
+  EXPECT_EQ(executor_->Poll(10, 0)->state, RunStatus::State::kRunning) << "still starting";
+  const timeval old[2] = {{::time(nullptr) - 60, 0}, {::time(nullptr) - 60, 0}};
+  ASSERT_EQ(::utimes((run_dir + "/spec.json").c_str(), old), 0);
+  const auto st = executor_->Poll(10, 0);
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->state, RunStatus::State::kLost);
+  EXPECT_EQ(st->reason, "the job never started");
+  const std::string shim = std::string(QIUSUO_SHIM) + " " + run_dir;
+  EXPECT_EQ(std::system(shim.c_str()), 0);
+  EXPECT_FALSE(std::filesystem::exists(run_dir + "/out")) << "a lost run was started anyway";
+  std::ifstream claim(run_dir + "/claim");
+  std::string holder;
+  claim >> holder;
+  EXPECT_EQ(holder, "lost");
 }
 
 }  // namespace

@@ -550,19 +550,20 @@ class SqliteTx final : public Tx {
     j.started_at = s.OptInt(18);
     j.run_started_at = s.OptInt(19);
     j.finished_at = s.OptInt(20);
+    j.queued_at = s.Int(21);
     return j;
   }
 
   static constexpr const char* kJobSelect =
       "SELECT j.id, j.owner_id, m.handle, j.project_id, j.name, j.gpus, j.time_limit_s, j.workdir, "
       "j.env, j.argv, j.state, j.run, j.gpu_ids, j.stopping, j.exit_code, j.reason, "
-      "j.attained_gpu_s, j.submitted_at, j.started_at, j.run_started_at, j.finished_at "
-      "FROM jobs j JOIN members m ON m.id = j.owner_id ";
+      "j.attained_gpu_s, j.submitted_at, j.started_at, j.run_started_at, j.finished_at, "
+      "j.queued_at FROM jobs j JOIN members m ON m.id = j.owner_id ";
 
   Result<JobId> InsertJob(const Job& j) override {
     Stmt s(c_,
            "INSERT INTO jobs(owner_id, project_id, name, gpus, time_limit_s, workdir, env, argv, "
-           "state, submitted_at) VALUES(?,?,?,?,?,?,?,?,?,?)");
+           "state, submitted_at, queued_at) VALUES(?,?,?,?,?,?,?,?,?,?,?)");
     s.Bind(j.owner.value)
         .Bind(j.project.value)
         .Bind(j.name)
@@ -572,7 +573,8 @@ class SqliteTx final : public Tx {
         .Bind(EncodeEnv(j))
         .Bind(EncodeStrings(j.argv))
         .Bind(JobStateName(j.state))
-        .Bind(j.submitted_at);
+        .Bind(j.submitted_at)
+        .Bind(j.queued_at ? j.queued_at : j.submitted_at);
     QS_TRY_STATUS(s.Run());
     return JobId(sqlite3_last_insert_rowid(c_.db()));
   }
@@ -588,8 +590,8 @@ class SqliteTx final : public Tx {
   Status UpdateJob(const Job& j) override {
     Stmt s(c_,
            "UPDATE jobs SET state = ?, run = ?, gpu_ids = ?, stopping = ?, exit_code = ?, "
-           "reason = ?, attained_gpu_s = ?, started_at = ?, run_started_at = ?, finished_at = ? "
-           "WHERE id = ?");
+           "reason = ?, attained_gpu_s = ?, started_at = ?, run_started_at = ?, finished_at = ?, "
+           "queued_at = ? WHERE id = ?");
     std::optional<std::int64_t> code;
     if (j.exit_code) code = *j.exit_code;
     s.Bind(JobStateName(j.state))
@@ -602,6 +604,7 @@ class SqliteTx final : public Tx {
         .Bind(j.started_at)
         .Bind(j.run_started_at)
         .Bind(j.finished_at)
+        .Bind(j.queued_at)
         .Bind(j.id.value);
     return s.Run();
   }

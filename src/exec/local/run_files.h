@@ -1,0 +1,30 @@
+#pragma once
+// The files of a run directory, shared by the server side of the local executor and
+// the supervisor (`qiusuo-shim`). What each file means:
+//
+//   spec.json   what to run; written by the server before it launches the supervisor
+//   claim       created (O_EXCL) by the supervisor before it does anything, holding
+//               its pid; or by the server, holding "lost", when it gives up on a
+//               supervisor that never came: exactly one of them wins, so a run is
+//               never both declared lost and started
+//   pgid        the job's process group
+//   stop        a stop asked for before the supervisor was up; it checks on start
+//   exit.json   how the run ended, written atomically by the supervisor
+
+#include <string>
+
+#include "common/error.h"
+
+namespace qiusuo::run_files {
+
+Result<std::string> ReadAll(const std::string& path);
+Status Write(const std::string& path, const std::string& content);
+// Writes to PATH.tmp and renames it over PATH, so readers see all of it or nothing.
+Status WriteAtomically(const std::string& path, const std::string& content);
+bool Exists(const std::string& path);
+// Creates the file if nobody has; false if it was there already (or cannot be made).
+bool CreateExclusive(const std::string& path);
+// CreateExclusive, then writes `content` into it.
+bool Claim(const std::string& path, const std::string& content);
+
+}  // namespace qiusuo::run_files
