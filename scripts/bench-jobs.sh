@@ -5,7 +5,7 @@
 set -euo pipefail
 QS=$(readlink -f "$1")
 N=${2:-10000}
-T=$(mktemp -d /tmp/qiusuo-jobs-XXXXXX)
+T=$(mktemp -d "${BENCH_DIR:-/tmp}/qiusuo-jobs-XXXXXX")
 trap 'kill $(cat "$T/pid" 2>/dev/null) 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
 "$QS" init --data "$T/lab" --password-stdin <<<"bench-password-1" >/dev/null
 sed -i 's/^virtual_gpus = .*/virtual_gpus = 64/; s/^scheduler_interval_ms = .*/scheduler_interval_ms = 50/' "$T/lab/qiusuo.toml"

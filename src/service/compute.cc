@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <unordered_map>
 
 #include "core/validate.h"
 #include "sched/fair_share.h"
@@ -327,7 +328,7 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
   return {};
 }
 
-Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
+Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   std::map<std::int64_t, std::pair<int, int>> people;
   std::vector<ProjectBoost> boosts;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
@@ -345,9 +346,12 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
 
   std::vector<sched::RunningJob> running;
   std::vector<sched::Job> pending;
-  std::map<std::int64_t, Job> by_id;
+  std::unordered_map<std::int64_t, Job*> by_id;  // into `active`, which this pass updates
+  by_id.reserve(active.size());
+  running.reserve(active.size());
+  pending.reserve(active.size());
   std::set<int> busy;
-  for (const auto& j : active) {
+  for (auto& j : active) {
     const sched::Job sj{.id = j.id.value,
                         .owner = j.owner.value,
                         .project = j.project.value,
@@ -364,7 +368,7 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
     } else {
       pending.push_back(sj);
     }
-    by_id[j.id.value] = j;
+    by_id[j.id.value] = &j;
   }
   if (usage_at_ == 0) usage_at_ = now;
   sched::AdvanceUsage(usage_, running, usage_at_, now, config_.policy.half_life);
@@ -390,14 +394,14 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
   std::vector<const Job*> decided;
   decided.reserve(plan.preempts.size() + plan.starts.size());
   for (std::int64_t id : plan.preempts) {
-    Job& job = by_id.at(id);
+    Job& job = *by_id.at(id);
     job.stopping = "preempt";
     decided.push_back(&job);
   }
   std::vector<Job*> starting;
   starting.reserve(plan.starts.size());
   for (const auto& start : plan.starts) {
-    Job& job = by_id.at(start.job);
+    Job& job = *by_id.at(start.job);
     job.gpu_ids.clear();
     for (int g : gpus) {
       if (static_cast<int>(job.gpu_ids.size()) == job.gpus) break;
@@ -418,7 +422,7 @@ Status Compute::PlanAndApply(UnixSeconds now, const std::vector<Job>& active) {
   // run is ever launched twice.
   QS_TRY_STATUS(UpdateJobs(store_, decided));
   for (std::int64_t id : plan.preempts) {
-    const Job& job = by_id.at(id);
+    const Job& job = *by_id.at(id);
     QS_TRY_STATUS(executor_.Stop(id, job.run));
   }
   std::vector<const Job*> failed;

@@ -96,7 +96,7 @@ class Compute {
   // Brings `active` (the pending, preempted and running jobs) up to date with the
   // executor, recording ended runs; drops the jobs that are over.
   Status Reconcile(UnixSeconds now, std::vector<Job>& active);
-  Status PlanAndApply(UnixSeconds now, const std::vector<Job>& active);
+  Status PlanAndApply(UnixSeconds now, std::vector<Job>& active);
 
   Store& store_;
   const Clock& clock_;
