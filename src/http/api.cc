@@ -1,6 +1,7 @@
 #include "http/api.h"
 
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <span>
 
@@ -248,7 +249,8 @@ void WriteJobFields(JsonWriter& w, const Job& j) {
       .Field("submitted_at", Time(j.submitted_at));
   WriteOptTime(w, "started_at", j.started_at);
   WriteOptTime(w, "finished_at", j.finished_at);
-  w.Field("gpu_hours_used", static_cast<std::int64_t>(j.attained_gpu_s / 3600));
+  // GPU-hours to two decimals: 0.04 for 8 GPUs over 20 s.
+  w.Key("gpu_hours_used").Double(std::round(static_cast<double>(j.attained_gpu_s) / 36.0) / 100.0);
 }
 
 void Write(JsonWriter& w, const Job& j) {

@@ -13,6 +13,12 @@ constexpr double kEps = 1e-9;
 
 std::string Gpus(int n) { return std::to_string(n) + (n == 1 ? " GPU" : " GPUs"); }
 
+// "40 s", "9 min": a wait still to come, for the queue's reasons.
+std::string Seconds(Time seconds) {
+  if (seconds < 120) return std::to_string(seconds) + " s";
+  return std::to_string((seconds + 59) / 60) + " min";
+}
+
 // "45 min", "3 h": how long a job has waited, for the queue's reasons.
 std::string Duration(Time seconds) {
   if (seconds < 3600) return std::to_string(seconds / 60) + " min";
@@ -199,7 +205,19 @@ class GreedyPolicy : public Policy {
           });
           continue;
         }
-        if (min_runtime_ends < kNever) out.wake_at = std::min(out.wake_at, min_runtime_ends);
+        if (min_runtime_ends < kNever) {
+          out.wake_at = std::min(out.wake_at, min_runtime_ends);
+          Explain(out, *job, [&] {
+            return std::string(within ? "within its project's share" : "next in line") +
+                   ": borrowers become preemptible in " + Seconds(min_runtime_ends - in.now) +
+                   " (their minimum runtime)";
+          });
+          if (!shadow) {
+            Reserve(*job, cycle, in, victim, shadow, extra);
+            out.reserved = job->id;
+          }
+          continue;
+        }
       }
       if (!shadow) {
         if (PreemptsWhenStarving() && !place && !starving)

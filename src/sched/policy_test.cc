@@ -63,6 +63,9 @@ TEST_F(PolicyTest, BorrowersArePreemptedOnlyAfterTheMinimumRuntime) {
   auto early = Plan("uncapped", 100);
   EXPECT_TRUE(early.preempts.empty());
   EXPECT_EQ(early.wake_at, config_.min_runtime);
+  EXPECT_EQ(early.reasons[2],
+            "within its project's share: borrowers become preemptible in 9 min (their minimum "
+            "runtime)");
   auto later = Plan("uncapped", config_.min_runtime);
   ASSERT_EQ(later.preempts.size(), 1u);
   EXPECT_EQ(later.preempts[0], 1);
