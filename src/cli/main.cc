@@ -14,7 +14,9 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/client.h"
 #include "cli/config.h"
+#include "cli/ledger_cli.h"
 #include "cli/simulate.h"
 #include "cli/table.h"
 #include "crypto/crypto.h"
@@ -26,6 +28,7 @@
 #include "service/compute.h"
 #include "service/demo.h"
 #include "service/lab.h"
+#include "service/record.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo::cli {
@@ -35,69 +38,6 @@ using json = nlohmann::json;
 namespace fs = std::filesystem;
 
 constexpr int kExitUsage = 2;
-
-struct Globals {
-  std::string server;
-  bool json = false;
-};
-
-// ---- talking to the server ------------------------------------------------------
-
-class Client {
- public:
-  explicit Client(const Globals& g) : globals_(g) {}
-
-  Status Load() {
-    config_path_ = ClientConfigPath();
-    config_ = QS_TRY(LoadClientConfig(config_path_));
-    return {};
-  }
-
-  std::string Server() const {
-    if (!globals_.server.empty()) return globals_.server;
-    if (const char* s = std::getenv("QIUSUO_SERVER"); s && *s) return s;
-    if (!config_.server.empty()) return config_.server;
-    return kDefaultServer;
-  }
-
-  std::string Token() const {
-    if (const char* t = std::getenv("QIUSUO_TOKEN"); t && *t) return t;
-    return config_.token;
-  }
-
-  Result<json> Call(const std::string& method, const std::string& target,
-                    const json& body = nullptr) {
-    auto r = http::Call(Server(), method, target, body.is_null() ? "" : body.dump(), Token());
-    if (!r) return std::unexpected(r.error());
-    json doc = json::parse(r->body, nullptr, false);
-    if (r->status >= 400) {
-      if (doc.is_object() && doc.contains("error")) {
-        const auto& e = doc["error"];
-        return std::unexpected(Error{ErrorCodeFromName(e.value("code", "internal")),
-                                     e.value("message", ""), e.value("field", "")});
-      }
-      return Fail(ErrorCode::kInternal, "the server answered " + std::to_string(r->status));
-    }
-    if (doc.is_discarded()) return Internal("the server sent something that is not JSON");
-    return doc;
-  }
-
-  Status SaveLogin(const std::string& token) {
-    ClientConfig updated = config_;
-    updated.server = Server();
-    updated.token = token;
-    QS_TRY_STATUS(SaveClientConfig(config_path_, updated));
-    config_ = updated;
-    return {};
-  }
-
-  const std::string& config_path() const { return config_path_; }
-
- private:
-  const Globals& globals_;
-  std::string config_path_;
-  ClientConfig config_;
-};
 
 // ---- small helpers ------------------------------------------------------------
 
@@ -373,6 +313,9 @@ Status RunInit(const ServerSide& opts) {
   SystemClock clock;
   Lab lab(*store, clock, LabConfig{});
   const Member steward = QS_TRY(lab.Init(opts.handle, password, {}));
+  // The key that signs the ledger's checkpoints; its public half is served to all.
+  const crypto::SigningKey key =
+      QS_TRY(LoadLedgerKey((fs::path(opts.data) / "ledger.key").string(), true));
   const fs::path config = fs::path(opts.data) / "qiusuo.toml";
   if (!fs::exists(config)) QS_TRY_STATUS(WriteDefaultServerConfig(config.string()));
   std::cout << "Created a lab in " << opts.data << " (database " << db.string() << ", config "
@@ -389,6 +332,9 @@ Status RunInit(const ServerSide& opts) {
     std::cout << "), " << demo.ideas << " ideas, " << demo.projects << " projects, " << demo.tasks
               << " tasks. Demo members sign in with the password " << kDemoPassword << "\n";
   }
+  std::cout << "Ledger key: " << (fs::path(opts.data) / "ledger.key").string()
+            << " (keep it secret; back it up with the database). Public key: "
+            << crypto::ToHex(key.public_key) << "\n";
   std::cout << "Next: qiusuo serve --data " << opts.data << "\n";
   return {};
 }
@@ -436,7 +382,10 @@ Status RunServe(const ServerSide& opts) {
   // Reattach to jobs that ran while the server was down before taking requests.
   QS_TRY_STATUS(compute.Tick());
   compute.StartLoop(std::chrono::milliseconds(config.scheduler_interval_ms));
-  http::Api api(lab, &compute);
+  // Labs made before the ledger get their key on first start.
+  Ledger ledger(*store, clock,
+                QS_TRY(LoadLedgerKey((fs::path(opts.data) / "ledger.key").string(), true)));
+  http::Api api(lab, &compute, &ledger);
   http::ServerOptions server_options;
   server_options.host = config.listen.substr(0, colon);
   server_options.port = static_cast<std::uint16_t>(port);
@@ -484,7 +433,7 @@ int Main(int argc, char** argv) {
       if (result) result = fn();
     };
   };
-  auto out = [&](const json& doc, auto human) {
+  auto out = [&](const json& doc, const auto& human) {
     if (g.json)
       std::cout << doc.dump(2) << "\n";
     else
@@ -1138,6 +1087,13 @@ int Main(int argc, char** argv) {
         });
         return {};
       }));
+
+  // The contribution ledger and what is computed from it.
+  AddLedgerCommands(
+      app, client,
+      [&](std::function<Status()> fn) { return std::function<void()>(run(std::move(fn))); },
+      [&](const json& doc, const std::function<void(const json&)>& human) { out(doc, human); },
+      result);
 
   // The scheduler, replayed offline.
   SimulateOptions sim;

@@ -10,7 +10,7 @@ namespace {
 
 // The one table of kinds. Weights are the defaults a reward round starts from; a
 // round's weights file overrides them.
-constexpr std::array<ContributionKind, 24> kKinds{{
+constexpr std::array<ContributionKind, 26> kKinds{{
     // CRediT roles.
     {"conceptualization", "CRediT", "Conceptualization", 3, 0, "an idea posted or shaped"},
     {"methodology", "CRediT", "Methodology", 2, 0, "a method or design of experiments"},
@@ -39,6 +39,8 @@ constexpr std::array<ContributionKind, 24> kKinds{{
     {"joined", "lab", "", 0, 0, "joining a project (by one's own accept)"},
     {"task-claimed", "lab", "", 0, 0, "a task claimed"},
     {"boost", "lab", "", 0, 0, "a steward's boost of a project, with its reason"},
+    {"reward-round", "lab", "", 0, 0, "a reward round opened, with its settings"},
+    {"peer-points", "lab", "", 0, 0, "points one participant gave another in a round"},
     {"reward", "lab", "", 0, 0, "a reward paid from a round"},
     {"identity-merge", "lab", "", 0, 0, "an external identity merged into a member"},
 }};

@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <ctime>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <span>
 
@@ -303,7 +305,8 @@ std::string ListJson(const Listing<T>& listing) {
 
 struct Reply {
   int status = 200;
-  std::string body;  // JSON text
+  std::string body;  // JSON text, unless content_type says otherwise
+  std::string content_type = "application/json";
 };
 
 // Small fixed-shape replies, where a DOM costs nothing that matters.
@@ -314,7 +317,96 @@ struct Ctx {
   Caller caller;
   std::vector<std::string> params;  // the {…} segments of the route, in order
   Compute* compute = nullptr;
+  Ledger* ledger = nullptr;
 };
+
+Result<Ledger*> NeedLedger(const Ctx& c) {
+  if (!c.ledger) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
+  return c.ledger;
+}
+
+void Write(JsonWriter& w, const Contribution& e) {
+  w.BeginObject()
+      .Field("seq", e.seq)
+      .Field("at", Time(e.at))
+      .Field("actor", e.actor)
+      .Field("contributor", e.contributor)
+      .Field("kind", e.kind)
+      .Key("project_id");
+  if (e.project)
+    w.Int(*e.project);
+  else
+    w.Null();
+  w.Key("quantity").Double(static_cast<double>(e.quantity_milli) / 1000.0);
+  w.Field("unit", e.unit)
+      .Field("evidence", e.evidence)
+      .Field("note", e.note)
+      .Field("self", e.self)
+      .Key("corrects");
+  if (e.corrects)
+    w.Int(*e.corrects);
+  else
+    w.Null();
+  w.Field("prev", e.prev).EndObject();
+}
+
+std::string HashList(const std::vector<ledger::Hash>& hashes) {
+  json out = json::array();
+  for (const auto& h : hashes) out.push_back(ledger::Hex(h));
+  return out.dump();
+}
+
+Result<std::int64_t> IntQuery(const Request& req, const char* key, std::int64_t fallback) {
+  auto it = req.query.find(key);
+  if (it == req.query.end() || it->second.empty()) return fallback;
+  std::int64_t v = 0;
+  const auto [ptr, ec] =
+      std::from_chars(it->second.data(), it->second.data() + it->second.size(), v);
+  if (ec != std::errc() || ptr != it->second.data() + it->second.size())
+    return InvalidArgument(key, std::string(key) + " must be an integer");
+  return v;
+}
+
+std::string RoundJson(const RoundView& v) {
+  JsonWriter w;
+  const RewardRound& r = v.round;
+  w.BeginObject()
+      .Field("id", r.id)
+      .Field("title", r.settings.title)
+      .Field("pool", FormatMinor(r.settings.pool_minor))
+      .Field("pool_minor", r.settings.pool_minor)
+      .Field("currency", r.settings.currency)
+      .Field("period_from", Time(r.settings.period_from))
+      .Field("period_to", Time(r.settings.period_to))
+      .Key("alpha")
+      .Double(static_cast<double>(r.settings.alpha_milli) / 1000.0)
+      .Field("state", r.state)
+      .Field("opened_by", r.opened_by)
+      .Field("created_at", Time(r.created_at))
+      .Key("payout")
+      .BeginArray();
+  for (const auto& p : v.payout) {
+    w.BeginObject()
+        .Field("handle", p.handle)
+        .Field("amount", FormatMinor(p.amount_minor))
+        .Field("amount_minor", p.amount_minor)
+        .Key("record_weight")
+        .Double(static_cast<double>(p.record_milli) / 1000.0)
+        .Field("points_received", p.points)
+        .EndObject();
+  }
+  w.EndArray().Key("points").BeginArray();
+  for (const auto& [giver, receiver, n, note] : v.points) {
+    w.BeginObject()
+        .Field("from", giver)
+        .Field("to", receiver)
+        .Field("points", n)
+        .Field("note", note)
+        .EndObject();
+  }
+  w.EndArray().EndObject();
+  return w.Take();
+}
 
 Result<Compute*> NeedCompute(const Ctx& c) {
   if (!c.compute)
@@ -743,6 +835,248 @@ const Route kRoutes[] = {
        return Reply{200, ListJson(boosts, std::nullopt,
                                   [](JsonWriter& w, const ProjectBoost& b) { Write(w, b); })};
      }},
+    // ---- the ledger ----
+    {"GET", "/api/v1/ledger/key", false,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       return Reply{200, Small({{"algorithm", "ed25519"},
+                                {"public_key", crypto::ToHex(ledger->public_key())}})};
+     }},
+    {"GET", "/api/v1/ledger/checkpoint", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const ledger::Checkpoint cp = QS_TRY(ledger->Checkpoint());
+       return Reply{200, Small({{"tree_size", cp.tree_size},
+                                {"root", ledger::Hex(cp.root)},
+                                {"at", cp.at},
+                                {"signature", crypto::ToHex(cp.signature)}})};
+     }},
+    {"GET", "/api/v1/ledger/kinds", true,
+     [](Lab&, const Ctx&) -> Result<Reply> {
+       JsonWriter w;
+       w.BeginObject().Key("items").BeginArray();
+       for (const auto& k : ContributionKinds()) {
+         w.BeginObject()
+             .Field("name", k.name)
+             .Field("source", k.source)
+             .Field("credit_role", k.credit_role)
+             .Key("weight")
+             .Double(k.weight)
+             .Key("weight_per_unit")
+             .Double(k.weight_per_unit)
+             .Field("description", k.description)
+             .EndObject();
+       }
+       w.EndArray().EndObject();
+       return Reply{200, w.Take()};
+     }},
+    {"GET", "/api/v1/ledger/entries", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       LedgerQuery q;
+       q.after_seq = QS_TRY(IntQuery(c.req, "after", 0));
+       q.limit = static_cast<int>(QS_TRY(IntQuery(c.req, "limit", 100)));
+       if (auto it = c.req.query.find("contributor"); it != c.req.query.end()) q.contributor = it->second;
+       if (auto it = c.req.query.find("evidence"); it != c.req.query.end()) q.evidence = it->second;
+       if (auto it = c.req.query.find("project"); it != c.req.query.end() && !it->second.empty())
+         q.project = QS_TRY(IdParam(it->second, "project"));
+       const auto entries = QS_TRY(ledger->Entries(c.caller, q));
+       JsonWriter w;
+       w.BeginObject().Key("items").BeginArray();
+       for (const auto& e : entries) Write(w, e);
+       w.EndArray().Key("next_after");
+       if (static_cast<int>(entries.size()) == std::clamp(q.limit, 1, 1000) && !entries.empty())
+         w.Int(entries.back().seq);
+       else
+         w.Null();
+       w.EndObject();
+       return Reply{200, w.Take()};
+     }},
+    {"POST", "/api/v1/ledger/entries", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"contributor", "kind", "project_id", "quantity",
+                                                   "unit", "evidence", "note", "corrects"}));
+       ThankRequest req;
+       req.contributor = QS_TRY(body.String("contributor", true));
+       req.kind = QS_TRY(body.String("kind", true));
+       if (auto p = QS_TRY(body.OptInt("project_id"))) req.project = ProjectId(*p);
+       if (body.Has("quantity"))
+         req.quantity_milli = static_cast<std::int64_t>(std::llround(QS_TRY(body.Number("quantity")) * 1000));
+       req.unit = QS_TRY(body.String("unit", false));
+       req.evidence = QS_TRY(body.String("evidence", false));
+       req.note = QS_TRY(body.String("note", true));
+       req.corrects = QS_TRY(body.OptInt("corrects"));
+       const Contribution e = QS_TRY(ledger->Thank(c.caller, std::move(req)));
+       JsonWriter w;
+       Write(w, e);
+       return Reply{201, w.Take()};
+     }},
+    {"GET", "/api/v1/ledger/entries/{seq}", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const std::int64_t seq = QS_TRY(IdParam(c.params[0], "entry"));
+       const Contribution e = QS_TRY(ledger->Entry(c.caller, seq));
+       JsonWriter w;
+       Write(w, e);
+       return Reply{200, w.Take()};
+     }},
+    {"GET", "/api/v1/ledger/export", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       std::string out;
+       QS_TRY_STATUS(ledger->Export([&](std::string_view line) {
+         out += line;
+         out += '\n';
+       }));
+       return Reply{200, std::move(out), "application/x-ndjson"};
+     }},
+    {"GET", "/api/v1/ledger/proof/inclusion", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const std::int64_t seq = QS_TRY(IntQuery(c.req, "seq", 0));
+       std::int64_t size = QS_TRY(IntQuery(c.req, "tree_size", 0));
+       if (size == 0) size = QS_TRY(ledger->Checkpoint()).tree_size;
+       const auto proof = QS_TRY(ledger->InclusionProof(seq, size));
+       const ledger::Hash leaf = QS_TRY(ledger->LeafHashOf(seq));
+       return Reply{200, "{\"seq\":" + std::to_string(seq) + ",\"tree_size\":" + std::to_string(size) +
+                             ",\"leaf_hash\":\"" + ledger::Hex(leaf) + "\",\"audit_path\":" +
+                             HashList(proof) + "}"};
+     }},
+    {"GET", "/api/v1/ledger/proof/consistency", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const std::int64_t first = QS_TRY(IntQuery(c.req, "first", 0));
+       std::int64_t second = QS_TRY(IntQuery(c.req, "second", 0));
+       if (second == 0) second = QS_TRY(ledger->Checkpoint()).tree_size;
+       const auto proof = QS_TRY(ledger->ConsistencyProof(first, second));
+       return Reply{200, "{\"first\":" + std::to_string(first) + ",\"second\":" +
+                             std::to_string(second) + ",\"proof\":" + HashList(proof) + "}"};
+     }},
+    {"GET", "/api/v1/members/{handle}/record", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const RecordProfile p = QS_TRY(ledger->Profile(c.caller, c.params[0]));
+       JsonWriter w;
+       w.BeginObject().Field("contributor", p.contributor).Key("first");
+       if (p.timeline.empty()) w.Null(); else w.String(Time(p.timeline.front().at));
+       w.Key("latest");
+       if (p.timeline.empty()) w.Null(); else w.String(Time(p.timeline.back().at));
+       auto totals = [&](const char* key, const std::vector<ProfileTotal>& list) {
+         w.Key(key).BeginArray();
+         for (const auto& t : list) {
+           w.BeginObject().Field("key", t.key).Field("entries", t.entries).Key("quantity")
+               .Double(static_cast<double>(t.quantity_milli) / 1000.0).Field("unit", t.unit).EndObject();
+         }
+         w.EndArray();
+       };
+       totals("by_kind", p.by_kind);
+       totals("by_project", p.by_project);
+       w.Key("corrected").BeginArray();
+       for (auto seq : p.corrected) w.Int(seq);
+       w.EndArray().Key("timeline").BeginArray();
+       for (const auto& e : p.timeline) Write(w, e);
+       w.EndArray().EndObject();
+       return Reply{200, w.Take()};
+     }},
+    {"GET", "/api/v1/projects/{id}/authors", true,
+     [](Lab& lab, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
+       const std::int64_t from = QS_TRY(IntQuery(c.req, "from", 0));
+       const std::int64_t to = QS_TRY(IntQuery(c.req, "to", std::numeric_limits<std::int32_t>::max()));
+       const auto authors = QS_TRY(ledger->Authors(c.caller, pid, from, to));
+       const std::string title = QS_TRY(lab.GetProject(c.caller, pid)).project.title;
+       const UnixSeconds until = c.req.query.contains("to") ? to : std::time(nullptr);
+       auto format = c.req.query.find("format");
+       if (format != c.req.query.end() && format->second == "cff")
+         return Reply{200, CitationCff(title, authors, until), "text/yaml; charset=utf-8"};
+       if (format != c.req.query.end() && format->second == "bibtex")
+         return Reply{200, BibTeX(pid.value, title, authors, until), "text/x-bibtex; charset=utf-8"};
+       JsonWriter w;
+       w.BeginObject().Field("project_id", pid.value).Field("title", title).Key("authors").BeginArray();
+       for (const auto& a : authors) {
+         w.BeginObject().Field("contributor", a.contributor).Field("name", a.name).Key("weight")
+             .Double(static_cast<double>(a.weight_milli) / 1000.0).Field("roles", a.roles).EndObject();
+       }
+       w.EndArray().EndObject();
+       return Reply{200, w.Take()};
+     }},
+    // ---- reward rounds ----
+    {"POST", "/api/v1/rewards/rounds", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"title", "pool_minor", "currency", "period_from",
+                                                   "period_to", "alpha", "weights"}));
+       RewardSettings s;
+       s.title = QS_TRY(body.String("title", true));
+       s.pool_minor = QS_TRY(body.OptInt("pool_minor")).value_or(0);
+       s.currency = QS_TRY(body.String("currency", true));
+       s.period_from = QS_TRY(body.OptInt("period_from")).value_or(0);
+       s.period_to = QS_TRY(body.OptInt("period_to")).value_or(0);
+       if (body.Has("alpha"))
+         s.alpha_milli = static_cast<std::int64_t>(std::llround(QS_TRY(body.Number("alpha")) * 1000));
+       for (const auto& [kind, text] : QS_TRY(body.StringMap("weights"))) {
+         // "per_entry[,per_unit]", e.g. "3" or "1,0.5".
+         const auto comma = text.find(',');
+         try {
+           s.weights[kind] = {static_cast<std::int64_t>(std::llround(std::stod(text.substr(0, comma)) * 1000)),
+                              comma == std::string::npos ? 0 : static_cast<std::int64_t>(std::llround(std::stod(text.substr(comma + 1)) * 1000))};
+         } catch (const std::exception&) {
+           return InvalidArgument("weights", "weights." + kind + " is \"per entry[,per unit]\", like \"1,0.5\"");
+         }
+       }
+       if (!s.weights.empty()) {
+         RewardWeights all = DefaultRewardWeights();
+         for (auto& [k, w] : s.weights) all[k] = w;
+         s.weights = std::move(all);
+       }
+       const RewardRound r = QS_TRY(ledger->OpenRound(c.caller, s));
+       return Reply{201, RoundJson({r, {}, {}})};
+     }},
+    {"GET", "/api/v1/rewards/rounds", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const auto rounds = QS_TRY(ledger->Rounds(c.caller));
+       std::string out = "{\"items\":[";
+       for (std::size_t i = 0; i < rounds.size(); ++i) out += (i ? "," : "") + RoundJson({rounds[i], {}, {}});
+       return Reply{200, out + "],\"next_cursor\":null}"};
+     }},
+    {"GET", "/api/v1/rewards/rounds/{id}", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const RoundView v = QS_TRY(ledger->Round(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
+       auto format = c.req.query.find("format");
+       if (format != c.req.query.end() && format->second == "csv")
+         return Reply{200, PayoutCsv(v), "text/csv; charset=utf-8"};
+       return Reply{200, RoundJson(v)};
+     }},
+    {"PUT", "/api/v1/rewards/rounds/{id}/points", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const std::int64_t id = QS_TRY(IdParam(c.params[0], "round"));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"points"}));
+       // {"points": {"bob": "40", "lin": "60 debugging help"}}: points, then an optional note.
+       std::vector<std::tuple<std::string, std::int64_t, std::string>> points;
+       for (const auto& [handle, text] : QS_TRY(body.StringMap("points"))) {
+         const auto space = text.find(' ');
+         std::int64_t n = 0;
+         const std::string number = text.substr(0, space);
+         const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+         if (ec != std::errc() || ptr != number.data() + number.size())
+           return InvalidArgument("points", "points.@" + handle + " starts with a whole number of points");
+         points.emplace_back(handle, n, space == std::string::npos ? "" : text.substr(space + 1));
+       }
+       QS_TRY_STATUS(ledger->GivePoints(c.caller, id, points));
+       const RoundView v = QS_TRY(ledger->Round(c.caller, id));
+       return Reply{200, RoundJson(v)};
+     }},
+    {"POST", "/api/v1/rewards/rounds/{id}/close", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const RoundView v = QS_TRY(ledger->CloseRound(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
+       return Reply{200, RoundJson(v)};
+     }},
     {"POST", "/api/v1/tasks/{id}/claim", true,
      [](Lab& lab, const Ctx& c) { return TaskAct(lab, c, TaskAct::kClaim); }},
     {"POST", "/api/v1/tasks/{id}/unclaim", true,
@@ -788,7 +1122,8 @@ Response ErrorResponse(const Error& e) {
 
 }  // namespace
 
-Api::Api(Lab& lab, Compute* compute) : lab_(lab), compute_(compute) {}
+Api::Api(Lab& lab, Compute* compute, Ledger* ledger)
+    : lab_(lab), compute_(compute), ledger_(ledger) {}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;
@@ -812,7 +1147,7 @@ Response Api::Handle(const Request& req) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    Ctx ctx{req, {}, params, compute_};
+    Ctx ctx{req, {}, params, compute_, ledger_};
     if (route.needs_auth) {
       std::string_view auth = req.authorization;
       std::string_view token;
@@ -824,7 +1159,7 @@ Response Api::Handle(const Request& req) {
     try {
       auto reply = route.fn(lab_, ctx);
       if (!reply) return ErrorResponse(reply.error());
-      return {reply->status, "application/json", std::move(reply->body), {}};
+      return {reply->status, std::move(reply->content_type), std::move(reply->body), {}};
     } catch (const json::exception& e) {
       return ErrorResponse({ErrorCode::kInternal, std::string("JSON: ") + e.what(), {}});
     }

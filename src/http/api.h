@@ -10,6 +10,7 @@
 #include "http/message.h"
 #include "service/compute.h"
 #include "service/lab.h"
+#include "service/record.h"
 
 namespace qiusuo::http {
 
@@ -21,8 +22,8 @@ struct RouteInfo {
 
 class Api {
  public:
-  // `compute` may be null (no executor): job routes then answer 503.
-  explicit Api(Lab& lab, Compute* compute = nullptr);
+  // `compute` may be null (no executor): job routes then answer 503; so may `ledger`.
+  explicit Api(Lab& lab, Compute* compute = nullptr, Ledger* ledger = nullptr);
   Response Handle(const Request& request);
   // The routing table, for the OpenAPI document's test.
   static std::vector<RouteInfo> Routes();
@@ -30,6 +31,7 @@ class Api {
  private:
   Lab& lab_;
   Compute* compute_;
+  Ledger* ledger_;
 };
 
 // The OpenAPI 3 document served at /api/v1/openapi.json (src/http/openapi.json).

@@ -1,6 +1,7 @@
 #include "service/compute.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -8,6 +9,7 @@
 
 #include "core/validate.h"
 #include "sched/fair_share.h"
+#include "service/record.h"
 
 namespace qiusuo {
 namespace {
@@ -20,11 +22,34 @@ bool ValidEnvName(const std::string& name) {
   });
 }
 
-// One transaction for a whole pass's changes, however many.
+// Rule 6: a finished job, failed and cancelled ones too, is an experiment on the
+// record, with its GPU-hours.
+Status RememberJob(Tx& tx, const Job& job) {
+  Contribution c;
+  c.at = job.finished_at.value_or(job.submitted_at);
+  c.actor = "qiusuo";
+  c.contributor = MemberContributor(job.owner_handle);
+  c.kind = "investigation";
+  c.project = job.project.value;
+  c.quantity_milli = job.attained_gpu_s * 1000 / 3600;
+  c.unit = "gpu-hours";
+  c.evidence = "job:" + std::to_string(job.id.value);
+  c.note = "job " + job.name + " " + std::string(JobStateName(job.state)) +
+           (job.reason.empty() ? "" : " (" + job.reason + ")") +
+           (job.run > 0 ? " after " + std::to_string(job.run) + " restart(s)" : "");
+  QS_TRY(AppendContribution(tx, std::move(c)));
+  return {};
+}
+
+// One transaction for a whole pass's changes, however many; jobs that ended are
+// recorded in the ledger in the same transaction.
 Status UpdateJobs(Store& store, const std::vector<const Job*>& jobs) {
   if (jobs.empty()) return {};
   return store.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-    for (const Job* job : jobs) QS_TRY_STATUS(tx.UpdateJob(*job));
+    for (const Job* job : jobs) {
+      QS_TRY_STATUS(tx.UpdateJob(*job));
+      if (IsFinal(job->state)) QS_TRY_STATUS(RememberJob(tx, *job));
+    }
     return {};
   });
 }
@@ -159,6 +184,8 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
       job.state = JobState::kCancelled;
       job.finished_at = clock_.Now();
       job.reason = "cancelled by @" + caller.handle + " before it ran" + (job.run ? " again" : "");
+      QS_TRY_STATUS(tx.UpdateJob(job));
+      return RememberJob(tx, job);
     } else {
       job.stopping = "cancel";
       job.reason = "cancelled by @" + caller.handle;
@@ -184,7 +211,18 @@ Status Compute::AddNote(const Caller& caller, JobId id, const std::string& outco
     if (job.owner != caller.id && (!m || m->state != MembershipState::kActive)) {
       return PermissionDenied("notes on a job come from its owner or the project's members");
     }
-    return tx.InsertJobNote({0, id, caller.handle, outcome, text, clock_.Now()}, caller.id);
+    const UnixSeconds now = clock_.Now();
+    QS_TRY_STATUS(tx.InsertJobNote({0, id, caller.handle, outcome, text, now}, caller.id));
+    Contribution c;
+    c.at = now;
+    c.actor = caller.handle;
+    c.contributor = MemberContributor(caller.handle);
+    c.kind = "formal-analysis";
+    c.project = job.project.value;
+    c.evidence = "job:" + std::to_string(id.value);
+    c.note = outcome + ": " + text;
+    QS_TRY(AppendContribution(tx, std::move(c)));
+    return {};
   });
 }
 
@@ -203,7 +241,20 @@ Result<ProjectBoost> Compute::Boost(const Caller& caller, ProjectId project, dou
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     if (!QS_TRY(tx.FindProject(project)))
       return NotFound("there is no project " + std::to_string(project.value));
-    return tx.InsertBoost(b, caller.id);
+    QS_TRY_STATUS(tx.InsertBoost(b, caller.id));
+    // Rule 5: boosts are open and recorded.
+    Contribution c;
+    c.at = b.created_at;
+    c.actor = caller.handle;
+    c.contributor = MemberContributor(caller.handle);
+    c.kind = "boost";
+    c.project = project.value;
+    c.quantity_milli = static_cast<std::int64_t>(std::llround(factor * 1000));
+    c.unit = "x weight";
+    c.evidence = "boost until " + FormatRfc3339(expires_at);
+    c.note = reason;
+    QS_TRY(AppendContribution(tx, std::move(c)));
+    return {};
   }));
   Kick();
   return b;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/validate.h"
+#include "service/record.h"
 
 namespace qiusuo {
 namespace {
@@ -26,6 +27,22 @@ Listing<T> ToListing(std::vector<T> items, int limit, IdOf id_of) {
   }
   out.items = std::move(items);
   return out;
+}
+
+// Rule 6: an act lands in the ledger in the same transaction as the act itself.
+Status Remember(Tx& tx, const std::string& actor, const std::string& contributor_handle,
+                std::string kind, std::optional<std::int64_t> project, std::string evidence,
+                std::string note, UnixSeconds at) {
+  Contribution c;
+  c.at = at;
+  c.actor = actor;
+  c.contributor = MemberContributor(contributor_handle);
+  c.kind = std::move(kind);
+  c.project = project;
+  c.evidence = std::move(evidence);
+  c.note = std::move(note);
+  QS_TRY(AppendContribution(tx, std::move(c)));
+  return {};
 }
 
 Result<Member> RequireMember(Tx& tx, const std::string& handle) {
@@ -286,8 +303,12 @@ Result<Idea> Lab::PostIdea(const Caller& caller, const std::string& title,
   QS_TRY_STATUS(ValidateText("pitch", pitch, kMaxPitch));
   Idea out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-    const IdeaId id = QS_TRY(tx.InsertIdea(caller.id, TrimCopy(title), pitch, clock_.Now()));
+    const UnixSeconds now = clock_.Now();
+    const IdeaId id = QS_TRY(tx.InsertIdea(caller.id, TrimCopy(title), pitch, now));
     out = *QS_TRY(tx.FindIdea(id));
+    QS_TRY_STATUS(Remember(tx, caller.handle, caller.handle, "conceptualization", std::nullopt,
+                           "idea:" + std::to_string(id.value), "posted the idea: " + out.title,
+                           now));
     return {};
   }));
   return out;
@@ -319,7 +340,11 @@ Result<Idea> Lab::BackIdea(const Caller& caller, IdeaId id, bool back) {
       return FailedPrecondition("you cannot back your own idea; others' backing is the signal");
     }
     if (back) {
-      QS_TRY(tx.InsertBacking(BackingTarget::kIdea, id.value, caller.id, clock_.Now()));
+      if (QS_TRY(tx.InsertBacking(BackingTarget::kIdea, id.value, caller.id, clock_.Now()))) {
+        QS_TRY_STATUS(Remember(tx, caller.handle, caller.handle, "backing", std::nullopt,
+                               "idea:" + std::to_string(id.value),
+                               "backed the idea: " + idea->title, clock_.Now()));
+      }
     } else {
       QS_TRY(tx.DeleteBacking(BackingTarget::kIdea, id.value, caller.id));
     }
@@ -357,6 +382,9 @@ Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest 
     QS_TRY_STATUS(tx.PutMembership({id, caller.id, caller.handle, MembershipState::kActive,
                                     caller.id, "started the project", now}));
     out = QS_TRY(LoadView(tx, id));
+    QS_TRY_STATUS(Remember(tx, caller.handle, caller.handle, "project-administration", id.value,
+                           "project:" + std::to_string(id.value), "started the project: " + p.title,
+                           now));
     return {};
   }));
   return out;
@@ -412,7 +440,11 @@ Result<ProjectView> Lab::BackProject(const Caller& caller, ProjectId id, bool ba
       return FailedPrecondition("members count already; backing is for people outside the project");
     }
     if (back) {
-      QS_TRY(tx.InsertBacking(BackingTarget::kProject, id.value, caller.id, clock_.Now()));
+      if (QS_TRY(tx.InsertBacking(BackingTarget::kProject, id.value, caller.id, clock_.Now()))) {
+        QS_TRY_STATUS(Remember(tx, caller.handle, caller.handle, "backing", id.value,
+                               "project:" + std::to_string(id.value), "backed the project",
+                               clock_.Now()));
+      }
     } else {
       QS_TRY(tx.DeleteBacking(BackingTarget::kProject, id.value, caller.id));
     }
@@ -440,6 +472,11 @@ Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project,
                  clock_.Now()};
     QS_TRY_STATUS(tx.PutMembership(m));
     out = *QS_TRY(tx.FindMembership(project, subject.id));
+    if (next == MembershipState::kActive && state != MembershipState::kActive) {
+      QS_TRY_STATUS(Remember(tx, caller.handle, subject.handle, "joined", project.value,
+                             "project:" + std::to_string(project.value),
+                             "joined the project by their own accept", m.updated_at));
+    }
     return {};
   }));
   return out;
@@ -486,6 +523,14 @@ Result<Task> Lab::ActOnTask(const Caller& caller, TaskId id, TaskAct act) {
     const Task next = QS_TRY(ApplyTaskAct(*task, act, caller.id, member, clock_.Now()));
     QS_TRY_STATUS(tx.UpdateTask(next));
     out = *QS_TRY(tx.FindTask(id));
+    if (act == TaskAct::kClaim || act == TaskAct::kDone) {
+      QS_TRY_STATUS(
+          Remember(tx, caller.handle, caller.handle,
+                   act == TaskAct::kClaim ? "task-claimed" : "investigation", task->project.value,
+                   "task:" + std::to_string(id.value),
+                   (act == TaskAct::kClaim ? "claimed the task: " : "did the task: ") + task->title,
+                   next.updated_at));
+    }
     return {};
   }));
   return out;

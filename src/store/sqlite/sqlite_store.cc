@@ -689,6 +689,189 @@ class SqliteTx final : public Tx {
     return out;
   }
 
+  // ---- the ledger ----
+
+  static LedgerRow ReadLedgerRow(const Stmt& s) {
+    return {s.Int(0), s.Text(1), s.Text(2), s.Text(3), s.Text(4), s.OptInt(5), s.Text(6), s.Int(7)};
+  }
+
+  Result<std::optional<LedgerRow>> LastLedgerRow() override {
+    Stmt s(c_,
+           "SELECT seq, entry, leaf_hash, contributor, kind, project_id, evidence, at FROM ledger "
+           "ORDER BY seq DESC LIMIT 1");
+    if (!QS_TRY(s.Step())) return std::optional<LedgerRow>();
+    return std::optional<LedgerRow>(ReadLedgerRow(s));
+  }
+
+  Status AppendLedger(const LedgerRow& r) override {
+    Stmt s(c_,
+           "INSERT INTO ledger(seq, entry, leaf_hash, contributor, kind, project_id, evidence, at) "
+           "VALUES(?,?,?,?,?,?,?,?)");
+    s.Bind(r.seq)
+        .Bind(r.entry)
+        .Bind(r.leaf_hash)
+        .Bind(r.contributor)
+        .Bind(r.kind)
+        .Bind(r.project)
+        .Bind(r.evidence)
+        .Bind(r.at);
+    return s.Run();
+  }
+
+  Result<std::vector<LedgerRow>> ListLedger(const LedgerQuery& q) override {
+    Stmt s(c_,
+           "SELECT seq, entry, leaf_hash, contributor, kind, project_id, evidence, at FROM ledger "
+           "WHERE seq > ? AND (? = '' OR contributor = ?) AND (? IS NULL OR project_id = ?) "
+           "AND (? = '' OR evidence = ?) ORDER BY seq LIMIT ?");
+    s.Bind(q.after_seq)
+        .Bind(q.contributor)
+        .Bind(q.contributor)
+        .Bind(q.project)
+        .Bind(q.project)
+        .Bind(q.evidence)
+        .Bind(q.evidence)
+        .Bind(std::int64_t{q.limit});
+    std::vector<LedgerRow> out;
+    while (QS_TRY(s.Step())) out.push_back(ReadLedgerRow(s));
+    return out;
+  }
+
+  Result<std::vector<std::string>> LedgerLeafHashes(std::int64_t after_seq, int limit) override {
+    Stmt s(c_, "SELECT leaf_hash FROM ledger WHERE seq > ? ORDER BY seq LIMIT ?");
+    s.Bind(after_seq).Bind(std::int64_t{limit});
+    std::vector<std::string> out;
+    while (QS_TRY(s.Step())) out.push_back(s.Text(0));
+    return out;
+  }
+
+  Status InsertCheckpoint(const StoredCheckpoint& cp) override {
+    Stmt s(c_,
+           "INSERT INTO ledger_checkpoints(tree_size, root, at, signature) VALUES(?,?,?,?) "
+           "ON CONFLICT(tree_size) DO NOTHING");
+    s.Bind(cp.tree_size).Bind(cp.root).Bind(cp.at).Bind(cp.signature);
+    return s.Run();
+  }
+
+  Result<std::optional<StoredCheckpoint>> LatestCheckpoint() override {
+    Stmt s(c_,
+           "SELECT tree_size, root, at, signature FROM ledger_checkpoints "
+           "ORDER BY tree_size DESC LIMIT 1");
+    if (!QS_TRY(s.Step())) return std::optional<StoredCheckpoint>();
+    return std::optional<StoredCheckpoint>(
+        StoredCheckpoint{s.Int(0), s.Text(1), s.Int(2), s.Text(3)});
+  }
+
+  // ---- reward rounds ----
+
+  static std::string EncodeWeights(const RewardWeights& weights) {
+    std::vector<std::string> items;
+    items.reserve(weights.size());
+    for (const auto& [kind, w] : weights) {
+      items.push_back(kind + " " + std::to_string(w.per_entry_milli) + " " +
+                      std::to_string(w.per_unit_milli));
+    }
+    return EncodeStrings(items);
+  }
+
+  static RewardWeights DecodeWeights(std::string_view text) {
+    RewardWeights out;
+    for (const auto& item : DecodeStrings(text)) {
+      std::istringstream in(item);
+      std::string kind;
+      KindWeight w;
+      in >> kind >> w.per_entry_milli >> w.per_unit_milli;
+      out[kind] = w;
+    }
+    return out;
+  }
+
+  static constexpr const char* kRoundSelect =
+      "SELECT r.id, r.title, r.pool_minor, r.currency, r.period_from, r.period_to, "
+      "r.alpha_milli, r.weights, r.state, m.handle, r.created_at, r.closed_at, r.payout "
+      "FROM reward_rounds r JOIN members m ON m.id = r.opened_by ";
+
+  static RewardRound ReadRound(const Stmt& s) {
+    RewardRound r;
+    r.id = s.Int(0);
+    r.settings = {
+        s.Text(1), s.Int(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), DecodeWeights(s.Text(7))};
+    r.state = s.Text(8);
+    r.opened_by = s.Text(9);
+    r.created_at = s.Int(10);
+    r.closed_at = s.OptInt(11);
+    r.payout = s.Text(12);
+    return r;
+  }
+
+  Result<std::int64_t> InsertRewardRound(const RewardRound& r, MemberId opened_by) override {
+    Stmt s(c_,
+           "INSERT INTO reward_rounds(title, pool_minor, currency, period_from, period_to, "
+           "alpha_milli, weights, state, opened_by, created_at) VALUES(?,?,?,?,?,?,?,'open',?,?)");
+    s.Bind(r.settings.title)
+        .Bind(r.settings.pool_minor)
+        .Bind(r.settings.currency)
+        .Bind(r.settings.period_from)
+        .Bind(r.settings.period_to)
+        .Bind(r.settings.alpha_milli)
+        .Bind(EncodeWeights(r.settings.weights))
+        .Bind(opened_by.value)
+        .Bind(r.created_at);
+    QS_TRY_STATUS(s.Run());
+    return sqlite3_last_insert_rowid(c_.db());
+  }
+
+  Result<std::optional<RewardRound>> FindRewardRound(std::int64_t id) override {
+    static const std::string sql = std::string(kRoundSelect) + "WHERE r.id = ?";
+    Stmt s(c_, sql.c_str());
+    s.Bind(id);
+    if (!QS_TRY(s.Step())) return std::optional<RewardRound>();
+    return std::optional<RewardRound>(ReadRound(s));
+  }
+
+  Result<std::vector<RewardRound>> ListRewardRounds() override {
+    static const std::string sql = std::string(kRoundSelect) + "ORDER BY r.id DESC";
+    Stmt s(c_, sql.c_str());
+    std::vector<RewardRound> out;
+    while (QS_TRY(s.Step())) out.push_back(ReadRound(s));
+    return out;
+  }
+
+  Status CloseRewardRound(std::int64_t id, UnixSeconds at, const std::string& payout) override {
+    Stmt s(c_,
+           "UPDATE reward_rounds SET state = 'closed', closed_at = ?, payout = ? "
+           "WHERE id = ? AND state = 'open'");
+    s.Bind(at).Bind(payout).Bind(id);
+    return s.Run();
+  }
+
+  Status PutRewardPoints(
+      std::int64_t round, MemberId giver,
+      const std::vector<std::tuple<MemberId, std::int64_t, std::string>>& points) override {
+    Stmt clear(c_, "DELETE FROM reward_points WHERE round_id = ? AND giver_id = ?");
+    clear.Bind(round).Bind(giver.value);
+    QS_TRY_STATUS(clear.Run());
+    for (const auto& [receiver, n, note] : points) {
+      Stmt s(c_,
+             "INSERT INTO reward_points(round_id, giver_id, receiver_id, points, note) "
+             "VALUES(?,?,?,?,?)");
+      s.Bind(round).Bind(giver.value).Bind(receiver.value).Bind(n).Bind(note);
+      QS_TRY_STATUS(s.Run());
+    }
+    return {};
+  }
+
+  Result<std::vector<std::tuple<std::string, std::string, std::int64_t, std::string>>>
+  ListRewardPoints(std::int64_t round) override {
+    Stmt s(c_,
+           "SELECT g.handle, r.handle, p.points, p.note FROM reward_points p "
+           "JOIN members g ON g.id = p.giver_id JOIN members r ON r.id = p.receiver_id "
+           "WHERE p.round_id = ? ORDER BY g.handle, r.handle");
+    s.Bind(round);
+    std::vector<std::tuple<std::string, std::string, std::int64_t, std::string>> out;
+    while (QS_TRY(s.Step())) out.emplace_back(s.Text(0), s.Text(1), s.Int(2), s.Text(3));
+    return out;
+  }
+
   Status UpdateTask(const Task& t) override {
     Stmt s(c_, "UPDATE tasks SET state = ?, holder_id = ?, updated_at = ? WHERE id = ?");
     s.Bind(TaskStateName(t.state)).Bind(HolderValue(t)).Bind(t.updated_at).Bind(t.id.value);

@@ -1,0 +1,70 @@
+#pragma once
+// Reward rounds (rule 7): a pool paid out from two signals, blended by alpha.
+//   (a) the record: each member's contribution weight over the round's period, from
+//       the ledger's entries with a weight per kind (per entry, plus per unit of
+//       quantity, e.g. per GPU-hour);
+//   (b) peer allocation: each participant spreads up to 100 points over others,
+//       never themselves; points not given are dropped.
+// share = alpha * record / total record + (1 - alpha) * points / total points (when
+// one signal is empty the other takes its place), paid in whole minor units by the
+// largest-remainder method so the payouts sum to the pool exactly. All arithmetic is
+// integer, so a recompute from an export gives the identical payout anywhere.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/error.h"
+#include "core/contribution.h"
+
+namespace qiusuo {
+
+// Weights in thousandths: per entry, and per unit of quantity.
+struct KindWeight {
+  std::int64_t per_entry_milli = 0;
+  std::int64_t per_unit_milli = 0;
+};
+using RewardWeights = std::map<std::string, KindWeight>;
+
+// The shipped defaults, from the table of kinds.
+RewardWeights DefaultRewardWeights();
+
+struct RewardSettings {
+  std::string title;
+  std::int64_t pool_minor = 0;  // e.g. cents
+  std::string currency;         // e.g. "CNY", "EUR"
+  UnixSeconds period_from = 0;  // entries with period_from <= at < period_to count
+  UnixSeconds period_to = 0;
+  std::int64_t alpha_milli = 500;  // the record's part, in thousandths
+  RewardWeights weights;
+};
+
+struct PeerPoints {
+  std::string giver;     // handle
+  std::string receiver;  // handle
+  std::int64_t points = 0;
+};
+
+struct Payee {
+  std::string handle;
+  std::int64_t record_milli = 0;  // contribution weight, thousandths
+  std::int64_t points = 0;        // points received
+  std::int64_t amount_minor = 0;
+};
+
+// Members' record weights from the entries that count (in the period, of members,
+// not corrected by a later entry among `entries`).
+std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution>& entries,
+                                                  const RewardSettings& settings);
+
+// The payout: every member with record weight or points, by handle.
+std::vector<Payee> ComputePayout(const RewardSettings& settings,
+                                 const std::map<std::string, std::int64_t>& record,
+                                 const std::vector<PeerPoints>& points);
+
+Status ValidateRewardSettings(const RewardSettings& s);
+
+}  // namespace qiusuo

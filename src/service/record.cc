@@ -1,0 +1,635 @@
+#include "service/record.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "core/validate.h"
+
+namespace qiusuo {
+namespace {
+
+constexpr int kChunk = 10000;
+
+Result<std::vector<Contribution>> DecodeRows(const std::vector<LedgerRow>& rows) {
+  std::vector<Contribution> out;
+  out.reserve(rows.size());
+  for (const auto& row : rows) {
+    auto c = ledger::Decode(row.entry);
+    if (!c) return Internal("ledger entry " + std::to_string(row.seq) + " does not decode");
+    out.push_back(std::move(*c));
+  }
+  return out;
+}
+
+// Every entry matching `query` (its after_seq and filters), however many.
+Result<std::vector<Contribution>> AllEntries(Tx& tx, LedgerQuery query) {
+  std::vector<Contribution> out;
+  query.limit = kChunk;
+  while (true) {
+    auto rows = QS_TRY(tx.ListLedger(query));
+    auto decoded = QS_TRY(DecodeRows(rows));
+    out.insert(out.end(), std::make_move_iterator(decoded.begin()),
+               std::make_move_iterator(decoded.end()));
+    if (static_cast<int>(rows.size()) < kChunk) break;
+    query.after_seq = rows.back().seq;
+  }
+  return out;
+}
+
+std::string RoundEvidence(std::int64_t round) { return "round:" + std::to_string(round); }
+
+}  // namespace
+
+Result<std::int64_t> AppendContribution(Tx& tx, Contribution c) {
+  const auto last = QS_TRY(tx.LastLedgerRow());
+  c.seq = last ? last->seq + 1 : 1;
+  c.prev = last ? last->leaf_hash : "";
+  const std::string bytes = ledger::Encode(c);
+  const ledger::Hash leaf = ledger::LeafHash(bytes);
+  QS_TRY_STATUS(tx.AppendLedger(
+      {c.seq, bytes, ledger::Hex(leaf), c.contributor, c.kind, c.project, c.evidence, c.at}));
+  return c.seq;
+}
+
+Result<crypto::SigningKey> LoadLedgerKey(const std::string& path, bool create_if_missing) {
+  std::ifstream in(path);
+  if (!in) {
+    if (!create_if_missing) return NotFound("there is no ledger key at " + path);
+    crypto::SigningKey key = crypto::NewSigningKey();
+    const std::string tmp = path + ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::trunc);
+      ::chmod(tmp.c_str(), 0600);
+      out << crypto::ToHex(key.secret_key) << "\n";
+      if (!out) return Fail(ErrorCode::kUnavailable, "cannot write " + tmp);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+      return Fail(ErrorCode::kUnavailable, "cannot write " + path);
+    return key;
+  }
+  std::string hex;
+  in >> hex;
+  auto secret = crypto::FromHex(hex);
+  if (!secret || secret->size() != 64)
+    return Internal(path + " does not hold an Ed25519 secret key (128 hex digits)");
+  // libsodium's secret key is seed || public key.
+  return crypto::SigningKey{secret->substr(32), *secret};
+}
+
+Ledger::Ledger(Store& store, const Clock& clock, crypto::SigningKey key)
+    : store_(store), clock_(clock), key_(std::move(key)) {}
+
+Result<Contribution> Ledger::Thank(const Caller& caller, ThankRequest req) {
+  Contribution c;
+  c.at = clock_.Now();
+  c.actor = caller.handle;
+  c.contributor = req.contributor;
+  c.kind = req.kind;
+  if (req.project) c.project = req.project->value;
+  c.quantity_milli = req.quantity_milli;
+  c.unit = req.unit;
+  c.evidence = req.evidence;
+  c.note = req.note;
+  c.corrects = req.corrects;
+  c.self = c.contributor == MemberContributor(caller.handle);
+  QS_TRY_STATUS(ValidateContribution(c));
+  if (c.note.empty()) return InvalidArgument("note", "say what they did, for everyone to read");
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (c.contributor.starts_with("@") &&
+        !QS_TRY(tx.FindMemberByHandle(std::string_view(c.contributor).substr(1)))) {
+      return NotFound("there is no member " + c.contributor +
+                      "; someone outside the lab is email:ADDRESS");
+    }
+    if (req.project && !QS_TRY(tx.FindProject(*req.project)))
+      return NotFound("there is no project " + std::to_string(req.project->value));
+    if (c.corrects) {
+      auto rows = QS_TRY(tx.ListLedger({*c.corrects - 1, 1, "", std::nullopt, ""}));
+      if (rows.empty() || rows[0].seq != *c.corrects)
+        return NotFound("there is no entry " + std::to_string(*c.corrects) + " to correct");
+    }
+    c.seq = QS_TRY(AppendContribution(tx, c));
+    return {};
+  }));
+  auto last = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListLedger({c.seq - 1, 1, "", {}, ""});
+  }));
+  if (last.empty()) return Internal("the entry just recorded is gone");
+  return ledger::Decode(last[0].entry);
+}
+
+Result<std::vector<Contribution>> Ledger::Entries(const Caller&, const LedgerQuery& query) {
+  LedgerQuery q = query;
+  q.limit = std::clamp(q.limit, 1, 1000);
+  auto rows = QS_TRY(Read(store_, [&](Tx& tx) { return tx.ListLedger(q); }));
+  return DecodeRows(rows);
+}
+
+Result<Contribution> Ledger::Entry(const Caller&, std::int64_t seq) {
+  auto rows = QS_TRY(Read(store_, [&](Tx& tx) { return tx.ListLedger({seq - 1, 1, "", {}, ""}); }));
+  if (rows.empty() || rows[0].seq != seq)
+    return NotFound("there is no ledger entry " + std::to_string(seq));
+  return ledger::Decode(rows[0].entry);
+}
+
+Result<std::vector<ledger::Hash>> Ledger::LeavesUpTo(std::int64_t size) {
+  std::lock_guard lock(mu_);
+  while (static_cast<std::int64_t>(leaves_.size()) < size) {
+    const auto after = static_cast<std::int64_t>(leaves_.size());
+    auto hashes = QS_TRY(Read(store_, [&](Tx& tx) {
+      return tx.LedgerLeafHashes(
+          after, static_cast<int>(std::min<std::int64_t>(std::int64_t{kChunk} * 10, size - after)));
+    }));
+    if (hashes.empty())
+      return NotFound("the ledger has only " + std::to_string(after) + " entries");
+    for (const auto& hex : hashes) {
+      auto h = ledger::ParseHash(hex);
+      if (!h) return Internal("a stored leaf hash is not 64 hex digits");
+      leaves_.push_back(*h);
+      frontier_.Append(*h);
+    }
+  }
+  return std::vector<ledger::Hash>(leaves_.begin(), leaves_.begin() + size);
+}
+
+Result<ledger::Checkpoint> Ledger::Checkpoint() {
+  const auto state = QS_TRY(
+      Read(store_, [&](Tx& tx) -> Result<std::pair<std::int64_t, std::optional<StoredCheckpoint>>> {
+        const auto last = QS_TRY(tx.LastLedgerRow());
+        return std::make_pair(last ? last->seq : 0, QS_TRY(tx.LatestCheckpoint()));
+      }));
+  const auto& [size, latest] = state;
+  ledger::Checkpoint cp;
+  if (latest && latest->tree_size == size) {
+    const auto root = ledger::ParseHash(latest->root);
+    const auto signature = crypto::FromHex(latest->signature);
+    if (!root || !signature) return Internal("the stored checkpoint is corrupt");
+    cp.tree_size = latest->tree_size;
+    cp.root = *root;
+    cp.at = latest->at;
+    cp.signature = *signature;
+    return cp;
+  }
+  QS_TRY(LeavesUpTo(size));
+  {
+    std::lock_guard lock(mu_);
+    if (static_cast<std::int64_t>(frontier_.size()) == size) {
+      cp.root = frontier_.Root();
+    } else {
+      cp.root = ledger::RootOf(
+          std::span<const ledger::Hash>(leaves_).first(static_cast<std::size_t>(size)));
+    }
+  }
+  cp.tree_size = size;
+  cp.at = clock_.Now();
+  ledger::SignCheckpoint(cp, key_.secret_key);
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.InsertCheckpoint(
+        {cp.tree_size, ledger::Hex(cp.root), cp.at, crypto::ToHex(cp.signature)});
+  }));
+  return cp;
+}
+
+Status Ledger::Export(const std::function<void(std::string_view)>& sink) {
+  const ledger::Checkpoint cp = QS_TRY(Checkpoint());
+  std::int64_t after = 0;
+  while (after < cp.tree_size) {
+    auto rows = QS_TRY(Read(store_, [&](Tx& tx) {
+      return tx.ListLedger({after,
+                            static_cast<int>(std::min<std::int64_t>(kChunk, cp.tree_size - after)),
+                            "",
+                            {},
+                            ""});
+    }));
+    if (rows.empty()) break;
+    for (const auto& row : rows) {
+      auto leaf = ledger::ParseHash(row.leaf_hash);
+      if (!leaf) return Internal("a stored leaf hash is not 64 hex digits");
+      sink(ledger::ExportLine(row.entry, *leaf));
+    }
+    after = rows.back().seq;
+  }
+  sink(ledger::CheckpointLine(cp, key_.public_key));
+  return {};
+}
+
+Result<std::vector<ledger::Hash>> Ledger::InclusionProof(std::int64_t seq, std::int64_t tree_size) {
+  if (seq < 1 || seq > tree_size)
+    return InvalidArgument("seq", "an entry between 1 and the tree size");
+  const auto leaves = QS_TRY(LeavesUpTo(tree_size));
+  return ledger::InclusionProof(static_cast<std::size_t>(seq - 1), leaves);
+}
+
+Result<std::vector<ledger::Hash>> Ledger::ConsistencyProof(std::int64_t first,
+                                                           std::int64_t second) {
+  if (first < 1 || first > second) return InvalidArgument("first", "0 < first <= second");
+  const auto leaves = QS_TRY(LeavesUpTo(second));
+  return ledger::ConsistencyProof(static_cast<std::size_t>(first), leaves);
+}
+
+Result<ledger::Hash> Ledger::LeafHashOf(std::int64_t seq) {
+  const auto leaves = QS_TRY(LeavesUpTo(seq));
+  if (seq < 1) return InvalidArgument("seq", "entries start at 1");
+  return leaves[static_cast<std::size_t>(seq - 1)];
+}
+
+Result<RecordProfile> Ledger::Profile(const Caller&, const std::string& handle) {
+  RecordProfile p;
+  p.contributor = MemberContributor(handle);
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    if (!QS_TRY(tx.FindMemberByHandle(handle))) return NotFound("there is no member @" + handle);
+    p.timeline = QS_TRY(AllEntries(tx, {0, kChunk, p.contributor, std::nullopt, ""}));
+    return {};
+  }));
+  // Corrections may come from anyone; look for those that point at this timeline.
+  std::set<std::int64_t> mine;
+  for (const auto& e : p.timeline) mine.insert(e.seq);
+  std::set<std::int64_t> corrected;
+  for (const auto& e : p.timeline) {
+    if (e.corrects && mine.contains(*e.corrects)) corrected.insert(*e.corrects);
+  }
+  p.corrected.assign(corrected.begin(), corrected.end());
+  std::map<std::string, ProfileTotal> kinds;
+  std::map<std::string, ProfileTotal> projects;
+  for (const auto& e : p.timeline) {
+    if (corrected.contains(e.seq)) continue;
+    auto& k = kinds[e.kind];
+    k.key = e.kind;
+    ++k.entries;
+    k.quantity_milli += e.quantity_milli;
+    if (k.unit.empty()) k.unit = e.unit;
+    if (e.project) {
+      auto& pr = projects[std::to_string(*e.project)];
+      pr.key = std::to_string(*e.project);
+      ++pr.entries;
+    }
+  }
+  for (auto& [k, v] : kinds) p.by_kind.push_back(v);
+  for (auto& [k, v] : projects) p.by_project.push_back(v);
+  std::sort(p.by_kind.begin(), p.by_kind.end(), [](const auto& a, const auto& b) {
+    return a.entries > b.entries || (a.entries == b.entries && a.key < b.key);
+  });
+  return p;
+}
+
+Result<std::vector<Author>> Ledger::Authors(const Caller&, ProjectId project, UnixSeconds from,
+                                            UnixSeconds to) {
+  std::vector<Contribution> entries;
+  std::map<std::string, std::string> names;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    if (!QS_TRY(tx.FindProject(project)))
+      return NotFound("there is no project " + std::to_string(project.value));
+    entries = QS_TRY(AllEntries(tx, {0, kChunk, "", project.value, ""}));
+    for (const auto& e : entries) {
+      if (!e.contributor.starts_with("@") || names.contains(e.contributor)) continue;
+      auto m = QS_TRY(tx.FindMemberByHandle(std::string_view(e.contributor).substr(1)));
+      names[e.contributor] = m && !m->name.empty() ? m->name : e.contributor.substr(1);
+    }
+    return {};
+  }));
+  std::set<std::int64_t> corrected;
+  for (const auto& e : entries) {
+    if (e.corrects) corrected.insert(*e.corrects);
+  }
+  const RewardWeights weights = DefaultRewardWeights();
+  std::map<std::string, Author> authors;
+  std::map<std::string, std::set<std::size_t>> roles;  // by position in the kind table
+  const auto kinds = ContributionKinds();
+  for (const auto& e : entries) {
+    if (corrected.contains(e.seq) || e.at < from || e.at >= to) continue;
+    const ContributionKind* kind = FindContributionKind(e.kind);
+    if (!kind || kind->credit_role.empty()) continue;  // an author list is made of roles
+    auto& a = authors[e.contributor];
+    if (a.contributor.empty()) {
+      a.contributor = e.contributor;
+      a.name = names.contains(e.contributor) ? names[e.contributor] : e.contributor.substr(6);
+      a.first = e.at;
+    }
+    const auto& w = weights.at(e.kind);
+    a.weight_milli += w.per_entry_milli + w.per_unit_milli * e.quantity_milli / 1000;
+    roles[e.contributor].insert(static_cast<std::size_t>(kind - kinds.data()));
+  }
+  std::vector<Author> out;
+  out.reserve(authors.size());
+  for (auto& [id, a] : authors) {
+    std::set<std::string_view> seen;
+    for (std::size_t k : roles[id]) {
+      if (seen.insert(kinds[k].credit_role).second) a.roles.emplace_back(kinds[k].credit_role);
+    }
+    out.push_back(std::move(a));
+  }
+  // Most weight first; then who came first; then by id, so the order is stable.
+  std::sort(out.begin(), out.end(), [](const Author& a, const Author& b) {
+    if (a.weight_milli != b.weight_milli) return a.weight_milli > b.weight_milli;
+    if (a.first != b.first) return a.first < b.first;
+    return a.contributor < b.contributor;
+  });
+  return out;
+}
+
+// ---- reward rounds ----
+
+std::string EncodeRoundSettings(const RewardSettings& s) {
+  std::string out = "title " + s.title + "\npool_minor " + std::to_string(s.pool_minor) +
+                    "\ncurrency " + s.currency + "\nperiod_from " + std::to_string(s.period_from) +
+                    "\nperiod_to " + std::to_string(s.period_to) + "\nalpha_milli " +
+                    std::to_string(s.alpha_milli) + "\n";
+  for (const auto& [kind, w] : s.weights) {
+    out += "weight " + kind + " " + std::to_string(w.per_entry_milli) + " " +
+           std::to_string(w.per_unit_milli) + "\n";
+  }
+  return out;
+}
+
+Result<RewardSettings> DecodeRoundSettings(std::string_view text) {
+  RewardSettings s;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto space = line.find(' ');
+    if (space == std::string::npos) return InvalidArgument("settings", "a line without a value");
+    const std::string key = line.substr(0, space);
+    const std::string value = line.substr(space + 1);
+    try {
+      if (key == "title")
+        s.title = value;
+      else if (key == "pool_minor")
+        s.pool_minor = std::stoll(value);
+      else if (key == "currency")
+        s.currency = value;
+      else if (key == "period_from")
+        s.period_from = std::stoll(value);
+      else if (key == "period_to")
+        s.period_to = std::stoll(value);
+      else if (key == "alpha_milli")
+        s.alpha_milli = std::stoll(value);
+      else if (key == "weight") {
+        std::istringstream w(value);
+        std::string kind;
+        KindWeight kw;
+        w >> kind >> kw.per_entry_milli >> kw.per_unit_milli;
+        s.weights[kind] = kw;
+      } else {
+        return InvalidArgument("settings", "unknown setting '" + key + "'");
+      }
+    } catch (const std::exception&) {
+      return InvalidArgument("settings", "'" + key + "' is not a number");
+    }
+  }
+  return s;
+}
+
+Result<RewardRound> Ledger::OpenRound(const Caller& caller, RewardSettings settings) {
+  if (!caller.steward) return PermissionDenied("only stewards fund and open reward rounds");
+  if (settings.weights.empty()) settings.weights = DefaultRewardWeights();
+  QS_TRY_STATUS(ValidateTitle("title", settings.title));
+  QS_TRY_STATUS(ValidateRewardSettings(settings));
+  RewardRound round;
+  round.settings = settings;
+  round.state = "open";
+  round.opened_by = caller.handle;
+  round.created_at = clock_.Now();
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    round.id = QS_TRY(tx.InsertRewardRound(round, caller.id));
+    Contribution c;
+    c.at = round.created_at;
+    c.actor = caller.handle;
+    c.contributor = MemberContributor(caller.handle);
+    c.kind = "reward-round";
+    c.quantity_milli = settings.pool_minor * 1000;
+    c.unit = "minor units of " + settings.currency;
+    c.evidence = RoundEvidence(round.id);
+    c.note = EncodeRoundSettings(settings);
+    QS_TRY(AppendContribution(tx, c));
+    return {};
+  }));
+  return round;
+}
+
+Status Ledger::GivePoints(
+    const Caller& caller, std::int64_t round_id,
+    const std::vector<std::tuple<std::string, std::int64_t, std::string>>& points) {
+  std::int64_t total = 0;
+  std::set<std::string> seen;
+  for (const auto& [handle, n, note] : points) {
+    if (handle == caller.handle)
+      return InvalidArgument("points", "points go to others, never to yourself");
+    if (n <= 0) return InvalidArgument("points", "give each person a positive number of points");
+    if (!seen.insert(handle).second)
+      return InvalidArgument("points", "@" + handle + " is listed twice");
+    QS_TRY_STATUS(ValidateText("note", note, 1000));
+    total += n;
+  }
+  if (total > 100)
+    return InvalidArgument(
+        "points", "you have 100 points to spread; these add up to " + std::to_string(total));
+  return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto round = QS_TRY(tx.FindRewardRound(round_id));
+    if (!round) return NotFound("there is no reward round " + std::to_string(round_id));
+    if (round->state != "open")
+      return FailedPrecondition("round " + std::to_string(round_id) + " is closed");
+    std::vector<std::tuple<MemberId, std::int64_t, std::string>> rows;
+    rows.reserve(points.size());
+    for (const auto& [handle, n, note] : points) {
+      auto m = QS_TRY(tx.FindMemberByHandle(handle));
+      if (!m) return NotFound("there is no member @" + handle);
+      rows.emplace_back(m->id, n, note);
+    }
+    return tx.PutRewardPoints(round_id, caller.id, rows);
+  });
+}
+
+Result<std::vector<Payee>> Ledger::ComputeRound(Tx& tx, const RewardRound& round,
+                                                std::int64_t cutoff_seq) {
+  std::vector<Contribution> entries = QS_TRY(AllEntries(tx, {0, kChunk, "", std::nullopt, ""}));
+  std::erase_if(entries, [&](const Contribution& c) { return c.seq >= cutoff_seq; });
+  std::vector<PeerPoints> peer;
+  for (const auto& [giver, receiver, n, note] : QS_TRY(tx.ListRewardPoints(round.id)))
+    peer.push_back({giver, receiver, n});
+  return ComputePayout(round.settings, RecordWeights(entries, round.settings), peer);
+}
+
+Result<RoundView> Ledger::Round(const Caller&, std::int64_t id) {
+  RoundView view;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    auto round = QS_TRY(tx.FindRewardRound(id));
+    if (!round) return NotFound("there is no reward round " + std::to_string(id));
+    view.round = *round;
+    view.points = QS_TRY(tx.ListRewardPoints(id));
+    if (round->state == "open") {
+      const auto last = QS_TRY(tx.LastLedgerRow());
+      view.payout = QS_TRY(ComputeRound(tx, *round, (last ? last->seq : 0) + 1));
+    } else {
+      // As paid, with its breakdown (the ledger's reward entries say the same).
+      std::istringstream in(round->payout);
+      Payee p;
+      while (in >> p.handle >> p.amount_minor >> p.record_milli >> p.points)
+        view.payout.push_back(p);
+    }
+    return {};
+  }));
+  return view;
+}
+
+Result<std::vector<RewardRound>> Ledger::Rounds(const Caller&) {
+  return Read(store_, [](Tx& tx) { return tx.ListRewardRounds(); });
+}
+
+Result<RoundView> Ledger::CloseRound(const Caller& caller, std::int64_t id) {
+  if (!caller.steward) return PermissionDenied("only stewards close reward rounds");
+  RoundView view;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto round = QS_TRY(tx.FindRewardRound(id));
+    if (!round) return NotFound("there is no reward round " + std::to_string(id));
+    if (round->state != "open")
+      return FailedPrecondition("round " + std::to_string(id) + " is closed already");
+    const auto last = QS_TRY(tx.LastLedgerRow());
+    const std::int64_t cutoff = (last ? last->seq : 0) + 1;
+    view.payout = QS_TRY(ComputeRound(tx, *round, cutoff));
+    view.points = QS_TRY(tx.ListRewardPoints(id));
+    const UnixSeconds now = clock_.Now();
+    // The points as given, then each payment: enough to recompute it from an export.
+    for (const auto& [giver, receiver, n, note] : view.points) {
+      Contribution c;
+      c.at = now;
+      c.actor = giver;
+      c.contributor = MemberContributor(receiver);
+      c.kind = "peer-points";
+      c.quantity_milli = n * 1000;
+      c.unit = "points";
+      c.evidence = RoundEvidence(id);
+      c.note = note;
+      QS_TRY(AppendContribution(tx, c));
+    }
+    std::string payout_text;
+    for (const auto& p : view.payout) {
+      Contribution c;
+      c.at = now;
+      c.actor = caller.handle;
+      c.contributor = MemberContributor(p.handle);
+      c.kind = "reward";
+      c.quantity_milli = p.amount_minor * 1000;
+      c.unit = "minor units of " + round->settings.currency;
+      c.evidence = RoundEvidence(id);
+      c.note =
+          "record " + std::to_string(p.record_milli) + " milli, points " + std::to_string(p.points);
+      QS_TRY(AppendContribution(tx, c));
+      payout_text += p.handle + " " + std::to_string(p.amount_minor) + " " +
+                     std::to_string(p.record_milli) + " " + std::to_string(p.points) + "\n";
+    }
+    QS_TRY_STATUS(tx.CloseRewardRound(id, now, payout_text));
+    view.round = *round;
+    view.round.state = "closed";
+    view.round.closed_at = now;
+    view.round.payout = payout_text;
+    return {};
+  }));
+  return view;
+}
+
+std::string FormatMinor(std::int64_t minor) {
+  const bool negative = minor < 0;
+  const std::int64_t v = negative ? -minor : minor;
+  std::string cents = std::to_string(v % 100);
+  if (cents.size() < 2) cents.insert(0, "0");
+  return (negative ? "-" : "") + std::to_string(v / 100) + "." + cents;
+}
+
+namespace {
+std::string Year(UnixSeconds t) { return FormatRfc3339(t).substr(0, 4); }
+std::string YamlString(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+std::string CitationCff(const std::string& title, const std::vector<Author>& authors,
+                        UnixSeconds to) {
+  std::string out =
+      "cff-version: 1.2.0\nmessage: \"Authors and CRediT roles derived from the Qiusuo "
+      "contribution ledger.\"\ntitle: " +
+      YamlString(title) + "\ndate-released: " + FormatRfc3339(to).substr(0, 10) + "\nauthors:\n";
+  for (const auto& a : authors) {
+    if (a.contributor.starts_with("@")) {
+      out += "  - name: " + YamlString(a.name) +
+             "\n    alias: " + YamlString(a.contributor.substr(1)) + "\n";
+    } else {
+      out += "  - name: " + YamlString(a.name) +
+             "\n    email: " + YamlString(a.contributor.substr(6)) + "\n";
+    }
+  }
+  out += "# CRediT roles:\n";
+  for (const auto& a : authors) {
+    std::string roles;
+    for (const auto& r : a.roles) roles += (roles.empty() ? "" : "; ") + r;
+    out += "#   " + a.name + ": " + roles + "\n";
+  }
+  return out;
+}
+
+std::string BibTeX(std::int64_t project, const std::string& title,
+                   const std::vector<Author>& authors, UnixSeconds to) {
+  std::string names;
+  std::string roles;
+  for (const auto& a : authors) {
+    names += (names.empty() ? "" : " and ") + a.name;
+    std::string r;
+    for (const auto& role : a.roles) r += (r.empty() ? "" : ", ") + role;
+    roles += (roles.empty() ? "" : "; ") + a.name + " (" + r + ")";
+  }
+  return "@misc{qiusuo-project-" + std::to_string(project) + "-" + Year(to) + ",\n  title = {" +
+         title + "},\n  author = {" + names + "},\n  year = {" + Year(to) +
+         "},\n  note = {CRediT roles: " + roles + "}\n}\n";
+}
+
+std::string PayoutCsv(const RoundView& view) {
+  std::string out = "handle,amount,currency,record_weight,points_received\n";
+  for (const auto& p : view.payout) {
+    out += p.handle + "," + FormatMinor(p.amount_minor) + "," + view.round.settings.currency + "," +
+           std::to_string(p.record_milli / 1000) + "." +
+           std::to_string(1000 + p.record_milli % 1000).substr(1) + "," + std::to_string(p.points) +
+           "\n";
+  }
+  return out;
+}
+
+Result<Recomputed> RecomputeRound(const std::vector<Contribution>& entries, std::int64_t round) {
+  const std::string evidence = RoundEvidence(round);
+  Recomputed out;
+  std::optional<std::int64_t> cutoff;
+  bool opened = false;
+  std::vector<PeerPoints> peer;
+  for (const auto& e : entries) {
+    if (e.evidence != evidence) continue;
+    if (e.kind == "reward-round") {
+      out.settings = QS_TRY(DecodeRoundSettings(e.note));
+      opened = true;
+    } else if (e.kind == "peer-points" || e.kind == "reward") {
+      if (!cutoff) cutoff = e.seq;
+      if (e.kind == "peer-points") {
+        peer.push_back({e.actor, e.contributor.substr(1), e.quantity_milli / 1000});
+      } else {
+        out.recorded.push_back({e.contributor.substr(1), 0, 0, e.quantity_milli / 1000});
+      }
+    }
+  }
+  if (!opened) return NotFound("the export has no reward round " + std::to_string(round));
+  if (!cutoff)
+    return FailedPrecondition("round " + std::to_string(round) + " is not closed in this export");
+  std::vector<Contribution> before;
+  for (const auto& e : entries) {
+    if (e.seq < *cutoff) before.push_back(e);
+  }
+  out.payout = ComputePayout(out.settings, RecordWeights(before, out.settings), peer);
+  return out;
+}
+
+}  // namespace qiusuo

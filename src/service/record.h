@@ -1,0 +1,139 @@
+#pragma once
+// The contribution ledger as the lab uses it (rules 6 and 7): every act lands as an
+// entry in the same transaction as the act (AppendContribution); members thank each
+// other; checkpoints are signed with the lab's Ed25519 key; the export, proofs,
+// profiles, author lists and reward rounds are computed from the entries.
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "core/contribution.h"
+#include "core/reward.h"
+#include "crypto/crypto.h"
+#include "ledger/ledger.h"
+#include "service/lab.h"
+#include "store/store.h"
+
+namespace qiusuo {
+
+// Appends `c` (seq, prev and hash filled in here) inside the caller's transaction.
+Result<std::int64_t> AppendContribution(Tx& tx, Contribution c);
+
+// The lab's ledger key: DATA/ledger.key holds the Ed25519 secret key in hex, mode 0600.
+// Made by `qiusuo init` (or on first start for labs made before the ledger).
+Result<crypto::SigningKey> LoadLedgerKey(const std::string& path, bool create_if_missing);
+
+struct ThankRequest {
+  std::string contributor;  // @handle or email:ADDRESS
+  std::string kind;
+  std::optional<ProjectId> project;
+  std::int64_t quantity_milli = 0;
+  std::string unit;
+  std::string evidence;
+  std::string note;
+  std::optional<std::int64_t> corrects;
+};
+
+struct ProfileTotal {
+  std::string key;  // a kind, or a project id
+  std::int64_t entries = 0;
+  std::int64_t quantity_milli = 0;
+  std::string unit;
+};
+
+struct RecordProfile {
+  std::string contributor;
+  std::vector<Contribution> timeline;   // every entry, oldest first; nothing dropped
+  std::vector<std::int64_t> corrected;  // seqs of entries a later entry corrects
+  std::vector<ProfileTotal> by_kind;
+  std::vector<ProfileTotal> by_project;
+};
+
+struct Author {
+  std::string contributor;  // @handle or email:...
+  std::string name;         // the member's name, else the contributor id
+  std::int64_t weight_milli = 0;
+  std::vector<std::string> roles;  // CRediT roles, in the taxonomy's order
+  UnixSeconds first = 0;
+};
+
+struct RoundView {
+  RewardRound round;
+  std::vector<Payee> payout;  // computed now for an open round, as paid for a closed one
+  std::vector<std::tuple<std::string, std::string, std::int64_t, std::string>> points;
+};
+
+class Ledger {
+ public:
+  Ledger(Store& store, const Clock& clock, crypto::SigningKey key);
+
+  const std::string& public_key() const { return key_.public_key; }
+
+  // A member records a contribution, their own (marked self) or someone else's.
+  Result<Contribution> Thank(const Caller& caller, ThankRequest request);
+  Result<std::vector<Contribution>> Entries(const Caller& caller, const LedgerQuery& query);
+  Result<Contribution> Entry(const Caller& caller, std::int64_t seq);
+
+  // The latest checkpoint, signing a new one if entries came since.
+  Result<ledger::Checkpoint> Checkpoint();
+  // Streams the export: every entry up to a fresh checkpoint, then the checkpoint.
+  Status Export(const std::function<void(std::string_view line)>& sink);
+  Result<std::vector<ledger::Hash>> InclusionProof(std::int64_t seq, std::int64_t tree_size);
+  Result<std::vector<ledger::Hash>> ConsistencyProof(std::int64_t first, std::int64_t second);
+  Result<ledger::Hash> LeafHashOf(std::int64_t seq);
+
+  Result<RecordProfile> Profile(const Caller& caller, const std::string& handle);
+  Result<std::vector<Author>> Authors(const Caller& caller, ProjectId project, UnixSeconds from,
+                                      UnixSeconds to);
+
+  Result<RewardRound> OpenRound(const Caller& caller, RewardSettings settings);
+  // Replaces the caller's points in an open round; at most 100 in all, never to oneself.
+  Status GivePoints(const Caller& caller, std::int64_t round,
+                    const std::vector<std::tuple<std::string, std::int64_t, std::string>>& points);
+  Result<RoundView> Round(const Caller& caller, std::int64_t round);
+  Result<std::vector<RewardRound>> Rounds(const Caller& caller);
+  // Computes the payout, records points and payments in the ledger, and publishes it.
+  Result<RoundView> CloseRound(const Caller& caller, std::int64_t round);
+
+ private:
+  // Leaf hashes of the first `size` entries, read incrementally into leaves_.
+  Result<std::vector<ledger::Hash>> LeavesUpTo(std::int64_t size);
+  Result<std::vector<Payee>> ComputeRound(Tx& tx, const RewardRound& round,
+                                          std::int64_t cutoff_seq);
+
+  Store& store_;
+  const Clock& clock_;
+  crypto::SigningKey key_;
+  std::mutex mu_;  // guards leaves_, frontier_
+  std::vector<ledger::Hash> leaves_;
+  ledger::Frontier frontier_;
+};
+
+// Author lists as files: CITATION.cff (Citation File Format 1.2.0) and a BibTeX entry.
+std::string CitationCff(const std::string& title, const std::vector<Author>& authors,
+                        UnixSeconds to);
+std::string BibTeX(std::int64_t project, const std::string& title,
+                   const std::vector<Author>& authors, UnixSeconds to);
+// handle,amount,currency,record_weight,points_received
+std::string PayoutCsv(const RoundView& view);
+// Minor units as a decimal amount: 123456 -> "1234.56".
+std::string FormatMinor(std::int64_t minor);
+
+// The round's payout from an export alone: settings, points and the record as the
+// ledger holds them. Used by `qiusuo rewards recompute`.
+struct Recomputed {
+  RewardSettings settings;
+  std::vector<Payee> payout;    // computed from the record and points
+  std::vector<Payee> recorded;  // as the ledger's reward entries say it was paid
+};
+Result<Recomputed> RecomputeRound(const std::vector<Contribution>& entries, std::int64_t round);
+
+// Round settings as the ledger records them (the note of the reward-round entry).
+std::string EncodeRoundSettings(const RewardSettings& s);
+Result<RewardSettings> DecodeRoundSettings(std::string_view text);
+
+}  // namespace qiusuo
