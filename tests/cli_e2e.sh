@@ -239,6 +239,55 @@ expect_in "unknown policy 'lottery'" "$ERR" "unknown policy"
 expect_exit 1 "$QS" simulate --trace "$T/trace.csv" --gpus 4
 expect_in "8-GPU job" "$ERR" "cluster smaller than a job"
 
+# --- the ledger: thanks, profiles, export, tamper, verify, authors, rewards -------------
+expect_exit 0 as ada thank @bob --kind review --project "$P" --evidence url:https://example.org/pr/1 --note "reviewed the kernel"
+expect_in "@bob review" "$OUT" "thank"
+expect_exit 0 as bob thank @bob --kind software --project "$P" --note "the kernel itself"
+expect_in "(self-recorded)" "$OUT" "self-recorded"
+expect_exit 1 as ada thank @bob --kind promotion --note "x"
+expect_in "not a contribution kind" "$ERR" "unknown kind"
+expect_exit 4 as ada thank @nobody --kind review --note "x"
+expect_exit 0 as ada profile bob
+expect_in "software" "$OUT" "profile totals"
+expect_in "reviewed the kernel" "$OUT" "profile timeline"
+expect_exit 0 as ada profile bob --json
+[ "$(jq '.timeline | map(select(.kind == "joined")) | length' <<<"$OUT")" -ge 1 ] && ok || bad "joining is on bob's record"
+expect_exit 0 as ada ledger log --contributor bob --json
+[ "$(jq '.items | length' <<<"$OUT")" -ge 3 ] && ok || bad "ledger log filters by contributor"
+expect_exit 0 as ada ledger export -o "$T/export.jsonl"
+expect_exit 0 "$QS" ledger verify "$T/export.jsonl"
+expect_in "OK:" "$OUT" "verify an honest export"
+expect_exit 0 as ada ledger verify --server
+N=$(( $(wc -l <"$T/export.jsonl") / 2 ))
+sed "${N}s/\"note\":\"/\"note\":\"X/" "$T/export.jsonl" >"$T/tampered.jsonl"
+expect_exit 1 "$QS" ledger verify "$T/tampered.jsonl"
+expect_in "entry $N:" "$ERR" "verify names the tampered entry"
+KEY=$(curl -sf "$URL/api/v1/ledger/key" | jq -r .public_key)
+expect_exit 0 "$QS" ledger verify "$T/export.jsonl" --key "$KEY"
+expect_exit 1 "$QS" ledger verify "$T/export.jsonl" --key "$(printf '0%.0s' $(seq 64))"
+expect_exit 0 as ada authors "$P"
+expect_in "Project administration" "$OUT" "authors roles"
+expect_exit 0 as ada authors "$P" --format cff
+expect_in "cff-version: 1.2.0" "$OUT" "CITATION.cff"
+expect_exit 0 as ada authors "$P" --format bibtex
+expect_in "@misc{qiusuo-project-$P" "$OUT" "BibTeX"
+expect_exit 3 as ada rewards open --title "H2" --pool 1000 --currency CNY --from 2000-01-01 --to 2100-01-01
+expect_exit 0 as steward rewards open --title "H2" --pool 1000.01 --currency CNY --from 2000-01-01 --to 2100-01-01 --alpha 0.6
+ROUND=$(as steward rewards list --json | jq '.items[0].id')
+expect_exit 0 as ada rewards give "$ROUND" bob=60:"the kernel" carol=40
+expect_exit 1 as bob rewards give "$ROUND" bob=10
+expect_in "never to yourself" "$ERR" "no points to oneself"
+expect_exit 1 as bob rewards give "$ROUND" ada=101
+expect_exit 0 as steward rewards close "$ROUND" --json
+[ "$(jq '[.payout[].amount_minor] | add' <<<"$OUT")" = 100001 ] && ok || bad "the payout sums to the pool: $OUT"
+expect_exit 0 as ada rewards show "$ROUND" --csv
+expect_in "handle,amount,currency" "$OUT" "payout CSV"
+expect_exit 0 as ada ledger export -o "$T/export2.jsonl"
+expect_exit 0 "$QS" rewards recompute "$ROUND" --from "$T/export2.jsonl"
+expect_in "identical to the payout recorded in the ledger" "$OUT" "recompute"
+# The database refuses to change the record, whoever asks.
+if sqlite3 "$T/lab/qiusuo.db" "DELETE FROM ledger" 2>"$T/sqlerr"; then bad "DELETE FROM ledger went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "sqlite said: $(cat "$T/sqlerr")"; fi
+
 expect_exit 0 as ada logout
 expect_exit 3 as ada whoami
 

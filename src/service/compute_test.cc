@@ -102,6 +102,20 @@ TEST_F(ComputeTest, RunsAJobToItsExitCodeWithLogs) {
   EXPECT_EQ(compute_->ReadLog(ada_, job->id, true, 0, 100)->data, "oops\n");
   auto ok = compute_->Submit(ada_, Req(p1_, 1, "true"));
   EXPECT_EQ(WaitFor(ok->id, JobState::kSucceeded).exit_code, 0);
+  // Rule 6: failed runs are on the record too, with their GPU-hours.
+  ASSERT_TRUE(compute_->AddNote(ada_, job->id, "negative", "exit 3: the config was wrong"));
+  const auto entries = Read(*store_, [&](Tx& tx) {
+    return tx.ListLedger({0, 100, "", std::nullopt, "job:" + std::to_string(job->id.value)});
+  });
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].kind, "investigation");
+  EXPECT_EQ((*entries)[0].contributor, "@ada");
+  EXPECT_NE((*entries)[0].entry.find(R"("unit":"gpu-hours")"), std::string::npos);
+  EXPECT_NE((*entries)[0].entry.find("failed (exited 3)"), std::string::npos)
+      << (*entries)[0].entry;
+  EXPECT_EQ((*entries)[1].kind, "formal-analysis");
+  EXPECT_NE((*entries)[1].entry.find("negative: exit 3"), std::string::npos);
 }
 
 TEST_F(ComputeTest, RefusesBadSubmissionsClearly) {

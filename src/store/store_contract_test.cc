@@ -334,6 +334,103 @@ TEST(SqliteStore, RefusesASchemaNewerThanTheBinary) {
   EXPECT_NE(store.error().message.find("newer qiusuo"), std::string::npos);
 }
 
+TEST_P(StoreContract, TheLedgerAppendsAndFilters) {
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    EXPECT_FALSE(QS_TRY(tx.LastLedgerRow()));
+    QS_TRY_STATUS(tx.AppendLedger(
+        {1, "{entry one}", std::string(64, 'a'), "@ada", "review", 3, "url:x", 100}));
+    QS_TRY_STATUS(tx.AppendLedger(
+        {2, "{entry two}", std::string(64, 'b'), "@bob", "infra", std::nullopt, "job:7", 101}));
+    QS_TRY_STATUS(tx.AppendLedger(
+        {3, "{entry three}", std::string(64, 'c'), "@ada", "software", 3, "commit:abc", 102}));
+    return {};
+  });
+  ASSERT_TRUE(st) << st.error().message;
+  auto last = Read([](Tx& tx) { return tx.LastLedgerRow(); });
+  ASSERT_TRUE(last && *last);
+  EXPECT_EQ((*last)->seq, 3);
+  EXPECT_EQ((*last)->entry, "{entry three}");
+  auto ada = Read([](Tx& tx) { return tx.ListLedger({0, 10, "@ada", std::nullopt, ""}); });
+  ASSERT_TRUE(ada);
+  ASSERT_EQ(ada->size(), 2u);
+  EXPECT_EQ((*ada)[1].evidence, "commit:abc");
+  auto project = Read([](Tx& tx) { return tx.ListLedger({1, 10, "", 3, ""}); });
+  ASSERT_EQ(project->size(), 1u);
+  EXPECT_EQ((*project)[0].seq, 3);
+  auto job = Read([](Tx& tx) { return tx.ListLedger({0, 10, "", std::nullopt, "job:7"}); });
+  ASSERT_EQ(job->size(), 1u);
+  EXPECT_FALSE((*job)[0].project);
+  auto hashes = Read([](Tx& tx) { return tx.LedgerLeafHashes(1, 5); });
+  EXPECT_EQ(*hashes, (std::vector<std::string>{std::string(64, 'b'), std::string(64, 'c')}));
+  // A sequence number is never taken twice.
+  auto again = store_->Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.AppendLedger({3, "{other}", std::string(64, 'd'), "@eve", "review", {}, "", 103});
+  });
+  EXPECT_FALSE(again);
+}
+
+TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
+  const MemberId steward = AddMember("steward");
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  RewardRound round;
+  round.settings = {"2026 H2", 1'000'000, "CNY", 100, 200, 600, {{"review", {2000, 0}}}};
+  round.created_at = 50;
+  std::int64_t id = 0;
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    id = QS_TRY(tx.InsertRewardRound(round, steward));
+    QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 70, "kernels"}, {steward, 30, ""}}));
+    QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 60, "kernels"}}));  // replaces
+    return {};
+  });
+  ASSERT_TRUE(st) << st.error().message;
+  auto found = Read([&](Tx& tx) { return tx.FindRewardRound(id); });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->settings.alpha_milli, 600);
+  EXPECT_EQ((*found)->settings.weights.at("review").per_entry_milli, 2000);
+  EXPECT_EQ((*found)->opened_by, "steward");
+  EXPECT_EQ((*found)->state, "open");
+  auto points = Read([&](Tx& tx) { return tx.ListRewardPoints(id); });
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(std::get<2>((*points)[0]), 60);
+  // Never to oneself, at the database too.
+  auto self = store_->Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.PutRewardPoints(id, ada, {{ada, 10, ""}});
+  });
+  EXPECT_FALSE(self);
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite,
+                               [&](Tx& tx) { return tx.CloseRewardRound(id, 300, "ada 1\n"); }));
+  EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindRewardRound(id); }))->state, "closed");
+}
+
+// Rule 6 at the lowest level: the database itself refuses to change or remove an
+// entry, whatever program talks to it.
+TEST(SqliteStore, TheDatabaseRefusesToUpdateOrDeleteTheLedger) {
+  TempDir dir;
+  {
+    auto store = OpenSqliteStore({dir.File("lab.db")});
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
+      return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
+    }));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("lab.db").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"UPDATE ledger SET entry = 'forged' WHERE seq = 1",
+                          "DELETE FROM ledger WHERE seq = 1", "DELETE FROM ledger"}) {
+    char* error = nullptr;
+    EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
+    EXPECT_NE(std::string(error ? error : "").find("append-only"), std::string::npos) << sql;
+    sqlite3_free(error);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT entry FROM ledger WHERE seq = 1", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "{e}");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
 TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
   auto store = OpenSqliteStore({"/nonexistent-dir/lab.db"});
   ASSERT_FALSE(store);
