@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build release test demo bench bench-jobs format lint clean
+.PHONY: all deps build release test demo bench bench-jobs bench-ledger format lint clean
 
 all: build
 
@@ -34,6 +34,9 @@ bench: build
 
 bench-jobs: build
 	@scripts/bench-jobs.sh $(BUILD)/src/cli/qiusuo 10000
+
+bench-ledger: build
+	@scripts/bench-ledger.sh $(BUILD) 1000000
 
 format:
 	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

@@ -74,28 +74,97 @@ std::string Encode(const Contribution& c) {
   return out;
 }
 
-Result<Contribution> Decode(std::string_view bytes) {
-  const json doc = json::parse(bytes, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return InvalidArgument("entry", "not JSON");
-  Contribution c;
-  try {
-    if (doc.at("v").get<int>() != 1) return InvalidArgument("entry", "unknown entry version");
-    c.seq = doc.at("seq").get<std::int64_t>();
-    c.at = doc.at("at").get<std::int64_t>();
-    c.prev = doc.at("prev").get<std::string>();
-    c.actor = doc.at("actor").get<std::string>();
-    c.contributor = doc.at("contributor").get<std::string>();
-    c.kind = doc.at("kind").get<std::string>();
-    if (!doc.at("project").is_null()) c.project = doc.at("project").get<std::int64_t>();
-    c.quantity_milli = doc.at("quantity").get<std::int64_t>();
-    c.unit = doc.at("unit").get<std::string>();
-    c.evidence = doc.at("evidence").get<std::string>();
-    c.note = doc.at("note").get<std::string>();
-    c.self = doc.at("self").get<bool>();
-    if (!doc.at("corrects").is_null()) c.corrects = doc.at("corrects").get<std::int64_t>();
-  } catch (const json::exception& e) {
-    return InvalidArgument("entry", std::string("missing or mistyped field: ") + e.what());
+namespace {
+
+// A strict reader of exactly what Encode writes: fixed keys in a fixed order, so a
+// verifier reads a million entries without building a JSON document for each.
+class Reader {
+ public:
+  explicit Reader(std::string_view s) : s_(s) {}
+
+  bool Literal(std::string_view lit) {
+    if (!s_.substr(pos_).starts_with(lit)) return false;
+    pos_ += lit.size();
+    return true;
   }
+
+  bool Int(std::int64_t& out) {
+    const char* begin = s_.data() + pos_;
+    const auto [ptr, ec] = std::from_chars(begin, s_.data() + s_.size(), out);
+    if (ec != std::errc() || ptr == begin) return false;
+    pos_ += static_cast<std::size_t>(ptr - begin);
+    return true;
+  }
+
+  bool OptInt(std::optional<std::int64_t>& out) {
+    if (Literal("null")) {
+      out.reset();
+      return true;
+    }
+    std::int64_t v = 0;
+    if (!Int(v)) return false;
+    out = v;
+    return true;
+  }
+
+  bool Bool(bool& out) {
+    if (Literal("true")) return out = true, true;
+    if (Literal("false")) return out = false, true;
+    return false;
+  }
+
+  bool String(std::string& out) {
+    out.clear();
+    if (!Literal("\"")) return false;
+    while (pos_ < s_.size()) {
+      const char c = s_[pos_++];
+      if (c == '"') return true;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= s_.size()) return false;
+      const char e = s_[pos_++];
+      if (e == '"' || e == '\\') {
+        out += e;
+      } else if (e == 'u' && pos_ + 4 <= s_.size() && s_.substr(pos_, 2) == "00") {
+        unsigned value = 0;
+        const auto [ptr, ec] =
+            std::from_chars(s_.data() + pos_ + 2, s_.data() + pos_ + 4, value, 16);
+        if (ec != std::errc() || ptr != s_.data() + pos_ + 4) return false;
+        out += static_cast<char>(value);
+        pos_ += 4;
+      } else {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  bool AtEnd() const { return pos_ == s_.size(); }
+
+ private:
+  std::string_view s_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+Result<Contribution> Decode(std::string_view bytes) {
+  Contribution c;
+  Reader r(bytes);
+  const bool read =
+      r.Literal(R"({"v":1,"seq":)") && r.Int(c.seq) && r.Literal(R"(,"at":)") && r.Int(c.at) &&
+      r.Literal(R"(,"prev":)") && r.String(c.prev) && r.Literal(R"(,"actor":)") &&
+      r.String(c.actor) && r.Literal(R"(,"contributor":)") && r.String(c.contributor) &&
+      r.Literal(R"(,"kind":)") && r.String(c.kind) && r.Literal(R"(,"project":)") &&
+      r.OptInt(c.project) && r.Literal(R"(,"quantity":)") && r.Int(c.quantity_milli) &&
+      r.Literal(R"(,"unit":)") && r.String(c.unit) && r.Literal(R"(,"evidence":)") &&
+      r.String(c.evidence) && r.Literal(R"(,"note":)") && r.String(c.note) &&
+      r.Literal(R"(,"self":)") && r.Bool(c.self) && r.Literal(R"(,"corrects":)") &&
+      r.OptInt(c.corrects) && r.Literal("}") && r.AtEnd();
+  if (!read) return InvalidArgument("entry", "not an entry in the v1 encoding");
+  // Whatever was read must be written back byte for byte: one form per entry.
   if (Encode(c) != bytes) return InvalidArgument("entry", "not in canonical form");
   return c;
 }

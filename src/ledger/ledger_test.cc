@@ -72,6 +72,19 @@ TEST(LedgerEncoding, RoundTripsAndIsStrict) {
   spaced.insert(1, " ");
   EXPECT_FALSE(Decode(spaced));
   EXPECT_FALSE(Decode(R"({"seq":4,"v":1})"));
+  // Other spellings of the same values are not the entry either.
+  auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string b = bytes;
+    b.replace(b.find(from), from.size(), to);
+    return b;
+  };
+  EXPECT_FALSE(Decode(replaced(R"("seq":4)", R"("seq":04)")));
+  EXPECT_FALSE(Decode(replaced(R"("seq":4)", R"("seq":+4)")));
+  EXPECT_FALSE(Decode(replaced(R"(\u0009)", R"(\t)")));
+  EXPECT_FALSE(Decode(replaced(R"(\u0009)", R"(\u0009\/)")));
+  EXPECT_FALSE(Decode(replaced(R"("self":false)", R"("self":0)")));
+  EXPECT_FALSE(Decode(bytes + " "));
+  EXPECT_FALSE(Decode(bytes.substr(0, bytes.size() - 1)));
 }
 
 TEST(LedgerExport, AnHonestExportVerifies) {
