@@ -285,6 +285,24 @@ expect_in "handle,amount,currency" "$OUT" "payout CSV"
 expect_exit 0 as ada ledger export -o "$T/export2.jsonl"
 expect_exit 0 "$QS" rewards recompute "$ROUND" --from "$T/export2.jsonl"
 expect_in "identical to the payout recorded in the ledger" "$OUT" "recompute"
+# A repository's history: members matched by the emails on their profiles.
+expect_exit 0 as ada member edit --email ada@lovelace.org
+git init -q "$T/repo"
+for i in 1 2 3; do
+  printf 'line %s\n' $(seq "$i") >"$T/repo/f$i.txt"
+  git -C "$T/repo" add "f$i.txt"
+  if [ "$i" = 2 ]; then who="Lin <lin@example.org>"; else who="Ada <ADA@lovelace.org>"; fi
+  git -C "$T/repo" -c user.name=x -c user.email=x@x commit -q --author "$who" -m "commit $i"
+done
+expect_exit 3 as carol import git "$T/repo" --project "$P"
+expect_exit 0 as ada import git "$T/repo" --project "$P"
+expect_in "3 commits: 3 recorded (2 by members, 1 by people outside the lab)" "$OUT" "import git"
+expect_exit 0 as ada import git "$T/repo" --project "$P"
+expect_in "0 recorded" "$OUT" "import git is idempotent"
+expect_exit 0 as ada ledger log --evidence "commit:$(git -C "$T/repo" rev-parse HEAD)" --json
+[ "$(jq -r '.items[0].contributor + " " + (.items[0].quantity | tostring) + " " + .items[0].unit' <<<"$OUT")" = "@ada 3 lines" ] && ok || bad "commit 3 is ada's, 3 lines: $OUT"
+expect_exit 4 as ada import git "$T/nowhere" --project "$P"
+
 # The database refuses to change the record, whoever asks.
 if sqlite3 "$T/lab/qiusuo.db" "DELETE FROM ledger" 2>"$T/sqlerr"; then bad "DELETE FROM ledger went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "sqlite said: $(cat "$T/sqlerr")"; fi
 

@@ -1,11 +1,14 @@
 #include "cli/ledger_cli.h"
 
+#include <unistd.h>
+
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "cli/git_import.h"
 #include "cli/table.h"
 #include "common/clock.h"
 #include "crypto/crypto.h"
@@ -329,6 +332,62 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
       }
       PrintTable(std::cout, {"#", "NAME", "WHO", "WEIGHT", "CREDIT ROLES"}, rows, 70);
     });
+    return {};
+  }));
+
+  // Imported history.
+  auto* import = app.add_subcommand("import", "bring outside history into the record");
+  import->require_subcommand(1);
+  static std::string repo_path;
+  auto* git = import->add_subcommand(
+      "git", "record a repository's commits (author, lines changed, headline) for a project");
+  git->add_option("path", repo_path, "the repository (a working tree or a bare repository)")
+      ->required();
+  git->add_option("--project", project, "project id")->required();
+  git->callback(run([&]() -> Status {
+    const bool tty = ::isatty(2);
+    auto bar = [&](const char* what, std::size_t done, std::size_t total) {
+      if (!tty || (done % 50 != 0 && done != total)) return;
+      const int width = 30;
+      const int filled = total ? static_cast<int>(width * done / total) : width;
+      std::cerr << "\r" << what << " [" << std::string(static_cast<std::size_t>(filled), '=')
+                << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << done << "/"
+                << total << std::flush;
+      if (done == total) std::cerr << "\n";
+    };
+    const auto commits = QS_TRY(ReadGitHistory(
+        repo_path, [&](std::size_t done, std::size_t total) { bar("reading ", done, total); }));
+    ImportResult total;
+    constexpr std::size_t kBatch = 500;
+    for (std::size_t i = 0; i < commits.size(); i += kBatch) {
+      json batch = json::array();
+      for (std::size_t k = i; k < std::min(commits.size(), i + kBatch); ++k) {
+        const auto& c = commits[k];
+        batch.push_back({{"sha", c.sha},
+                         {"author_name", c.author_name},
+                         {"author_email", c.author_email},
+                         {"at", c.at},
+                         {"lines", c.lines},
+                         {"headline", c.headline}});
+      }
+      const json r =
+          QS_TRY(client.Call("POST", "/api/v1/projects/" + std::to_string(project) + "/commits",
+                             {{"commits", batch}}));
+      total.recorded += r["recorded"].get<std::int64_t>();
+      total.skipped += r["skipped"].get<std::int64_t>();
+      total.members += r["members"].get<std::int64_t>();
+      bar("recording", std::min(commits.size(), i + kBatch), commits.size());
+    }
+    out({{"commits", commits.size()},
+         {"recorded", total.recorded},
+         {"skipped", total.skipped},
+         {"members", total.members}},
+        [&](const json&) {
+          std::cout << commits.size() << " commits: " << total.recorded << " recorded ("
+                    << total.members << " by members, " << total.recorded - total.members
+                    << " by people outside the lab), " << total.skipped
+                    << " already on the record\n";
+        });
     return {};
   }));
 

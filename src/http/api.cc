@@ -1002,6 +1002,33 @@ const Route kRoutes[] = {
        w.EndArray().EndObject();
        return Reply{200, w.Take()};
      }},
+    {"POST", "/api/v1/projects/{id}/commits", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"commits"}));
+       const json doc = json::parse(c.req.body);
+       if (!doc["commits"].is_array())
+         return InvalidArgument("commits", "commits is an array of commit objects");
+       std::vector<CommitRecord> commits;
+       commits.reserve(doc["commits"].size());
+       for (const auto& item : doc["commits"]) {
+         if (!item.is_object() || !item.contains("sha") || !item["sha"].is_string() ||
+             !item.value("at", json()).is_number_integer() ||
+             !item.value("lines", json()).is_number_integer()) {
+           return InvalidArgument("commits",
+                                  "each commit has sha, author_name, author_email, at (Unix "
+                                  "seconds), lines and headline");
+         }
+         commits.push_back({item["sha"].get<std::string>(), item.value("author_name", ""),
+                            item.value("author_email", ""), item["at"].get<std::int64_t>(),
+                            item["lines"].get<std::int64_t>(), item.value("headline", "")});
+       }
+       const ImportResult r = QS_TRY(ledger->ImportCommits(c.caller, pid, commits));
+       return Reply{200, Small({{"recorded", r.recorded},
+                                {"skipped", r.skipped},
+                                {"members", r.members}})};
+     }},
     // ---- reward rounds ----
     {"POST", "/api/v1/rewards/rounds", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {

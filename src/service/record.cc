@@ -276,6 +276,66 @@ Result<RecordProfile> Ledger::Profile(const Caller&, const std::string& handle) 
   return p;
 }
 
+Result<ImportResult> Ledger::ImportCommits(const Caller& caller, ProjectId project,
+                                           const std::vector<CommitRecord>& commits) {
+  for (const auto& c : commits) {
+    if (c.sha.size() != 40 || c.sha.find_first_not_of("0123456789abcdef") != std::string::npos)
+      return InvalidArgument("sha", "a commit id is 40 lowercase hex digits, not '" + c.sha + "'");
+    if (c.lines < 0) return InvalidArgument("lines", "lines changed are not negative");
+    QS_TRY_STATUS(ValidateText("headline", c.headline, 1000));
+  }
+  ImportResult out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (!QS_TRY(tx.FindProject(project)))
+      return NotFound("there is no project " + std::to_string(project.value));
+    const auto m = QS_TRY(tx.FindMembership(project, caller.id));
+    if (!m || m->state != MembershipState::kActive)
+      return PermissionDenied("members of the project import its history; apply to join first");
+    // Members by the emails on their profiles (lowercase).
+    std::map<std::string, std::string> by_email;
+    for (Page page{200, 0};;) {
+      const auto members = QS_TRY(tx.ListMembers(page));
+      for (const auto& member : members) {
+        for (std::string e : member.emails) {
+          std::transform(e.begin(), e.end(), e.begin(), ::tolower);
+          by_email.emplace(e, member.handle);
+        }
+      }
+      if (static_cast<int>(members.size()) < page.limit) break;
+      page.before = members.back().id.value;
+    }
+    for (const auto& c : commits) {
+      const std::string evidence = "commit:" + c.sha;
+      if (!QS_TRY(tx.ListLedger({0, 1, "", project.value, evidence})).empty()) {
+        ++out.skipped;
+        continue;
+      }
+      std::string email = c.author_email;
+      std::transform(email.begin(), email.end(), email.begin(), ::tolower);
+      Contribution e;
+      e.at = c.at;
+      e.actor = caller.handle;
+      if (auto it = by_email.find(email); it != by_email.end()) {
+        e.contributor = MemberContributor(it->second);
+        ++out.members;
+      } else {
+        e.contributor = "email:" + email;
+      }
+      e.self = e.contributor == MemberContributor(caller.handle);
+      e.kind = "software";
+      e.project = project.value;
+      e.quantity_milli = c.lines * 1000;
+      e.unit = "lines";
+      e.evidence = evidence;
+      e.note = c.headline;
+      QS_TRY(AppendContribution(tx, std::move(e)));
+      ++out.recorded;
+    }
+    return {};
+  }));
+  return out;
+}
+
 Result<std::vector<Author>> Ledger::Authors(const Caller&, ProjectId project, UnixSeconds from,
                                             UnixSeconds to) {
   std::vector<Contribution> entries;

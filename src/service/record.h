@@ -38,6 +38,22 @@ struct ThankRequest {
   std::optional<std::int64_t> corrects;
 };
 
+// One commit of an imported repository.
+struct CommitRecord {
+  std::string sha;  // 40 hex digits
+  std::string author_name;
+  std::string author_email;
+  UnixSeconds at = 0;      // author time
+  std::int64_t lines = 0;  // added + deleted against the first parent; 0 for merges
+  std::string headline;
+};
+
+struct ImportResult {
+  std::int64_t recorded = 0;
+  std::int64_t skipped = 0;  // already on the record for this project
+  std::int64_t members = 0;  // of the recorded, how many were matched to a member by email
+};
+
 struct ProfileTotal {
   std::string key;  // a kind, or a project id
   std::int64_t entries = 0;
@@ -87,6 +103,10 @@ class Ledger {
   Result<ledger::Hash> LeafHashOf(std::int64_t seq);
 
   Result<RecordProfile> Profile(const Caller& caller, const std::string& handle);
+  // Records commits as `software` entries of the project, once per commit: an author
+  // whose email a member lists is that member, anyone else an external identity.
+  Result<ImportResult> ImportCommits(const Caller& caller, ProjectId project,
+                                     const std::vector<CommitRecord>& commits);
   Result<std::vector<Author>> Authors(const Caller& caller, ProjectId project, UnixSeconds from,
                                       UnixSeconds to);
 
