@@ -43,6 +43,8 @@ expect_in "qiusuo init" "$ERR" "serve without a lab"
 
 # Seconds instead of minutes, so preemption shows within the test.
 sed -i 's/^min_runtime_s = .*/min_runtime_s = 1/; s/^grace_s = .*/grace_s = 1/; s/^scheduler_interval_ms = .*/scheduler_interval_ms = 200/' "$T/lab/qiusuo.toml"
+# Mail goes to a file, so identity claims can be proven within the test.
+sed -i "s|^mail_command = .*|mail_command = \"cat >> $T/mail.txt\"|" "$T/lab/qiusuo.toml"
 start_server() {
   "$QS" serve --data "$T/lab" --listen "${1:-127.0.0.1:0}" >"$T/serve.log" 2>&1 &
   SERVER_PID=$!
@@ -302,6 +304,21 @@ expect_in "0 recorded" "$OUT" "import git is idempotent"
 expect_exit 0 as ada ledger log --evidence "commit:$(git -C "$T/repo" rev-parse HEAD)" --json
 [ "$(jq -r '.items[0].contributor + " " + (.items[0].quantity | tostring) + " " + .items[0].unit' <<<"$OUT")" = "@ada 3 lines" ] && ok || bad "commit 3 is ada's, 3 lines: $OUT"
 expect_exit 4 as ada import git "$T/nowhere" --project "$P"
+# Lin, outside the lab, joins later and claims the email of commit 2.
+expect_exit 0 as lin signup --handle lin --password-stdin <<<"lin-password-1"
+expect_exit 0 as lin identity claim lin@example.org
+grep -q "^To: lin@example.org" "$T/mail.txt" && ok || bad "no mail to lin@example.org"
+CODE=$(grep -o 'qiusuo identity confirm lin@example.org [0-9a-f]*' "$T/mail.txt" | tail -1 | awk '{print $5}')
+expect_exit 3 as lin identity confirm lin@example.org 00000000
+expect_exit 3 as bob identity confirm lin@example.org "$CODE"
+expect_exit 0 as lin identity confirm lin@example.org "$CODE"
+expect_in "is yours now" "$OUT" "identity confirm"
+expect_exit 3 as lin identity confirm lin@example.org "$CODE"
+expect_exit 0 as lin profile lin --json
+[ "$(jq '[.timeline[] | select(.contributor == "email:lin@example.org")] | length' <<<"$OUT")" -ge 1 ] && ok || bad "lin's record includes the claimed identity's commits"
+[ "$(jq '[.timeline[] | select(.kind == "identity-merge")] | length' <<<"$OUT")" = 1 ] && ok || bad "the merge is an entry"
+expect_exit 1 as bob identity claim lin@example.org
+expect_in "another member" "$ERR" "a proven identity is not claimed twice"
 
 # The database refuses to change the record, whoever asks.
 if sqlite3 "$T/lab/qiusuo.db" "DELETE FROM ledger" 2>"$T/sqlerr"; then bad "DELETE FROM ledger went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "sqlite said: $(cat "$T/sqlerr")"; fi

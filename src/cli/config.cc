@@ -72,6 +72,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.grace_s = table["grace_s"].value_or(static_cast<std::int64_t>(out.grace_s));
     out.starvation_wait_s =
         table["starvation_wait_s"].value_or(static_cast<std::int64_t>(out.starvation_wait_s));
+    out.mail_command = table["mail_command"].value_or(std::string());
     out.scheduler_interval_ms = table["scheduler_interval_ms"].value_or(
         static_cast<std::int64_t>(out.scheduler_interval_ms));
     if (out.virtual_gpus < 1 || out.min_runtime_s < 0 || out.grace_s < 0 ||
@@ -116,6 +117,11 @@ grace_s = 30
 starvation_wait_s = 3600
 # The scheduler also runs on every submit, finish, cancel and boost.
 scheduler_interval_ms = 1000
+
+# Mail, for proving the emails of identities found in imported history: a command
+# that reads a message ("To:", "Subject:", a blank line, the body) on stdin, like
+# "/usr/sbin/sendmail -t". Empty: the lab sends no mail.
+mail_command = ""
 )";
   return {};
 }

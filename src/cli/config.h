@@ -33,6 +33,9 @@ struct ServerConfig {
   long starvation_wait_s = 3600;  // then the job next in line may preempt unlimited borrowers
   long grace_s = 30;              // a preempted or cancelled job's time to exit
   long scheduler_interval_ms = 1000;
+  // Sends one email given as a message on stdin ("To:", "Subject:", a blank line, the
+  // body), as `sendmail -t` reads it; empty: the lab sends no mail.
+  std::string mail_command;
 };
 
 Result<ServerConfig> LoadServerConfig(const std::string& path);

@@ -391,6 +391,33 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
     return {};
   }));
 
+  // Identities.
+  auto* identity = app.add_subcommand(
+      "identity", "claim an email seen in imported history: its entries become yours");
+  identity->require_subcommand(1);
+  static std::string email, code;
+  auto* claim = identity->add_subcommand("claim", "mail a code to the address");
+  claim->add_option("email", email, "the address")->required();
+  claim->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/me/identities", {{"email", email}})), [&](const json&) {
+      std::cout << "A code is on its way to " << email << ". Then: qiusuo identity confirm "
+                << email << " CODE\n";
+    });
+    return {};
+  }));
+  auto* confirm = identity->add_subcommand("confirm", "prove the address with the mailed code");
+  confirm->add_option("email", email, "the address")->required();
+  confirm->add_option("code", code, "the code from the email")->required();
+  confirm->callback(run([&]() -> Status {
+    out(QS_TRY(client.Call("POST", "/api/v1/me/identities/confirm",
+                           {{"email", email}, {"code", code}})),
+        [&](const json& e) {
+          std::cout << "email:" << email << " is yours now (ledger entry " << e["seq"]
+                    << "); its entries count on your record.\n";
+        });
+    return {};
+  }));
+
   // Reward rounds.
   auto* rewards = app.add_subcommand(
       "rewards", "reward rounds: a pool paid from the record and from peers' points");

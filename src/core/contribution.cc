@@ -55,6 +55,15 @@ const ContributionKind* FindContributionKind(std::string_view name) {
   return it == kKinds.end() ? nullptr : &*it;
 }
 
+std::map<std::string, std::string> IdentityMerges(std::span<const Contribution> entries) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : entries) {
+    if (e.kind == "identity-merge" && e.evidence.starts_with("email:"))
+      out[e.evidence] = e.contributor;
+  }
+  return out;
+}
+
 Status ValidateContribution(const Contribution& c) {
   if (!FindContributionKind(c.kind)) {
     return InvalidArgument("kind", "'" + c.kind +

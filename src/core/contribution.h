@@ -8,6 +8,7 @@
 // which CRediT role it earns on an author list (if any) and its default reward weight.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,16 @@ const ContributionKind* FindContributionKind(std::string_view name);
 
 // A member's contributor id.
 inline std::string MemberContributor(std::string_view handle) { return "@" + std::string(handle); }
+
+// Identities proven and merged: "email:ADDRESS" -> "@handle", from the ledger's
+// identity-merge entries (contributor the member, evidence the email identity).
+// Entries keep their contributor; computed views credit the member.
+std::map<std::string, std::string> IdentityMerges(std::span<const Contribution> entries);
+inline const std::string& Resolve(const std::map<std::string, std::string>& merges,
+                                  const std::string& contributor) {
+  auto it = merges.find(contributor);
+  return it == merges.end() ? contributor : it->second;
+}
 
 // Checks the fields a person can set (kind, contributor, evidence, note, quantity).
 Status ValidateContribution(const Contribution& c);

@@ -21,16 +21,18 @@ std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution
   for (const auto& e : entries) {
     if (e.corrects) corrected.insert(*e.corrects);
   }
+  const auto merges = IdentityMerges(entries);
   std::map<std::string, std::int64_t> out;
   for (const auto& e : entries) {
     if (corrected.contains(e.seq) || e.at < settings.period_from || e.at >= settings.period_to)
       continue;
-    if (!e.contributor.starts_with("@")) continue;  // remembered, but paid once claimed
+    const std::string& who = Resolve(merges, e.contributor);
+    if (!who.starts_with("@")) continue;  // remembered, but paid once claimed
     auto it = settings.weights.find(e.kind);
     if (it == settings.weights.end()) continue;
     const std::int64_t w =
         it->second.per_entry_milli + it->second.per_unit_milli * e.quantity_milli / 1000;
-    if (w > 0) out[e.contributor.substr(1)] += w;
+    if (w > 0) out[who.substr(1)] += w;
   }
   return out;
 }

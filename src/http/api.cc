@@ -1029,6 +1029,24 @@ const Route kRoutes[] = {
                                 {"skipped", r.skipped},
                                 {"members", r.members}})};
      }},
+    {"POST", "/api/v1/me/identities", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"email"}));
+       const std::string email = QS_TRY(body.String("email", true));
+       QS_TRY_STATUS(ledger->ClaimIdentity(c.caller, email));
+       return Reply{202, Small({{"sent_to", email}})};
+     }},
+    {"POST", "/api/v1/me/identities/confirm", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Ledger* ledger = QS_TRY(NeedLedger(c));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"email", "code"}));
+       const Contribution e = QS_TRY(ledger->ConfirmIdentity(
+           c.caller, QS_TRY(body.String("email", true)), QS_TRY(body.String("code", true))));
+       JsonWriter w;
+       Write(w, e);
+       return Reply{201, w.Take()};
+     }},
     // ---- reward rounds ----
     {"POST", "/api/v1/rewards/rounds", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {

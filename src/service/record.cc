@@ -81,8 +81,84 @@ Result<crypto::SigningKey> LoadLedgerKey(const std::string& path, bool create_if
   return crypto::SigningKey{secret->substr(32), *secret};
 }
 
-Ledger::Ledger(Store& store, const Clock& clock, crypto::SigningKey key)
-    : store_(store), clock_(clock), key_(std::move(key)) {}
+Ledger::Ledger(Store& store, const Clock& clock, crypto::SigningKey key, Mailer mailer)
+    : store_(store), clock_(clock), key_(std::move(key)), mailer_(std::move(mailer)) {}
+
+namespace {
+Result<std::string> NormalizeEmail(std::string email) {
+  if (email.starts_with("email:")) email = email.substr(6);
+  std::transform(email.begin(), email.end(), email.begin(), ::tolower);
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.size() > 254 ||
+      email.find_first_of(" \t\r\n<>\"") != std::string::npos) {
+    return InvalidArgument("email", "'" + email + "' is not an email address");
+  }
+  return email;
+}
+constexpr UnixSeconds kClaimLifetime = UnixSeconds{24} * 3600;
+}  // namespace
+
+Status Ledger::ClaimIdentity(const Caller& caller, const std::string& raw) {
+  const std::string email = QS_TRY(NormalizeEmail(raw));
+  if (!mailer_) {
+    return Fail(ErrorCode::kUnavailable,
+                "this lab sends no mail, so emails cannot be proven; the operator sets "
+                "mail_command in qiusuo.toml");
+  }
+  const std::string code = crypto::RandomHex(4);
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    if (auto owner = QS_TRY(tx.IdentityOwner(email))) {
+      return FailedPrecondition(*owner == caller.id ? "you proved " + email + " already"
+                                                    : email + " is proven by another member");
+    }
+    const UnixSeconds now = clock_.Now();
+    return tx.PutIdentityClaim(
+        {email, caller.id, crypto::Sha256Hex(code), now, now + kClaimLifetime, std::nullopt});
+  }));
+  return mailer_(email, "Your Qiusuo identity code",
+                 "@" + caller.handle + " asked to claim " + email +
+                     " in the lab's contribution ledger.\n\nIf that was you, run:\n\n"
+                     "  qiusuo identity confirm " +
+                     email + " " + code +
+                     "\n\nThe code expires in 24 hours. If it was not you, ignore this email.\n");
+}
+
+Result<Contribution> Ledger::ConfirmIdentity(const Caller& caller, const std::string& raw,
+                                             const std::string& code) {
+  const std::string email = QS_TRY(NormalizeEmail(raw));
+  Contribution c;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const auto claim = QS_TRY(tx.FindIdentityClaim(email, caller.id));
+    const UnixSeconds now = clock_.Now();
+    if (!claim || claim->confirmed_at || now > claim->expires_at ||
+        claim->code_hash != crypto::Sha256Hex(code)) {
+      return PermissionDenied("that code does not prove " + email +
+                              " (wrong, used or expired); ask for a new one with "
+                              "`qiusuo identity claim " +
+                              email + "`");
+    }
+    if (QS_TRY(tx.IdentityOwner(email))) return FailedPrecondition(email + " is proven already");
+    QS_TRY_STATUS(tx.ConfirmIdentityClaim(email, caller.id, now));
+    auto member = QS_TRY(tx.FindMember(caller.id));
+    if (member &&
+        std::find(member->emails.begin(), member->emails.end(), email) == member->emails.end()) {
+      MemberProfile profile{member->name, member->emails, member->skills, member->interests};
+      profile.emails.push_back(email);
+      QS_TRY_STATUS(tx.UpdateProfile(caller.id, profile));
+    }
+    c.at = now;
+    c.actor = caller.handle;
+    c.contributor = MemberContributor(caller.handle);
+    c.kind = "identity-merge";
+    c.evidence = "email:" + email;
+    c.note =
+        "proved " + email + " with a code sent to it; its entries are @" + caller.handle + "'s";
+    c.self = true;
+    c.seq = QS_TRY(AppendContribution(tx, c));
+    return {};
+  }));
+  return Entry(caller, c.seq);
+}
 
 Result<Contribution> Ledger::Thank(const Caller& caller, ThankRequest req) {
   Contribution c;
@@ -243,6 +319,15 @@ Result<RecordProfile> Ledger::Profile(const Caller&, const std::string& handle) 
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     if (!QS_TRY(tx.FindMemberByHandle(handle))) return NotFound("there is no member @" + handle);
     p.timeline = QS_TRY(AllEntries(tx, {0, kChunk, p.contributor, std::nullopt, ""}));
+    // Identities this member proved: their entries are part of the record too.
+    for (const auto& [identity, member] : IdentityMerges(p.timeline)) {
+      if (member != p.contributor) continue;
+      auto theirs = QS_TRY(AllEntries(tx, {0, kChunk, identity, std::nullopt, ""}));
+      p.timeline.insert(p.timeline.end(), std::make_move_iterator(theirs.begin()),
+                        std::make_move_iterator(theirs.end()));
+    }
+    std::sort(p.timeline.begin(), p.timeline.end(),
+              [](const Contribution& a, const Contribution& b) { return a.seq < b.seq; });
     return {};
   }));
   // Corrections may come from anyone; look for those that point at this timeline.
@@ -340,10 +425,15 @@ Result<std::vector<Author>> Ledger::Authors(const Caller&, ProjectId project, Un
                                             UnixSeconds to) {
   std::vector<Contribution> entries;
   std::map<std::string, std::string> names;
+  std::map<std::string, std::string> merges;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     if (!QS_TRY(tx.FindProject(project)))
       return NotFound("there is no project " + std::to_string(project.value));
     entries = QS_TRY(AllEntries(tx, {0, kChunk, "", project.value, ""}));
+    // Identity merges are lab-wide entries; fold them in so authors are members.
+    const auto all = QS_TRY(AllEntries(tx, {0, kChunk, "", std::nullopt, ""}));
+    merges = IdentityMerges(all);
+    for (auto& e : entries) e.contributor = Resolve(merges, e.contributor);
     for (const auto& e : entries) {
       if (!e.contributor.starts_with("@") || names.contains(e.contributor)) continue;
       auto m = QS_TRY(tx.FindMemberByHandle(std::string_view(e.contributor).substr(1)));

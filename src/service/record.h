@@ -83,9 +83,13 @@ struct RoundView {
   std::vector<std::tuple<std::string, std::string, std::int64_t, std::string>> points;
 };
 
+// Sends one email (the server's mail_command); empty when the lab sends no mail.
+using Mailer = std::function<Status(const std::string& to, const std::string& subject,
+                                    const std::string& body)>;
+
 class Ledger {
  public:
-  Ledger(Store& store, const Clock& clock, crypto::SigningKey key);
+  Ledger(Store& store, const Clock& clock, crypto::SigningKey key, Mailer mailer = {});
 
   const std::string& public_key() const { return key_.public_key; }
 
@@ -103,6 +107,12 @@ class Ledger {
   Result<ledger::Hash> LeafHashOf(std::int64_t seq);
 
   Result<RecordProfile> Profile(const Caller& caller, const std::string& handle);
+  // Claiming an external identity (an email seen in imported history): a code goes
+  // to the address; confirming with it merges the identity into the caller, as a
+  // ledger entry. The entries keep their contributor; views credit the member.
+  Status ClaimIdentity(const Caller& caller, const std::string& email);
+  Result<Contribution> ConfirmIdentity(const Caller& caller, const std::string& email,
+                                       const std::string& code);
   // Records commits as `software` entries of the project, once per commit: an author
   // whose email a member lists is that member, anyone else an external identity.
   Result<ImportResult> ImportCommits(const Caller& caller, ProjectId project,
@@ -128,6 +138,7 @@ class Ledger {
   Store& store_;
   const Clock& clock_;
   crypto::SigningKey key_;
+  Mailer mailer_;
   std::mutex mu_;  // guards leaves_, frontier_
   std::vector<ledger::Hash> leaves_;
   ledger::Frontier frontier_;

@@ -274,6 +274,52 @@ TEST_F(RecordTest, ARewardRoundPaysThePoolExactlyAndRecomputesFromAnExport) {
       << PayoutCsv(*view);
 }
 
+// History imported before lin joined is hers once she proves the address: the
+// entries keep their contributor; her record, author lists and rewards count them.
+TEST_F(RecordTest, AProvenIdentityMergesIntoTheMemberAndTheMergeIsOnTheRecord) {
+  const ProjectId p = BuildAProject();
+  const std::string sha(40, 'a');
+  auto imported = ledger_->ImportCommits(
+      bob_, p, {{sha, "Lin", "Lin@Example.org", kStart, 120, "the data loader"}});
+  ASSERT_TRUE(imported) << imported.error().message;
+  EXPECT_EQ(imported->recorded, 1);
+  EXPECT_EQ(imported->members, 0);
+  EXPECT_EQ(ledger_->ImportCommits(bob_, p, {{sha, "Lin", "lin@example.org", kStart, 120, "x"}})
+                ->skipped,
+            1);
+  ExpectCode(ledger_->ImportCommits(eve_, p, {}), ErrorCode::kPermissionDenied);
+  std::string mail;
+  ledger_ = std::make_unique<Ledger>(*store_, clock_, crypto::NewSigningKey(),
+                                     [&](const std::string& to, const std::string&,
+                                         const std::string& body) -> Status {
+                                       mail = "To: " + to + "\n" + body;
+                                       return {};
+                                     });
+  const Caller lin = Join("lin");
+  ASSERT_TRUE(ledger_->ClaimIdentity(lin, "lin@example.org"));
+  const auto at = mail.find("confirm lin@example.org ");
+  ASSERT_NE(at, std::string::npos) << mail;
+  const std::string code = mail.substr(at + 24, 8);
+  ExpectCode(ledger_->ConfirmIdentity(eve_, "lin@example.org", code), ErrorCode::kPermissionDenied);
+  const auto merged = ledger_->ConfirmIdentity(lin, "lin@example.org", code);
+  ASSERT_TRUE(merged) << merged.error().message;
+  EXPECT_EQ(merged->kind, "identity-merge");
+  EXPECT_EQ(merged->evidence, "email:lin@example.org");
+  const auto profile = ledger_->Profile(lin, "lin");
+  ASSERT_TRUE(profile);
+  ASSERT_EQ(profile->timeline.size(), 2u);
+  EXPECT_EQ(profile->timeline[0].contributor, "email:lin@example.org") << "entries keep theirs";
+  const auto authors = ledger_->Authors(lin, p, 0, kStart + 1000);
+  ASSERT_TRUE(authors);
+  bool lin_listed = false;
+  for (const auto& a : *authors) lin_listed |= a.contributor == "@lin";
+  EXPECT_TRUE(lin_listed);
+  const auto weights = RecordWeights(All(), {"t", 1, "CNY", 0, kStart + 1000, 1000,
+                                             DefaultRewardWeights()});
+  EXPECT_EQ(weights.at("lin"), 1000);  // one software entry
+  ExpectCode(ledger_->ClaimIdentity(bob_, "lin@example.org"), ErrorCode::kFailedPrecondition);
+}
+
 TEST(RewardMath, LargestRemainderIsExactAndTiesGoByHandle) {
   RewardSettings s{"t", 100, "CNY", 0, 10, 1000, {}};
   const auto payout = ComputePayout(s, {{"a", 1000}, {"b", 1000}, {"c", 1000}}, {});

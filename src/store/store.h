@@ -85,6 +85,15 @@ struct StoredCheckpoint {
   std::string signature;  // hex
 };
 
+struct IdentityClaim {
+  std::string email;  // lowercase
+  MemberId member;
+  std::string code_hash;
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
+  std::optional<UnixSeconds> confirmed_at;
+};
+
 struct RewardRound {
   std::int64_t id = 0;
   RewardSettings settings;
@@ -178,6 +187,14 @@ class Tx {
   virtual Result<std::vector<std::string>> LedgerLeafHashes(std::int64_t after_seq, int limit) = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& cp) = 0;
   virtual Result<std::optional<StoredCheckpoint>> LatestCheckpoint() = 0;
+
+  // Identity claims; Put replaces a member's pending claim of the same email.
+  virtual Status PutIdentityClaim(const IdentityClaim& claim) = 0;
+  virtual Result<std::optional<IdentityClaim>> FindIdentityClaim(std::string_view email,
+                                                                 MemberId member) = 0;
+  // The member who proved this email, if anyone has.
+  virtual Result<std::optional<MemberId>> IdentityOwner(std::string_view email) = 0;
+  virtual Status ConfirmIdentityClaim(std::string_view email, MemberId member, UnixSeconds at) = 0;
 
   // Reward rounds and their peer points.
   virtual Result<std::int64_t> InsertRewardRound(const RewardRound& round, MemberId opened_by) = 0;

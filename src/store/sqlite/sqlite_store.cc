@@ -761,6 +761,43 @@ class SqliteTx final : public Tx {
         StoredCheckpoint{s.Int(0), s.Text(1), s.Int(2), s.Text(3)});
   }
 
+  // ---- identity claims ----
+
+  Status PutIdentityClaim(const IdentityClaim& c) override {
+    Stmt s(
+        c_,
+        "INSERT INTO identity_claims(email, member_id, code_hash, created_at, expires_at) "
+        "VALUES(?,?,?,?,?) ON CONFLICT(email, member_id) DO UPDATE SET code_hash = "
+        "excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at");
+    s.Bind(c.email).Bind(c.member.value).Bind(c.code_hash).Bind(c.created_at).Bind(c.expires_at);
+    return s.Run();
+  }
+
+  Result<std::optional<IdentityClaim>> FindIdentityClaim(std::string_view email,
+                                                         MemberId member) override {
+    Stmt s(c_,
+           "SELECT email, member_id, code_hash, created_at, expires_at, confirmed_at "
+           "FROM identity_claims WHERE email = ? AND member_id = ?");
+    s.Bind(email).Bind(member.value);
+    if (!QS_TRY(s.Step())) return std::optional<IdentityClaim>();
+    return std::optional<IdentityClaim>(
+        IdentityClaim{s.Text(0), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.Int(4), s.OptInt(5)});
+  }
+
+  Result<std::optional<MemberId>> IdentityOwner(std::string_view email) override {
+    Stmt s(c_,
+           "SELECT member_id FROM identity_claims WHERE email = ? AND confirmed_at IS NOT NULL");
+    s.Bind(email);
+    if (!QS_TRY(s.Step())) return std::optional<MemberId>();
+    return std::optional<MemberId>(MemberId(s.Int(0)));
+  }
+
+  Status ConfirmIdentityClaim(std::string_view email, MemberId member, UnixSeconds at) override {
+    Stmt s(c_, "UPDATE identity_claims SET confirmed_at = ? WHERE email = ? AND member_id = ?");
+    s.Bind(at).Bind(email).Bind(member.value);
+    return s.Run();
+  }
+
   // ---- reward rounds ----
 
   static std::string EncodeWeights(const RewardWeights& weights) {

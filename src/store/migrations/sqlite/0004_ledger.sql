@@ -60,3 +60,15 @@ CREATE TABLE reward_points (
   PRIMARY KEY (round_id, giver_id, receiver_id),
   CHECK (giver_id <> receiver_id)
 );
+
+-- Claims of external identities (emails seen in imported history): a code is sent to
+-- the address; whoever brings it back proves the address is theirs.
+CREATE TABLE identity_claims (
+  email        TEXT NOT NULL,
+  member_id    INTEGER NOT NULL REFERENCES members(id),
+  code_hash    TEXT NOT NULL,
+  created_at   BIGINT NOT NULL,
+  expires_at   BIGINT NOT NULL,
+  confirmed_at BIGINT,
+  PRIMARY KEY (email, member_id)
+);
