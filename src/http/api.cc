@@ -139,12 +139,8 @@ void Write(JsonWriter& w, const ProjectView& v) {
       .Field("id", p.id.value)
       .Field("title", p.title)
       .Field("pitch", p.pitch)
-      .Key("idea_id");
-  if (p.idea)
-    w.Int(p.idea->value);
-  else
-    w.Null();
-  w.Field("initiator", p.initiator_handle)
+      .OptInt("idea_id", p.idea ? std::optional<std::int64_t>(p.idea->value) : std::nullopt)
+      .Field("initiator", p.initiator_handle)
       .Field("looking_for", p.looking_for)
       .Key("members")
       .BeginArray();
@@ -228,12 +224,11 @@ void WriteJobFields(JsonWriter& w, const Job& j) {
       .Field("owner", j.owner_handle)
       .Field("name", j.name)
       .Field("gpus", static_cast<std::int64_t>(j.gpus))
-      .Key("time_limit_s");
-  if (j.time_limit_s)
-    w.Int(*j.time_limit_s);
-  else
-    w.Null();
-  w.Field("workdir", j.workdir).Field("argv", j.argv).Key("env").BeginObject();
+      .OptInt("time_limit_s", j.time_limit_s)
+      .Field("workdir", j.workdir)
+      .Field("argv", j.argv)
+      .Key("env")
+      .BeginObject();
   for (const auto& [k, v] : j.env) w.Field(k, v);
   w.EndObject()
       .Field("state", JobStateName(j.state))
@@ -241,12 +236,9 @@ void WriteJobFields(JsonWriter& w, const Job& j) {
       .Key("gpu_ids")
       .BeginArray();
   for (int g : j.gpu_ids) w.Int(g);
-  w.EndArray().Key("exit_code");
-  if (j.exit_code)
-    w.Int(*j.exit_code);
-  else
-    w.Null();
-  w.Field("reason", j.reason)
+  w.EndArray()
+      .OptInt("exit_code", j.exit_code)
+      .Field("reason", j.reason)
       .Field("stopping", j.stopping)
       .Field("submitted_at", Time(j.submitted_at));
   WriteOptTime(w, "started_at", j.started_at);
@@ -332,22 +324,16 @@ void Write(JsonWriter& w, const Contribution& e) {
       .Field("actor", e.actor)
       .Field("contributor", e.contributor)
       .Field("kind", e.kind)
-      .Key("project_id");
-  if (e.project)
-    w.Int(*e.project);
-  else
-    w.Null();
-  w.Key("quantity").Double(static_cast<double>(e.quantity_milli) / 1000.0);
-  w.Field("unit", e.unit)
+      .OptInt("project_id", e.project)
+      .Key("quantity")
+      .Double(static_cast<double>(e.quantity_milli) / 1000.0)
+      .Field("unit", e.unit)
       .Field("evidence", e.evidence)
       .Field("note", e.note)
       .Field("self", e.self)
-      .Key("corrects");
-  if (e.corrects)
-    w.Int(*e.corrects);
-  else
-    w.Null();
-  w.Field("prev", e.prev).EndObject();
+      .OptInt("corrects", e.corrects)
+      .Field("prev", e.prev)
+      .EndObject();
 }
 
 std::string HashList(const std::vector<ledger::Hash>& hashes) {
@@ -884,12 +870,11 @@ const Route kRoutes[] = {
        JsonWriter w;
        w.BeginObject().Key("items").BeginArray();
        for (const auto& e : entries) Write(w, e);
-       w.EndArray().Key("next_after");
-       if (static_cast<int>(entries.size()) == std::clamp(q.limit, 1, 1000) && !entries.empty())
-         w.Int(entries.back().seq);
-       else
-         w.Null();
-       w.EndObject();
+       const bool more =
+           static_cast<int>(entries.size()) == std::clamp(q.limit, 1, 1000) && !entries.empty();
+       w.EndArray()
+           .OptInt("next_after", more ? std::optional(entries.back().seq) : std::nullopt)
+           .EndObject();
        return Reply{200, w.Take()};
      }},
     {"POST", "/api/v1/ledger/entries", true,

@@ -3,6 +3,7 @@
 // responses are built this way because a DOM costs an allocation per value.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,11 @@ class JsonWriter {
   }
   JsonWriter& Field(std::string_view key, std::int64_t value) { return Key(key).Int(value); }
   JsonWriter& Field(std::string_view key, bool value) { return Key(key).Bool(value); }
+  // The integer, or null when there is none.
+  JsonWriter& OptInt(std::string_view key, const std::optional<std::int64_t>& value) {
+    Key(key);
+    return value ? Int(*value) : Null();
+  }
   JsonWriter& Field(std::string_view key, const std::vector<std::string>& v) {
     return Key(key).Strings(v);
   }
