@@ -260,6 +260,9 @@ expect_exit 0 as ada ledger export -o "$T/export.jsonl"
 expect_exit 0 "$QS" ledger verify "$T/export.jsonl"
 expect_in "OK:" "$OUT" "verify an honest export"
 expect_exit 0 as ada ledger verify --server
+# Paged through the API, the export is the same bytes.
+expect_exit 0 as ada ledger export --page-size 7 -o "$T/export-paged.jsonl"
+cmp -s "$T/export.jsonl" "$T/export-paged.jsonl" && ok || bad "a paged export differs from a whole one"
 N=$(( $(wc -l <"$T/export.jsonl") / 2 ))
 sed "${N}s/\"note\":\"/\"note\":\"X/" "$T/export.jsonl" >"$T/tampered.jsonl"
 expect_exit 1 "$QS" ledger verify "$T/tampered.jsonl"

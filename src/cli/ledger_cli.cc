@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -97,6 +98,35 @@ void PrintRound(const json& r) {
     PrintTable(std::cout, {"MEMBER", "RECORD WEIGHT", "POINTS", "AMOUNT"}, rows, 40);
 }
 
+// The server's ledger, page by page (bounded memory on both sides), then the
+// checkpoint the pages were cut to. `pin` receives the key the server serves.
+Status FetchExport(Client& client, std::ostream& out, std::string* pin, std::int64_t page_size) {
+  const json key = QS_TRY(client.Call("GET", "/api/v1/ledger/key"));
+  const json cp = QS_TRY(client.Call("GET", "/api/v1/ledger/checkpoint"));
+  const auto public_key = crypto::FromHex(key["public_key"].get<std::string>());
+  const auto root = ledger::ParseHash(cp["root"].get<std::string>());
+  const auto signature = crypto::FromHex(cp["signature"].get<std::string>());
+  if (!public_key || !root || !signature) return Internal("the server sent a malformed checkpoint");
+  if (pin) *pin = *public_key;
+  const std::int64_t size = cp["tree_size"].get<std::int64_t>();
+  const bool tty = ::isatty(2);
+  for (std::int64_t after = 0; after < size;) {
+    const std::string page = QS_TRY(client.CallText(
+        "GET", "/api/v1/ledger/export?after=" + std::to_string(after) +
+                   "&upto=" + std::to_string(size) + "&limit=" + std::to_string(page_size)));
+    const auto lines = std::count(page.begin(), page.end(), '\n');
+    if (lines == 0)
+      return Internal("the server's export stopped at entry " + std::to_string(after));
+    out << page;
+    after += lines;
+    if (tty && size > 50'000) std::cerr << "\rexported " << after << "/" << size << std::flush;
+  }
+  if (tty && size > 50'000) std::cerr << "\n";
+  const ledger::Checkpoint checkpoint{size, *root, cp["at"].get<std::int64_t>(), *signature};
+  out << ledger::CheckpointLine(checkpoint, *public_key) << '\n';
+  return out ? Status{} : Fail(ErrorCode::kUnavailable, "cannot write the export");
+}
+
 Status WriteOut(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::cout << text;
@@ -124,16 +154,22 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
 
   static std::string data, output, key_hex, file;
   static bool from_server = false;
+  static std::int64_t page_size = 50'000;
   auto* exp = ledger->add_subcommand(
       "export", "write the ledger as JSON Lines with a fresh signed checkpoint");
   exp->add_option("--data", data, "read the lab's database directly (on the server machine)");
   exp->add_option("-o,--output", output, "file to write (default: stdout)");
+  exp->add_option("--page-size", page_size, "entries per request to the server (at most 50000)")
+      ->capture_default_str();
   exp->callback([&] {
     result = [&]() -> Status {
       if (data.empty()) {
         QS_TRY_STATUS(client.Load());
-        const std::string text = QS_TRY(client.CallText("GET", "/api/v1/ledger/export"));
-        return WriteOut(output, text);
+        if (output.empty() || output == "-")
+          return FetchExport(client, std::cout, nullptr, page_size);
+        std::ofstream f(output, std::ios::trunc);
+        if (!f) return Fail(ErrorCode::kUnavailable, "cannot write " + output);
+        return FetchExport(client, f, nullptr, page_size);
       }
       QS_TRY_STATUS(crypto::Init());
       auto store = QS_TRY(OpenSqliteStore({(fs::path(data) / "qiusuo.db").string()}));
@@ -171,22 +207,29 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
         if (!pinned || pinned->size() != 32)
           return InvalidArgument("key", "--key is 64 hex digits (an Ed25519 public key)");
       }
-      std::string text;
+      QS_TRY_STATUS(crypto::Init());
+      std::string path = file;
+      std::string temp;
       if (from_server) {
         QS_TRY_STATUS(client.Load());
-        const json key = QS_TRY(client.Call("GET", "/api/v1/ledger/key"));
-        if (!pinned) pinned = crypto::FromHex(key["public_key"].get<std::string>());
-        text = QS_TRY(client.CallText("GET", "/api/v1/ledger/export"));
+        // Through a temporary file, so a large ledger is never all in memory.
+        temp = (fs::temp_directory_path() / ("qiusuo-verify-" + crypto::RandomHex(6))).string();
+        std::ofstream f(temp, std::ios::trunc);
+        std::string served_key;
+        const Status fetched = FetchExport(client, f, &served_key, page_size);
+        f.close();
+        if (!fetched) {
+          fs::remove(temp);
+          return fetched;
+        }
+        if (!pinned) pinned = served_key;
+        path = temp;
       } else if (file.empty()) {
         return InvalidArgument("file", "give an export file, or --server");
       }
-      std::ifstream f;
-      std::istringstream s(text);
-      if (!from_server) {
-        f.open(file);
-        if (!f) return NotFound("cannot read " + file);
-      }
-      std::istream& in = from_server ? static_cast<std::istream&>(s) : f;
+      std::ifstream in(path);
+      if (!temp.empty()) fs::remove(temp);  // open, so still readable until closed
+      if (!in) return NotFound("cannot read " + path);
       const bool tty = ::isatty(2);
       const auto report = ledger::VerifyExport(in, pinned, [&](std::int64_t n) {
         if (tty) std::cerr << "\rverified " << n << " entries..." << std::flush;

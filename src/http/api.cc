@@ -910,10 +910,29 @@ const Route kRoutes[] = {
      [](Lab&, const Ctx& c) -> Result<Reply> {
        Ledger* ledger = QS_TRY(NeedLedger(c));
        std::string out;
-       QS_TRY_STATUS(ledger->Export([&](std::string_view line) {
+       auto append = [&](std::string_view line) {
          out += line;
          out += '\n';
-       }));
+       };
+       // Paged (after, upto): entry lines only, at most kExportPage of them; the
+       // client adds the checkpoint it fetched. Whole: small ledgers only.
+       constexpr std::int64_t kExportPage = 50'000;
+       if (c.req.query.contains("upto")) {
+         const std::int64_t after = QS_TRY(IntQuery(c.req, "after", 0));
+         const std::int64_t upto = QS_TRY(IntQuery(c.req, "upto", 0));
+         const std::int64_t limit =
+             std::clamp<std::int64_t>(QS_TRY(IntQuery(c.req, "limit", kExportPage)), 1, kExportPage);
+         if (after < 0 || upto < after)
+           return InvalidArgument("upto", "0 <= after <= upto, sequence numbers");
+         QS_TRY_STATUS(ledger->ExportRange(after, std::min(upto, after + limit), append));
+         return Reply{200, std::move(out), "application/x-ndjson"};
+       }
+       if (QS_TRY(ledger->Checkpoint()).tree_size > kExportPage) {
+         return Fail(ErrorCode::kTooLarge,
+                     "the ledger is too large for one answer; page it with ?after=N&upto=SIZE "
+                     "(as `qiusuo ledger export` does)");
+       }
+       QS_TRY_STATUS(ledger->Export(append));
        return Reply{200, std::move(out), "application/x-ndjson"};
      }},
     {"GET", "/api/v1/ledger/proof/inclusion", true,

@@ -272,14 +272,17 @@ Result<ledger::Checkpoint> Ledger::Checkpoint() {
 
 Status Ledger::Export(const std::function<void(std::string_view)>& sink) {
   const ledger::Checkpoint cp = QS_TRY(Checkpoint());
-  std::int64_t after = 0;
-  while (after < cp.tree_size) {
+  QS_TRY_STATUS(ExportRange(0, cp.tree_size, sink));
+  sink(ledger::CheckpointLine(cp, key_.public_key));
+  return {};
+}
+
+Status Ledger::ExportRange(std::int64_t after, std::int64_t upto,
+                           const std::function<void(std::string_view)>& sink) {
+  while (after < upto) {
     auto rows = QS_TRY(Read(store_, [&](Tx& tx) {
-      return tx.ListLedger({after,
-                            static_cast<int>(std::min<std::int64_t>(kChunk, cp.tree_size - after)),
-                            "",
-                            {},
-                            ""});
+      return tx.ListLedger(
+          {after, static_cast<int>(std::min<std::int64_t>(kChunk, upto - after)), "", {}, ""});
     }));
     if (rows.empty()) break;
     for (const auto& row : rows) {
@@ -289,7 +292,6 @@ Status Ledger::Export(const std::function<void(std::string_view)>& sink) {
     }
     after = rows.back().seq;
   }
-  sink(ledger::CheckpointLine(cp, key_.public_key));
   return {};
 }
 

@@ -102,6 +102,9 @@ class Ledger {
   Result<ledger::Checkpoint> Checkpoint();
   // Streams the export: every entry up to a fresh checkpoint, then the checkpoint.
   Status Export(const std::function<void(std::string_view line)>& sink);
+  // The export lines of entries after+1 .. upto, without a checkpoint: a page of it.
+  Status ExportRange(std::int64_t after, std::int64_t upto,
+                     const std::function<void(std::string_view line)>& sink);
   Result<std::vector<ledger::Hash>> InclusionProof(std::int64_t seq, std::int64_t tree_size);
   Result<std::vector<ledger::Hash>> ConsistencyProof(std::int64_t first, std::int64_t second);
   Result<ledger::Hash> LeafHashOf(std::int64_t seq);
