@@ -151,7 +151,7 @@ wait_state() { # wait_state WHO JOB STATE
 }
 expect_exit 0 as bob project start --title "Pure RL"
 Q=$OUT
-expect_exit 0 as ada submit --project "$P" --gpus 8 --name borrower -- sh -c 'echo restart=$QIUSUO_RESTART_COUNT gpus=$CUDA_VISIBLE_DEVICES; if [ "$QIUSUO_RESTART_COUNT" = 0 ]; then sleep 30; fi'
+expect_exit 0 as ada submit --project "$P" --gpus 8 --name borrower -- sh -c 'echo restart=$QIUSUO_RESTART_COUNT gpus=$CUDA_VISIBLE_DEVICES; if [ "$QIUSUO_RESTART_COUNT" = 0 ]; then sleep 30; else sleep 3; fi'
 J1=$OUT
 [[ "$J1" =~ ^[0-9]+$ ]] && ok || bad "submit prints the job id alone: $J1"
 wait_state ada "$J1" running
@@ -160,6 +160,7 @@ wait_state ada "$J1" running
 expect_exit 0 as bob submit --project "$Q" --gpus 2 -- sh -c 'echo bob ran'
 J2=$OUT
 expect_exit 0 as bob queue
+# Listed whether still running, being preempted or resumed (its second run takes 3 s).
 expect_in "borrower" "$OUT" "queue lists the running job"
 wait_state bob "$J2" succeeded
 wait_state ada "$J1" succeeded

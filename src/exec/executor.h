@@ -31,6 +31,9 @@ struct RunStatus {
   int exit_code = 0;  // valid when exited normally
   int signal = 0;     // the signal that ended it, if any
   bool failed_to_start = false;
+  // Lost before any supervisor took the run (the server died between recording the
+  // start and launching it): the job never ran, so running it again runs it once.
+  bool never_ran = false;
   std::string reason;  // "exited", "time limit", "stopped", "cannot start: ...", ...
 };
 

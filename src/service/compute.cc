@@ -351,6 +351,13 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
       job.queued_at = now;
       job.run += 1;
       job.reason = "preempted to make room for a project under its share; back in the queue";
+    } else if (st->never_ran && job.stopping != "cancel") {
+      // The server stopped between recording this start and launching it. The run
+      // never happened, so the job goes back to the queue, under a new run number.
+      job.state = job.stopping == "preempt" ? JobState::kPreempted : JobState::kPending;
+      job.queued_at = now;
+      job.run += 1;
+      job.reason = "its start was cut short by a server restart; back in the queue";
     } else {
       job.finished_at = now;
       job.exit_code = st->exit_code;

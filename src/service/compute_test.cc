@@ -234,6 +234,23 @@ TEST_F(ComputeTest, ARestartedServerReattachesAndStartsNothingTwice) {
   EXPECT_EQ(runs, 1);
 }
 
+// A server killed after recording a start but before launching it left a job
+// "running" with no run directory at all. The restarted server finds that nobody ever
+// ran it and queues it again; it then runs exactly once.
+TEST_F(ComputeTest, AStartCutShortByACrashRunsOnceAfterRestart) {
+  auto job = compute_->Submit(ada_, Req(p1_, 1, "echo ran"));
+  ASSERT_TRUE(job);
+  Job cut = *job;
+  cut.state = JobState::kRunning;
+  cut.gpu_ids = {0};
+  cut.started_at = cut.run_started_at = clock_.Now();
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(cut); }));
+  compute_ = MakeCompute();
+  const Job done = WaitFor(job->id, JobState::kSucceeded);
+  EXPECT_EQ(done.run, 1);
+  EXPECT_EQ(Log(job->id), "ran\n");
+}
+
 TEST_F(ComputeTest, TheClusterViewShowsBusyProjectsHoweverManyTheLabHas) {
   // p1_ is the oldest; 200 newer projects used to push it out of the view.
   for (int i = 0; i < 200; ++i) {

@@ -189,7 +189,11 @@ class LocalExecutor final : public Executor {
       // a late supervisor will not run it, and report it lost.
       const auto age = Age(claim_text ? claim : run_dir + "/spec.json");
       if (age && *age < kStartupTimeout) return st;
-      if (!claim_text && !run_files::Claim(claim, "lost\n")) return Poll(job_id, run);
+      if (!claim_text && !run_files::Claim(claim, "lost\n") && Exists(claim)) {
+        return Poll(job_id, run);  // a supervisor claimed it just now
+      }
+      // Claimed as lost by us, or no run directory at all: nobody ever ran it.
+      st.never_ran = !claim_text || claim_text->starts_with("lost");
     }
     // No exit record and no live supervisor: it was killed, or never started. Check
     // once more for a record written between the two reads.

@@ -149,6 +149,7 @@ TEST_F(LocalExecutorTest, TheSupervisorIsNotOurChildAndItsDeathIsNoticed) {
   ::kill(pid, SIGKILL);
   const RunStatus st = WaitForExit(7, 0);
   EXPECT_EQ(st.state, RunStatus::State::kLost);
+  EXPECT_FALSE(st.never_ran) << "it ran: its supervisor died";
   // The orphaned job is still running in its group; Stop ends it.
   std::ifstream pgid_file(dir_.File("jobs/7/run-0/pgid"));
   pid_t pgid = 0;
@@ -206,6 +207,7 @@ TEST_F(LocalExecutorTest, ARunThatNeverStartedIsLostAndALateSupervisorLeavesItAl
   ASSERT_TRUE(st);
   EXPECT_EQ(st->state, RunStatus::State::kLost);
   EXPECT_EQ(st->reason, "the job never started");
+  EXPECT_TRUE(st->never_ran);
   const std::string shim = std::string(QIUSUO_SHIM) + " " + run_dir;
   EXPECT_EQ(std::system(shim.c_str()), 0);
   EXPECT_FALSE(std::filesystem::exists(run_dir + "/out")) << "a lost run was started anyway";
