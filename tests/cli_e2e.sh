@@ -324,6 +324,21 @@ expect_exit 0 as lin profile lin --json
 expect_exit 1 as bob identity claim lin@example.org
 expect_in "another member" "$ERR" "a proven identity is not claimed twice"
 
+# Back up the running lab, restore it elsewhere: the same ledger, byte for byte.
+expect_exit 0 "$QS" backup --data "$T/lab" --to "$T/backup"
+expect_in "ledger entries, root" "$OUT" "backup"
+[ "$(stat -c %a "$T/backup/ledger.key")" = 600 ] && ok || bad "the backed-up key is not private"
+expect_exit 1 "$QS" backup --data "$T/lab" --to "$T/backup"
+expect_exit 1 "$QS" restore --from "$T/backup" --data "$T/lab"
+expect_in "already holds a lab" "$ERR" "restore refuses an existing lab"
+expect_exit 0 "$QS" restore --from "$T/backup" --data "$T/restored"
+expect_in "root matches the backup" "$OUT" "restore"
+expect_exit 0 "$QS" ledger export --data "$T/lab" -o "$T/live.jsonl"
+expect_exit 0 "$QS" ledger export --data "$T/restored" -o "$T/restored.jsonl"
+if diff <(head -n -1 "$T/live.jsonl") <(head -n -1 "$T/restored.jsonl") >/dev/null; then ok; else bad "the restored ledger differs"; fi
+[ "$(tail -1 "$T/live.jsonl" | jq -r .checkpoint.root)" = "$(tail -1 "$T/restored.jsonl" | jq -r .checkpoint.root)" ] && ok || bad "the restored root differs"
+expect_exit 4 "$QS" restore --from "$T/nowhere" --data "$T/restored2"
+
 # The database refuses to change the record, whoever asks.
 if sqlite3 "$T/lab/qiusuo.db" "DELETE FROM ledger" 2>"$T/sqlerr"; then bad "DELETE FROM ledger went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "sqlite said: $(cat "$T/sqlerr")"; fi
 

@@ -25,6 +25,7 @@
 #include "http/client.h"
 #include "http/message.h"
 #include "http/server.h"
+#include "ledger/merkle.h"
 #include "service/compute.h"
 #include "service/demo.h"
 #include "service/lab.h"
@@ -339,6 +340,98 @@ Status RunInit(const ServerSide& opts) {
   return {};
 }
 
+// The ledger's size and root as the database holds it, read-only.
+Result<std::pair<std::int64_t, std::string>> LedgerRoot(Store& store) {
+  ledger::Frontier frontier;
+  for (std::int64_t after = 0;;) {
+    const auto hashes =
+        QS_TRY(Read(store, [&](Tx& tx) { return tx.LedgerLeafHashes(after, 100000); }));
+    for (const auto& hex : hashes) {
+      const auto h = ledger::ParseHash(hex);
+      if (!h) return Internal("a stored leaf hash is not 64 hex digits");
+      frontier.Append(*h);
+    }
+    if (hashes.size() < 100000) break;
+    after += static_cast<std::int64_t>(hashes.size());
+  }
+  return std::make_pair(static_cast<std::int64_t>(frontier.size()), ledger::Hex(frontier.Root()));
+}
+
+Status CopyPrivate(const fs::path& from, const fs::path& to) {
+  std::error_code ec;
+  fs::copy_file(from, to, fs::copy_options::none, ec);
+  if (ec)
+    return Fail(ErrorCode::kUnavailable, "cannot copy " + from.string() + ": " + ec.message());
+  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
+  return {};
+}
+
+// A lab's database (an online, consistent copy), ledger key and config, with a
+// MANIFEST of the ledger's size and root. Job logs and checkpoints (DATA/jobs) are
+// files: copy them with rsync if they matter.
+Status RunBackup(const ServerSide& opts, const std::string& to) {
+  const fs::path data(opts.data);
+  if (!fs::exists(data / "qiusuo.db")) return FailedPrecondition("there is no lab in " + opts.data);
+  if (to.empty()) return InvalidArgument("to", "say where: --to BACKUP_DIR (a new directory)");
+  std::error_code ec;
+  if (fs::exists(to) && !fs::is_empty(to, ec))
+    return FailedPrecondition(to + " is not empty; a backup goes into a new directory");
+  fs::create_directories(to, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + to + ": " + ec.message());
+  fs::permissions(to, fs::perms::owner_all, ec);
+  const fs::path dest(to);
+  QS_TRY_STATUS(BackupSqlite((data / "qiusuo.db").string(), (dest / "qiusuo.db").string()));
+  if (fs::exists(data / "ledger.key"))
+    QS_TRY_STATUS(CopyPrivate(data / "ledger.key", dest / "ledger.key"));
+  if (fs::exists(data / "qiusuo.toml"))
+    QS_TRY_STATUS(CopyPrivate(data / "qiusuo.toml", dest / "qiusuo.toml"));
+  auto store = QS_TRY(OpenSqliteStore({(dest / "qiusuo.db").string()}));
+  const int version = QS_TRY(store->SchemaVersion());
+  const auto [entries, root] = QS_TRY(LedgerRoot(*store));
+  {
+    std::ofstream manifest(dest / "MANIFEST");
+    manifest << "qiusuo backup\ncreated_at " << FormatRfc3339(std::time(nullptr)) << "\nschema "
+             << version << "\nledger_entries " << entries << "\nledger_root " << root << "\n";
+  }
+  std::cout << "Backed up " << opts.data << " to " << to << ": schema " << version << ", "
+            << entries << " ledger entries, root " << root.substr(0, 16) << "...\n"
+            << "It holds the ledger key: keep it as safe as the lab itself.\n";
+  return {};
+}
+
+Status RunRestore(const ServerSide& opts, const std::string& from) {
+  const fs::path src(from);
+  const fs::path data(opts.data);
+  if (!fs::exists(src / "MANIFEST") || !fs::exists(src / "qiusuo.db"))
+    return NotFound(from + " is not a qiusuo backup (no MANIFEST or qiusuo.db)");
+  if (fs::exists(data / "qiusuo.db"))
+    return FailedPrecondition(opts.data + " already holds a lab; restore into a new --data DIR");
+  std::map<std::string, std::string> manifest;
+  {
+    std::ifstream in(src / "MANIFEST");
+    for (std::string key, value; in >> key && std::getline(in, value);)
+      manifest[key] = value.empty() ? "" : value.substr(1);
+  }
+  std::error_code ec;
+  fs::create_directories(data, ec);
+  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + opts.data + ": " + ec.message());
+  QS_TRY_STATUS(BackupSqlite((src / "qiusuo.db").string(), (data / "qiusuo.db").string()));
+  if (fs::exists(src / "ledger.key"))
+    QS_TRY_STATUS(CopyPrivate(src / "ledger.key", data / "ledger.key"));
+  if (fs::exists(src / "qiusuo.toml") && !fs::exists(data / "qiusuo.toml"))
+    QS_TRY_STATUS(CopyPrivate(src / "qiusuo.toml", data / "qiusuo.toml"));
+  auto store = QS_TRY(OpenSqliteStore({(data / "qiusuo.db").string()}));
+  const auto [entries, root] = QS_TRY(LedgerRoot(*store));
+  if (root != manifest["ledger_root"] || std::to_string(entries) != manifest["ledger_entries"]) {
+    return Internal("the restored ledger (" + std::to_string(entries) + " entries, root " + root +
+                    ") does not match the backup's MANIFEST");
+  }
+  std::cout << "Restored " << from << " (taken " << manifest["created_at"] << ") into " << opts.data
+            << ": " << entries << " ledger entries, root matches the backup.\n"
+            << "Next: qiusuo serve --data " << opts.data << "\n";
+  return {};
+}
+
 Status RunServe(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
   const fs::path db = fs::path(opts.data) / "qiusuo.db";
@@ -476,6 +569,18 @@ int Main(int argc, char** argv) {
       "HOST:PORT (default from DIR/qiusuo.toml, else 127.0.0.1:8080; port 0 picks one)");
   serve->add_option("--threads", ss.threads, "HTTP threads (0: one per core)");
   serve->callback([&] { result = RunServe(ss); });
+
+  std::string backup_dir;
+  auto* backup = app.add_subcommand(
+      "backup", "copy a lab (database, ledger key, config) while it runs, into a new directory");
+  backup->add_option("--data", ss.data, "the lab's directory")->capture_default_str();
+  backup->add_option("--to", backup_dir, "a new directory for the backup")->required();
+  backup->callback([&] { result = RunBackup(ss, backup_dir); });
+  auto* restore = app.add_subcommand(
+      "restore", "restore a backup into a new lab directory, checking the ledger's root");
+  restore->add_option("--from", backup_dir, "the backup directory")->required();
+  restore->add_option("--data", ss.data, "a new directory for the lab")->capture_default_str();
+  restore->callback([&] { result = RunRestore(ss, backup_dir); });
 
   // Accounts.
   std::string handle, name, invite_code, token_name;

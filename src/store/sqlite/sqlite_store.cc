@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <map>
@@ -1156,6 +1157,55 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options) {
   auto store = std::make_unique<SqliteStore>(options);
   QS_TRY_STATUS(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Status BackupSqlite(const std::string& from, const std::string& to) {
+  if (::access(to.c_str(), F_OK) == 0)
+    return FailedPrecondition(to + " exists; a backup never overwrites anything");
+  sqlite3* src = nullptr;
+  sqlite3* dst = nullptr;
+  auto close = [&] {
+    sqlite3_close(src);
+    sqlite3_close(dst);
+  };
+  if (sqlite3_open_v2(from.c_str(), &src, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    close();
+    return Fail(ErrorCode::kUnavailable, "cannot open " + from);
+  }
+  if (sqlite3_open(to.c_str(), &dst) != SQLITE_OK) {
+    close();
+    return Fail(ErrorCode::kUnavailable, "cannot create " + to);
+  }
+  sqlite3_busy_timeout(src, 10000);
+  sqlite3_backup* backup = sqlite3_backup_init(dst, "main", src, "main");
+  if (!backup) {
+    const std::string why = sqlite3_errmsg(dst);
+    close();
+    return Fail(ErrorCode::kUnavailable, "cannot back up " + from + ": " + why);
+  }
+  // A few hundred pages at a time, so a busy server's writers are not held up.
+  int rc = SQLITE_OK;
+  do {
+    rc = sqlite3_backup_step(backup, 256);
+    if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(20);
+  } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+  sqlite3_backup_finish(backup);
+  if (rc != SQLITE_DONE) {
+    const std::string why = sqlite3_errstr(rc);
+    close();
+    return Fail(ErrorCode::kUnavailable, "the backup of " + from + " failed: " + why);
+  }
+  sqlite3_stmt* check = nullptr;
+  std::string verdict;
+  if (sqlite3_prepare_v2(dst, "PRAGMA integrity_check", -1, &check, nullptr) == SQLITE_OK &&
+      sqlite3_step(check) == SQLITE_ROW) {
+    verdict = reinterpret_cast<const char*>(sqlite3_column_text(check, 0));
+  }
+  sqlite3_finalize(check);
+  close();
+  if (verdict != "ok")
+    return Internal("the backup " + to + " fails its integrity check: " + verdict);
+  return {};
 }
 
 }  // namespace qiusuo

@@ -20,4 +20,9 @@ struct SqliteOptions {
 // this binary knows.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions& options);
 
+// A consistent copy of the database at `from`, taken with SQLite's online backup
+// while a server may be writing to it, then checked with PRAGMA integrity_check.
+// Refuses to overwrite an existing file.
+Status BackupSqlite(const std::string& from, const std::string& to);
+
 }  // namespace qiusuo
