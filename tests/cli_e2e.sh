@@ -280,6 +280,16 @@ expect_in "@misc{qiusuo-project-$P" "$OUT" "BibTeX"
 expect_exit 3 as ada rewards open --title "H2" --pool 1000 --currency CNY --from 2000-01-01 --to 2100-01-01
 expect_exit 0 as steward rewards open --title "H2" --pool 1000.01 --currency CNY --from 2000-01-01 --to 2100-01-01 --alpha 0.6
 ROUND=$(as steward rewards list --json | jq '.items[0].id')
+# The shipped weights file is the kinds table's defaults, kind for kind.
+WEIGHTS="$(dirname "$0")/../docs/reward-weights.toml"
+expect_exit 0 as ada ledger kinds --json
+FROM_TABLE=$(jq -r '.items[] | "\(.name) \(.weight) \(.weight_per_unit)"' <<<"$OUT" | sort)
+FROM_FILE=$(grep -v '^#' "$WEIGHTS" | grep '=' | sed -E 's/ = \[?([0-9.]+)(, ([0-9.]+))?\]?/ \1 \3/; s/ $/ 0/' | sort)
+[ "$FROM_TABLE" = "$FROM_FILE" ] && ok || bad "docs/reward-weights.toml differs from the kinds table: $(diff <(echo "$FROM_TABLE") <(echo "$FROM_FILE"))"
+expect_exit 0 as steward rewards open --title "with the file" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$WEIGHTS" --weight review=2
+printf 'review = "two"\n' >"$T/bad-weights.toml"
+expect_exit 1 as steward rewards open --title "bad" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$T/bad-weights.toml"
+expect_in "review is a number" "$ERR" "a bad weights file"
 expect_exit 0 as ada rewards give "$ROUND" bob=60:"the kernel" carol=40
 expect_exit 1 as bob rewards give "$ROUND" bob=10
 expect_in "never to yourself" "$ERR" "no points to oneself"

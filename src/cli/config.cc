@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <sstream>
 
 namespace qiusuo::cli {
 namespace fs = std::filesystem;
@@ -124,6 +126,39 @@ scheduler_interval_ms = 1000
 mail_command = ""
 )";
   return {};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> LoadRewardWeights(
+    const std::string& path) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("weights", path + ": " + std::string(e.description()));
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  auto number = [](const toml::node* n) -> std::optional<double> {
+    if (!n) return std::nullopt;
+    return n->value<double>();
+  };
+  for (const auto& [key, node] : table) {
+    const std::string kind(key.str());
+    std::optional<double> per_entry = number(&node);
+    std::optional<double> per_unit = 0.0;
+    if (const auto* list = node.as_array()) {
+      per_entry = list->size() == 2 ? number(list->get(0)) : std::nullopt;
+      per_unit = list->size() == 2 ? number(list->get(1)) : std::nullopt;
+    }
+    if (!per_entry || !per_unit) {
+      std::string why = path;
+      why.append(": ").append(kind).append(" is a number, or [per entry, per unit]");
+      return InvalidArgument("weights", why);
+    }
+    std::ostringstream text;
+    text << *per_entry << "," << *per_unit;
+    out.emplace_back(kind, text.str());
+  }
+  return out;
 }
 
 }  // namespace qiusuo::cli

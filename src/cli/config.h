@@ -5,6 +5,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 
@@ -40,5 +42,9 @@ struct ServerConfig {
 
 Result<ServerConfig> LoadServerConfig(const std::string& path);
 Status WriteDefaultServerConfig(const std::string& path);
+
+// A reward weights file (docs/reward-weights.toml): kind = per_entry, or
+// kind = [per_entry, per_unit]; as the API takes them, "per_entry[,per_unit]".
+Result<std::vector<std::pair<std::string, std::string>>> LoadRewardWeights(const std::string& path);
 
 }  // namespace qiusuo::cli

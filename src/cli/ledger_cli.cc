@@ -9,6 +9,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/config.h"
 #include "cli/git_import.h"
 #include "cli/table.h"
 #include "common/clock.h"
@@ -474,6 +475,9 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
   open->add_option("--from", from, "period start, 2026-07-01")->required();
   open->add_option("--to", to, "period end, exclusive, 2027-01-01")->required();
   open->add_option("--alpha", alpha, "the record's part, 0..1 (default 0.5; the rest is peers')");
+  static std::string weights_file;
+  open->add_option("--weights", weights_file,
+                   "a weights file (docs/reward-weights.toml is the shipped defaults)");
   open->add_option("--weight", weights,
                    "KIND=PER_ENTRY[,PER_UNIT], overrides a default (repeatable)");
   open->callback(run([&]() -> Status {
@@ -490,6 +494,9 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
       }
     }
     json w = json::object();
+    if (!weights_file.empty()) {
+      for (const auto& [kind, value] : QS_TRY(LoadRewardWeights(weights_file))) w[kind] = value;
+    }
     for (const auto& item : weights) {
       const auto eq = item.find('=');
       if (eq == std::string::npos)
