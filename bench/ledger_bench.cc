@@ -3,7 +3,8 @@
 //            a thank or an act), and 1,000 entries per transaction (as an import);
 //   export   writes an N-entry export (default 1,000,000) to FILE for the verify
 //            benchmark, which scripts/bench-ledger.sh runs beside sha256sum.
-// Usage: ledger_bench append DIR [N]   |   ledger_bench export FILE [N]
+//   proofs   inclusion proofs in an N-leaf tree, from the leaves vs the indexed tree.
+// Usage: ledger_bench append DIR [N] | export FILE [N] | proofs N
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -85,6 +86,34 @@ int Export(const std::string& path, std::int64_t n) {
   return out ? 0 : 1;
 }
 
+// Inclusion proofs in a 1,000,000-leaf tree: from the leaves alone (the definition,
+// O(n) a proof) and from the indexed tree the server keeps (O(log n)).
+int Proofs(std::int64_t n) {
+  std::vector<qiusuo::ledger::Hash> leaves;
+  qiusuo::ledger::Tree tree;
+  leaves.reserve(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) {
+    leaves.push_back(qiusuo::ledger::LeafHash(std::to_string(i)));
+    tree.Append(leaves.back());
+  }
+  const auto size = static_cast<std::size_t>(n);
+  auto start = Clock::now();
+  constexpr int kFromLeaves = 5;
+  for (int i = 0; i < kFromLeaves; ++i)
+    (void)qiusuo::ledger::InclusionProof(size / 7 * static_cast<std::size_t>(i), leaves);
+  const double slow = Seconds(start) / kFromLeaves;
+  start = Clock::now();
+  constexpr int kIndexed = 10000;
+  for (int i = 0; i < kIndexed; ++i)
+    (void)tree.InclusionProof(static_cast<std::size_t>(i) * 97 % size, size);
+  const double fast = Seconds(start) / kIndexed;
+  std::printf(
+      "inclusion proof in %lld leaves: from the leaves %.1f ms, indexed tree %.1f us "
+      "(%.0fx)\n",
+      static_cast<long long>(n), slow * 1e3, fast * 1e6, slow / fast);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -95,5 +124,6 @@ int main(int argc, char** argv) {
   const std::string what = argv[1];
   if (what == "append") return Append(argv[2], argc > 3 ? std::stoll(argv[3]) : 20'000);
   if (what == "export") return Export(argv[2], argc > 3 ? std::stoll(argv[3]) : 1'000'000);
+  if (what == "proofs") return Proofs(std::stoll(argv[2]));
   return 2;
 }

@@ -8,6 +8,7 @@ N=${2:-1000000}
 T=$(mktemp -d /tmp/qiusuo-ledger-XXXXXX)
 trap 'rm -rf "$T"' EXIT
 "$B/bench/ledger_bench" append "$T" 20000
+"$B/bench/ledger_bench" proofs "$N"
 "$B/bench/ledger_bench" export "$T/export.jsonl" "$N"
 SIZE=$(stat -c %s "$T/export.jsonl")
 cat "$T/export.jsonl" >/dev/null  # both runs read from the page cache

@@ -146,6 +146,72 @@ bool VerifyConsistency(std::size_t first, std::size_t second, std::span<const Ha
   return fr == first_root && sr == second_root && sn == 0;
 }
 
+void Tree::Append(const Hash& leaf) {
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(leaf);
+  for (std::size_t k = 0; levels_[k].size() % 2 == 0; ++k) {
+    if (k + 1 == levels_.size()) levels_.emplace_back();
+    const auto& level = levels_[k];
+    levels_[k + 1].push_back(NodeHash(level[level.size() - 2], level.back()));
+  }
+}
+
+Hash Tree::Subtree(std::size_t begin, std::size_t end) const {
+  const std::size_t n = end - begin;
+  if (n == 0) return EmptyRoot();
+  if (IsPowerOfTwo(n) && begin % n == 0) {
+    std::size_t k = 0;
+    while ((std::size_t{1} << k) < n) ++k;
+    return levels_[k][begin >> k];
+  }
+  const std::size_t k = Split(n);
+  return NodeHash(Subtree(begin, begin + k), Subtree(begin + k, end));
+}
+
+Hash Tree::RootOf(std::size_t n) const { return Subtree(0, n); }
+
+void Tree::Path(std::size_t m, std::size_t begin, std::size_t end, std::vector<Hash>& out) const {
+  const std::size_t n = end - begin;
+  if (n <= 1) return;
+  const std::size_t k = Split(n);
+  if (m < k) {
+    Path(m, begin, begin + k, out);
+    out.push_back(Subtree(begin + k, end));
+  } else {
+    Path(m - k, begin + k, end, out);
+    out.push_back(Subtree(begin, begin + k));
+  }
+}
+
+void Tree::SubProof(std::size_t m, std::size_t begin, std::size_t end, bool complete,
+                    std::vector<Hash>& out) const {
+  const std::size_t n = end - begin;
+  if (m == n) {
+    if (!complete) out.push_back(Subtree(begin, end));
+    return;
+  }
+  const std::size_t k = Split(n);
+  if (m <= k) {
+    SubProof(m, begin, begin + k, complete, out);
+    out.push_back(Subtree(begin + k, end));
+  } else {
+    SubProof(m - k, begin + k, end, false, out);
+    out.push_back(Subtree(begin, begin + k));
+  }
+}
+
+std::vector<Hash> Tree::InclusionProof(std::size_t index, std::size_t n) const {
+  std::vector<Hash> out;
+  if (index < n && n <= size()) Path(index, 0, n, out);
+  return out;
+}
+
+std::vector<Hash> Tree::ConsistencyProof(std::size_t m, std::size_t n) const {
+  std::vector<Hash> out;
+  if (m > 0 && m <= n && n <= size()) SubProof(m, 0, n, true, out);
+  return out;
+}
+
 void Frontier::Append(const Hash& leaf) {
   Hash h = leaf;
   std::size_t n = 1;

@@ -33,6 +33,27 @@ bool VerifyInclusion(std::size_t index, std::size_t size, const Hash& leaf,
 bool VerifyConsistency(std::size_t first, std::size_t second, std::span<const Hash> proof,
                        const Hash& first_root, const Hash& second_root);
 
+// A growing tree that keeps the hash of every complete, aligned power-of-two subtree
+// (twice the leaves' memory), so the root of any prefix and any proof cost O(log n)
+// hashes instead of O(n). Same results as the functions above.
+class Tree {
+ public:
+  void Append(const Hash& leaf);
+  std::size_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  const Hash& Leaf(std::size_t index) const { return levels_[0][index]; }
+  // MTH of the first n leaves (n <= size()).
+  Hash RootOf(std::size_t n) const;
+  std::vector<Hash> InclusionProof(std::size_t index, std::size_t n) const;
+  std::vector<Hash> ConsistencyProof(std::size_t m, std::size_t n) const;
+
+ private:
+  Hash Subtree(std::size_t begin, std::size_t end) const;  // MTH(D[begin:end])
+  void Path(std::size_t m, std::size_t begin, std::size_t end, std::vector<Hash>& out) const;
+  void SubProof(std::size_t m, std::size_t begin, std::size_t end, bool complete,
+                std::vector<Hash>& out) const;
+  std::vector<std::vector<Hash>> levels_;  // levels_[k][i]: leaves [i*2^k, (i+1)*2^k)
+};
+
 // The right edge of a growing tree (one hash per full subtree), so appending a leaf
 // and reading the root cost O(log n) rather than O(n).
 class Frontier {

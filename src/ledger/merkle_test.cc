@@ -145,5 +145,29 @@ TEST(Merkle, ProofsVerifyForEveryShapeAndTamperingFails) {
   }
 }
 
+// The tree that keeps its complete subtrees gives the same roots and proofs as the
+// definitions, for every size, leaf and pair of sizes up to 70.
+TEST(Merkle, TheIndexedTreeAgreesWithTheDefinitions) {
+  std::mt19937 rng(9162);
+  std::vector<Hash> leaves;
+  Tree tree;
+  EXPECT_EQ(tree.RootOf(0), EmptyRoot());
+  for (int i = 0; i < 70; ++i) {
+    leaves.push_back(LeafHash(std::to_string(rng())));
+    tree.Append(leaves.back());
+  }
+  ASSERT_EQ(tree.size(), leaves.size());
+  for (std::size_t n = 1; n <= leaves.size(); ++n) {
+    const auto d = std::span(leaves).first(n);
+    ASSERT_EQ(tree.RootOf(n), RootOf(d)) << n;
+    for (std::size_t i = 0; i < n; ++i)
+      ASSERT_EQ(tree.InclusionProof(i, n), InclusionProof(i, d)) << i << "/" << n;
+    for (std::size_t m = 1; m <= n; ++m)
+      ASSERT_EQ(tree.ConsistencyProof(m, n), ConsistencyProof(m, d)) << m << " -> " << n;
+  }
+  EXPECT_TRUE(tree.InclusionProof(70, 70).empty());
+  EXPECT_TRUE(tree.ConsistencyProof(3, 71).empty());
+}
+
 }  // namespace
 }  // namespace qiusuo::ledger

@@ -212,10 +212,9 @@ Result<Contribution> Ledger::Entry(const Caller&, std::int64_t seq) {
   return ledger::Decode(rows[0].entry);
 }
 
-Result<std::vector<ledger::Hash>> Ledger::LeavesUpTo(std::int64_t size) {
-  std::lock_guard lock(mu_);
-  while (static_cast<std::int64_t>(leaves_.size()) < size) {
-    const auto after = static_cast<std::int64_t>(leaves_.size());
+Status Ledger::LoadUpTo(std::int64_t size) {
+  while (static_cast<std::int64_t>(tree_.size()) < size) {
+    const auto after = static_cast<std::int64_t>(tree_.size());
     auto hashes = QS_TRY(Read(store_, [&](Tx& tx) {
       return tx.LedgerLeafHashes(
           after, static_cast<int>(std::min<std::int64_t>(std::int64_t{kChunk} * 10, size - after)));
@@ -225,11 +224,10 @@ Result<std::vector<ledger::Hash>> Ledger::LeavesUpTo(std::int64_t size) {
     for (const auto& hex : hashes) {
       auto h = ledger::ParseHash(hex);
       if (!h) return Internal("a stored leaf hash is not 64 hex digits");
-      leaves_.push_back(*h);
-      frontier_.Append(*h);
+      tree_.Append(*h);
     }
   }
-  return std::vector<ledger::Hash>(leaves_.begin(), leaves_.begin() + size);
+  return {};
 }
 
 Result<ledger::Checkpoint> Ledger::Checkpoint() {
@@ -250,15 +248,10 @@ Result<ledger::Checkpoint> Ledger::Checkpoint() {
     cp.signature = *signature;
     return cp;
   }
-  QS_TRY(LeavesUpTo(size));
   {
     std::lock_guard lock(mu_);
-    if (static_cast<std::int64_t>(frontier_.size()) == size) {
-      cp.root = frontier_.Root();
-    } else {
-      cp.root = ledger::RootOf(
-          std::span<const ledger::Hash>(leaves_).first(static_cast<std::size_t>(size)));
-    }
+    QS_TRY_STATUS(LoadUpTo(size));
+    cp.root = tree_.RootOf(static_cast<std::size_t>(size));
   }
   cp.tree_size = size;
   cp.at = clock_.Now();
@@ -298,21 +291,25 @@ Status Ledger::ExportRange(std::int64_t after, std::int64_t upto,
 Result<std::vector<ledger::Hash>> Ledger::InclusionProof(std::int64_t seq, std::int64_t tree_size) {
   if (seq < 1 || seq > tree_size)
     return InvalidArgument("seq", "an entry between 1 and the tree size");
-  const auto leaves = QS_TRY(LeavesUpTo(tree_size));
-  return ledger::InclusionProof(static_cast<std::size_t>(seq - 1), leaves);
+  std::lock_guard lock(mu_);
+  QS_TRY_STATUS(LoadUpTo(tree_size));
+  return tree_.InclusionProof(static_cast<std::size_t>(seq - 1),
+                              static_cast<std::size_t>(tree_size));
 }
 
 Result<std::vector<ledger::Hash>> Ledger::ConsistencyProof(std::int64_t first,
                                                            std::int64_t second) {
   if (first < 1 || first > second) return InvalidArgument("first", "0 < first <= second");
-  const auto leaves = QS_TRY(LeavesUpTo(second));
-  return ledger::ConsistencyProof(static_cast<std::size_t>(first), leaves);
+  std::lock_guard lock(mu_);
+  QS_TRY_STATUS(LoadUpTo(second));
+  return tree_.ConsistencyProof(static_cast<std::size_t>(first), static_cast<std::size_t>(second));
 }
 
 Result<ledger::Hash> Ledger::LeafHashOf(std::int64_t seq) {
-  const auto leaves = QS_TRY(LeavesUpTo(seq));
   if (seq < 1) return InvalidArgument("seq", "entries start at 1");
-  return leaves[static_cast<std::size_t>(seq - 1)];
+  std::lock_guard lock(mu_);
+  QS_TRY_STATUS(LoadUpTo(seq));
+  return tree_.Leaf(static_cast<std::size_t>(seq - 1));
 }
 
 Result<RecordProfile> Ledger::Profile(const Caller&, const std::string& handle) {

@@ -133,8 +133,8 @@ class Ledger {
   Result<RoundView> CloseRound(const Caller& caller, std::int64_t round);
 
  private:
-  // Leaf hashes of the first `size` entries, read incrementally into leaves_.
-  Result<std::vector<ledger::Hash>> LeavesUpTo(std::int64_t size);
+  // Reads the leaf hashes of entries up to `size` into tree_, incrementally. Holds mu_.
+  Status LoadUpTo(std::int64_t size);
   Result<std::vector<Payee>> ComputeRound(Tx& tx, const RewardRound& round,
                                           std::int64_t cutoff_seq);
 
@@ -142,9 +142,8 @@ class Ledger {
   const Clock& clock_;
   crypto::SigningKey key_;
   Mailer mailer_;
-  std::mutex mu_;  // guards leaves_, frontier_
-  std::vector<ledger::Hash> leaves_;
-  ledger::Frontier frontier_;
+  std::mutex mu_;      // guards tree_
+  ledger::Tree tree_;  // every entry's leaf, with its complete subtrees: O(log n) proofs
 };
 
 // Author lists as files: CITATION.cff (Citation File Format 1.2.0) and a BibTeX entry.
