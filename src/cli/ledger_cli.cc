@@ -578,18 +578,12 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
     result = [&]() -> Status {
       std::ifstream in(file);
       if (!in) return NotFound("cannot read " + file);
-      const auto report = ledger::VerifyExport(in, std::nullopt);
+      std::vector<Contribution> entries;
+      const auto report = ledger::VerifyExport(
+          in, std::nullopt, {}, [&](Contribution&& e) { entries.push_back(std::move(e)); });
       if (!report.ok)
         return Fail(ErrorCode::kFailedPrecondition,
                     "the export does not verify: " + report.message);
-      in.clear();
-      in.seekg(0);
-      std::vector<Contribution> entries;
-      std::string line;
-      constexpr std::size_t kHead = 9 + 64 + 10;  // {"hash":"<64>","entry":
-      while (std::getline(in, line) && !line.starts_with(R"({"checkpoint")"))
-        entries.push_back(
-            QS_TRY(ledger::Decode(std::string_view(line).substr(kHead, line.size() - kHead - 1))));
       const Recomputed r = QS_TRY(RecomputeRound(entries, round));
       std::vector<std::vector<std::string>> rows;
       bool same = r.payout.size() == r.recorded.size();

@@ -343,17 +343,7 @@ Status RunInit(const ServerSide& opts) {
 // The ledger's size and root as the database holds it, read-only.
 Result<std::pair<std::int64_t, std::string>> LedgerRoot(Store& store) {
   ledger::Frontier frontier;
-  for (std::int64_t after = 0;;) {
-    const auto hashes =
-        QS_TRY(Read(store, [&](Tx& tx) { return tx.LedgerLeafHashes(after, 100000); }));
-    for (const auto& hex : hashes) {
-      const auto h = ledger::ParseHash(hex);
-      if (!h) return Internal("a stored leaf hash is not 64 hex digits");
-      frontier.Append(*h);
-    }
-    if (hashes.size() < 100000) break;
-    after += static_cast<std::int64_t>(hashes.size());
-  }
+  QS_TRY_STATUS(ForEachLeaf(store, 0, 0, [&](const ledger::Hash& h) { frontier.Append(h); }));
   return std::make_pair(static_cast<std::int64_t>(frontier.size()), ledger::Hex(frontier.Root()));
 }
 

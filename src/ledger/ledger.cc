@@ -204,7 +204,8 @@ std::string CheckpointLine(const Checkpoint& cp, std::string_view public_key) {
 }
 
 VerifyReport VerifyExport(std::istream& in, const std::optional<std::string>& pinned_key,
-                          const std::function<void(std::int64_t)>& progress) {
+                          const std::function<void(std::int64_t)>& progress,
+                          const std::function<void(Contribution&&)>& on_entry) {
   VerifyReport report;
   auto fail = [&](std::int64_t seq, std::string why) {
     report.bad_seq = seq;
@@ -254,6 +255,7 @@ VerifyReport VerifyExport(std::istream& in, const std::optional<std::string>& pi
     if (entry->prev != prev_hex) return fail(seq, "it does not link to the entry before it");
     prev_hex = Hex(leaf);
     leaves.push_back(leaf);
+    if (on_entry) on_entry(std::move(*entry));
     if (progress && leaves.size() % 65536 == 0) progress(static_cast<std::int64_t>(leaves.size()));
   }
   report.entries = static_cast<std::int64_t>(leaves.size());

@@ -57,8 +57,12 @@ struct VerifyReport {
 
 // Recomputes everything: each entry's encoding, hash, sequence and chain link, the
 // Merkle root, and the checkpoint's signature (against `pinned_key` when given, else
-// the key in the file). `progress` (may be null) is called every 65,536 entries.
+// the key in the file). `progress` (may be null) is called every 65,536 entries;
+// `on_entry` (may be null) receives each entry once it holds, so a caller that needs
+// the entries (a recompute) does not read and decode the file a second time. Use them
+// only if the report says ok.
 VerifyReport VerifyExport(std::istream& in, const std::optional<std::string>& pinned_key,
-                          const std::function<void(std::int64_t)>& progress = {});
+                          const std::function<void(std::int64_t)>& progress = {},
+                          const std::function<void(Contribution&&)>& on_entry = {});
 
 }  // namespace qiusuo::ledger

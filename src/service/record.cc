@@ -191,11 +191,7 @@ Result<Contribution> Ledger::Thank(const Caller& caller, ThankRequest req) {
     c.seq = QS_TRY(AppendContribution(tx, c));
     return {};
   }));
-  auto last = QS_TRY(Read(store_, [&](Tx& tx) {
-    return tx.ListLedger({c.seq - 1, 1, "", {}, ""});
-  }));
-  if (last.empty()) return Internal("the entry just recorded is gone");
-  return ledger::Decode(last[0].entry);
+  return Entry(caller, c.seq);
 }
 
 Result<std::vector<Contribution>> Ledger::Entries(const Caller&, const LedgerQuery& query) {
@@ -212,22 +208,30 @@ Result<Contribution> Ledger::Entry(const Caller&, std::int64_t seq) {
   return ledger::Decode(rows[0].entry);
 }
 
-Status Ledger::LoadUpTo(std::int64_t size) {
-  while (static_cast<std::int64_t>(tree_.size()) < size) {
-    const auto after = static_cast<std::int64_t>(tree_.size());
-    auto hashes = QS_TRY(Read(store_, [&](Tx& tx) {
-      return tx.LedgerLeafHashes(
-          after, static_cast<int>(std::min<std::int64_t>(std::int64_t{kChunk} * 10, size - after)));
-    }));
-    if (hashes.empty())
-      return NotFound("the ledger has only " + std::to_string(after) + " entries");
+Status ForEachLeaf(Store& store, std::int64_t after, std::int64_t upto,
+                   const std::function<void(const ledger::Hash&)>& leaf) {
+  constexpr std::int64_t kLeafChunk = std::int64_t{kChunk} * 10;
+  while (upto == 0 || after < upto) {
+    const auto limit = upto == 0 ? kLeafChunk : std::min(kLeafChunk, upto - after);
+    const auto hashes = QS_TRY(
+        Read(store, [&](Tx& tx) { return tx.LedgerLeafHashes(after, static_cast<int>(limit)); }));
     for (const auto& hex : hashes) {
-      auto h = ledger::ParseHash(hex);
+      const auto h = ledger::ParseHash(hex);
       if (!h) return Internal("a stored leaf hash is not 64 hex digits");
-      tree_.Append(*h);
+      leaf(*h);
     }
+    after += static_cast<std::int64_t>(hashes.size());
+    if (static_cast<std::int64_t>(hashes.size()) < limit) break;
   }
+  if (upto != 0 && after < upto)
+    return NotFound("the ledger has only " + std::to_string(after) + " entries");
   return {};
+}
+
+Status Ledger::LoadUpTo(std::int64_t size) {
+  const auto have = static_cast<std::int64_t>(tree_.size());
+  if (have >= size) return {};
+  return ForEachLeaf(store_, have, size, [&](const ledger::Hash& h) { tree_.Append(h); });
 }
 
 Result<ledger::Checkpoint> Ledger::Checkpoint() {

@@ -23,6 +23,11 @@ namespace qiusuo {
 // Appends `c` (seq, prev and hash filled in here) inside the caller's transaction.
 Result<std::int64_t> AppendContribution(Tx& tx, Contribution c);
 
+// Calls `leaf` with the leaf hashes of entries after+1 .. upto (all after `after`
+// when upto is 0), read in chunks.
+Status ForEachLeaf(Store& store, std::int64_t after, std::int64_t upto,
+                   const std::function<void(const ledger::Hash&)>& leaf);
+
 // The lab's ledger key: DATA/ledger.key holds the Ed25519 secret key in hex, mode 0600.
 // Made by `qiusuo init` (or on first start for labs made before the ledger).
 Result<crypto::SigningKey> LoadLedgerKey(const std::string& path, bool create_if_missing);
