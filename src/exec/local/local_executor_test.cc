@@ -164,8 +164,14 @@ TEST_F(LocalExecutorTest, TheSupervisorIsNotOurChildAndItsDeathIsNoticed) {
 }
 
 TEST_F(LocalExecutorTest, AStopBeforeTheSupervisorIsUpMeansTheJobNeverRuns) {
+  // A stop that lands between Start's spawn and the supervisor's claim leaves its
+  // `stop` file for the supervisor. Calling Stop right after Start races a fast
+  // supervisor (which may have run `echo` already), so the request is put in place
+  // first, as Stop leaves it, and the supervisor must find it.
+  std::filesystem::create_directories(dir_.File("jobs/8/run-0"));
+  std::ofstream(dir_.File("jobs/8/run-0/stop")).put('\n');
   ASSERT_TRUE(executor_->Start(Spec(8, {"sh", "-c", "echo ran"})));
-  ASSERT_TRUE(executor_->Stop(8, 0));  // at once: the supervisor is at best starting
+  ASSERT_TRUE(executor_->Stop(8, 0));  // a second request changes nothing
   const RunStatus st = WaitForExit(8, 0);
   EXPECT_EQ(st.state, RunStatus::State::kExited);
   EXPECT_EQ(st.reason, "stopped");
