@@ -1,5 +1,6 @@
 #include "store/migrations.h"
 
+#include <algorithm>
 #include <charconv>
 #include <span>
 
@@ -7,12 +8,19 @@
 
 namespace qiusuo {
 namespace embedded {
+std::span<const EmbeddedFile> CommonMigrationFiles();
 std::span<const EmbeddedFile> SqliteMigrationFiles();
+std::span<const EmbeddedFile> PostgresMigrationFiles();
 }
 
 namespace {
 
-Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> files) {
+Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> common,
+                                     std::span<const EmbeddedFile> own) {
+  std::vector<EmbeddedFile> files(common.begin(), common.end());
+  files.insert(files.end(), own.begin(), own.end());
+  std::sort(files.begin(), files.end(),
+            [](const EmbeddedFile& a, const EmbeddedFile& b) { return a.name < b.name; });
   std::vector<Migration> out;
   for (const auto& f : files) {
     int version = 0;
@@ -25,6 +33,9 @@ Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> files) {
             std::errc()) {
       return Internal("migration file name '" + std::string(f.name) + "' is not NNNN_name.sql");
     }
+    if (!out.empty() && out.back().version == version) {
+      return Internal("migration " + digits + " is written twice (common and dialect)");
+    }
     if (version != static_cast<int>(out.size()) + 1) {
       return Internal("migration versions must run 1, 2, 3, ...; found " + std::string(f.name));
     }
@@ -35,8 +46,10 @@ Result<std::vector<Migration>> Parse(std::span<const EmbeddedFile> files) {
 
 }  // namespace
 
-Result<std::vector<Migration>> SqliteMigrations() {
-  return Parse(embedded::SqliteMigrationFiles());
+Result<std::vector<Migration>> Migrations(Dialect dialect) {
+  return Parse(embedded::CommonMigrationFiles(), dialect == Dialect::kSqlite
+                                                     ? embedded::SqliteMigrationFiles()
+                                                     : embedded::PostgresMigrationFiles());
 }
 
 }  // namespace qiusuo

@@ -1,5 +1,7 @@
 #pragma once
-// Versioned schema migrations, compiled in from store/migrations/<dialect>/NNNN_name.sql.
+// Versioned schema migrations, compiled in from store/migrations/: a version is written
+// once in common/ when both dialects read it, or once per dialect in sqlite/ and
+// postgres/ when they do not.
 
 #include <string_view>
 #include <vector>
@@ -14,8 +16,11 @@ struct Migration {
   std::string_view sql;
 };
 
-// In ascending version order; fails if a file name is not NNNN_name.sql or versions
-// are not 1, 2, 3, ... without gaps.
-Result<std::vector<Migration>> SqliteMigrations();
+enum class Dialect { kSqlite, kPostgres };
+
+// In ascending version order; fails if a file name is not NNNN_name.sql, if a version
+// is both common and the dialect's, or if versions are not 1, 2, 3, ... without gaps.
+Result<std::vector<Migration>> Migrations(Dialect dialect);
+inline Result<std::vector<Migration>> SqliteMigrations() { return Migrations(Dialect::kSqlite); }
 
 }  // namespace qiusuo

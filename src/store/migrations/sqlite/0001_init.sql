@@ -1,5 +1,6 @@
 -- Qiusuo schema v1: members, tokens, ideas, projects, memberships, tasks.
--- Portable SQL (SQLite and PostgreSQL); lists are stored as newline-separated text.
+-- SQLite dialect (postgres/0001_init.sql is the same schema); lists are stored as
+-- newline-separated text.
 
 CREATE TABLE members (
   id            INTEGER PRIMARY KEY,
