@@ -10,6 +10,7 @@
 #include "common/temp_dir.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo::http {
@@ -27,7 +28,7 @@ class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(crypto::Init());
-    auto store = OpenSqliteStore({dir_.File("lab.db")});
+    auto store = test_support::OpenTestStore(dir_);
     ASSERT_TRUE(store);
     store_ = std::move(*store);
     LabConfig config;

@@ -11,6 +11,7 @@
 
 #include "common/temp_dir.h"
 #include "exec/local/local_executor.h"
+#include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
@@ -22,7 +23,9 @@ class ComputeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(crypto::Init());
-    store_ = std::move(*OpenSqliteStore({dir_.File("lab.db")}));
+    auto store = test_support::OpenTestStore(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
     LabConfig lab_config;
     lab_config.password_cost = crypto::MinimumCost();
     lab_ = std::make_unique<Lab>(*store_, clock_, lab_config);

@@ -6,6 +6,7 @@
 
 #include "common/temp_dir.h"
 #include "service/demo.h"
+#include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
@@ -17,7 +18,7 @@ class LabTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(crypto::Init());
-    auto store = OpenSqliteStore({dir_.File("lab.db")});
+    auto store = test_support::OpenTestStore(dir_);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
     LabConfig config;

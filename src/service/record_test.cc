@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
@@ -20,7 +21,9 @@ class RecordTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(crypto::Init());
-    store_ = std::move(*OpenSqliteStore({dir_.File("lab.db")}));
+    auto store = test_support::OpenTestStore(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
     LabConfig config;
     config.password_cost = crypto::MinimumCost();
     lab_ = std::make_unique<Lab>(*store_, clock_, config);
@@ -178,14 +181,12 @@ TEST_F(RecordTest, CheckpointsAreSignedAndProofsVerify) {
 TEST_F(RecordTest, AnEntryRewrittenBehindTheLedgersBackIsNamed) {
   BuildAProject();
   ASSERT_TRUE(Verify(Export()).ok);
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(dir_.File("lab.db").c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP TRIGGER ledger_no_update; UPDATE ledger SET entry = "
-                         "replace(entry, '\"@bob\"', '\"@eve\"') WHERE seq = 3",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
+  const std::string rewrite =
+      "UPDATE ledger SET entry = replace(entry, '\"@bob\"', '\"@eve\"') WHERE seq = 3";
+  const auto tampered = test_support::TamperBehindTheStore(
+      dir_, *store_, "DROP TRIGGER ledger_no_update; " + rewrite,
+      "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update; " + rewrite);
+  ASSERT_TRUE(tampered) << tampered.error().message;
   ledger_ = std::make_unique<Ledger>(*store_, clock_, crypto::NewSigningKey());
   const auto report = Verify(Export());
   EXPECT_FALSE(report.ok);

@@ -7,6 +7,8 @@
 
 #include "common/temp_dir.h"
 #include "store/migrations.h"
+#include "store/postgres/pg_store.h"
+#include "store/postgres/test_database.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
@@ -14,7 +16,6 @@ namespace {
 
 struct Backend {
   std::string name;
-  std::function<Result<std::unique_ptr<Store>>(const TempDir&)> open;
 };
 
 void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
@@ -22,9 +23,24 @@ void PrintTo(const Backend& backend, std::ostream* os) { *os << backend.name; }
 class StoreContract : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    auto store = GetParam().open(dir_);
+    Result<std::unique_ptr<Store>> store = std::unique_ptr<Store>();
+    if (GetParam().name == "sqlite") {
+      store = OpenSqliteStore({dir_.File("lab.db")});
+    } else {
+      if (!test_support::TestDatabase::Available())
+        GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+      pg_ = std::make_unique<test_support::TestDatabase>();
+      store = OpenPostgresStore({pg_->Url()});
+    }
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(*store);
+  }
+  void TearDown() override {
+    store_.reset();  // its connections close before the database is dropped
+    pg_.reset();
+  }
+  Dialect dialect() const {
+    return GetParam().name == "sqlite" ? Dialect::kSqlite : Dialect::kPostgres;
   }
 
   MemberId AddMember(const std::string& handle) {
@@ -39,10 +55,13 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   template <typename F>
-  auto Read(F&& f) {
+  auto Read(F&& f, TxMode mode = TxMode::kRead) {
     std::invoke_result_t<F, Tx&> out;
-    auto st = store_->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    auto st = store_->Transact(mode, [&](Tx& tx) -> Status {
       out = f(tx);
+      if constexpr (requires { out.error(); }) {
+        if (!out) ADD_FAILURE() << out.error().message;
+      }
       return {};
     });
     EXPECT_TRUE(st);
@@ -50,13 +69,15 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
   }
 
   TempDir dir_;
+  std::unique_ptr<test_support::TestDatabase> pg_;
   std::unique_ptr<Store> store_;
 };
 
 TEST_P(StoreContract, MigratesToTheNewestSchema) {
   auto version = store_->SchemaVersion();
   ASSERT_TRUE(version);
-  EXPECT_EQ(*version, static_cast<int>(SqliteMigrations()->size()));
+  EXPECT_EQ(*version, static_cast<int>(Migrations(dialect())->size()));
+  EXPECT_EQ(Migrations(Dialect::kSqlite)->size(), Migrations(Dialect::kPostgres)->size());
 }
 
 TEST_P(StoreContract, MembersRoundTripAndHandlesAreUnique) {
@@ -100,7 +121,7 @@ TEST_P(StoreContract, TokensAreFoundByHashUntilRevoked) {
   ASSERT_TRUE(live && *live);
   EXPECT_EQ((*live)->member, ada);
   // Someone else's token cannot be revoked by id.
-  EXPECT_FALSE(*Read([&](Tx& tx) { return tx.RevokeToken(bob, token, 6); }));
+  EXPECT_FALSE(*Read([&](Tx& tx) { return tx.RevokeToken(bob, token, 6); }, TxMode::kWrite));
   bool revoked = false;
   ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     revoked = QS_TRY(tx.RevokeToken(ada, token, 6));
@@ -292,10 +313,7 @@ TEST_P(StoreContract, JobsNotesBoostsAndPeople) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract,
-                         ::testing::Values(Backend{"sqlite",
-                                                   [](const TempDir& dir) {
-                                                     return OpenSqliteStore({dir.File("lab.db")});
-                                                   }}),
+                         ::testing::Values(Backend{"sqlite"}, Backend{"postgres"}),
                          [](const auto& info) { return info.param.name; });
 
 TEST(SqliteStore, PersistsAcrossReopen) {
@@ -436,6 +454,88 @@ TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(store.error().message.find("/nonexistent-dir/lab.db"), std::string::npos);
+}
+
+// Rule 6 on PostgreSQL: its own trigger refuses UPDATE, DELETE and TRUNCATE, whatever
+// program talks to it.
+TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
+  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  {
+    auto store = OpenPostgresStore({db.Url()});
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
+      return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
+    }));
+  }
+  pqxx::connection c(db.Url());
+  for (const char* sql :
+       {"UPDATE ledger SET entry = 'forged' WHERE seq = 1", "DELETE FROM ledger WHERE seq = 1",
+        "DELETE FROM ledger", "TRUNCATE ledger", "DELETE FROM ledger_checkpoints"}) {
+    pqxx::work w(c);
+    w.exec("INSERT INTO ledger_checkpoints VALUES(1, 'r', 1, 's') ON CONFLICT DO NOTHING");
+    try {
+      w.exec(sql);
+      ADD_FAILURE() << "the database accepted: " << sql;
+    } catch (const pqxx::sql_error& e) {
+      EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
+    }
+  }
+  pqxx::work r(c);
+  EXPECT_EQ(r.exec("SELECT entry FROM ledger WHERE seq = 1")[0][0].as<std::string>(), "{e}");
+}
+
+TEST(PostgresStore, RefusesASchemaNewerThanTheBinary) {
+  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  ASSERT_TRUE(OpenPostgresStore({db.Url()}));
+  {
+    pqxx::connection c(db.Url());
+    pqxx::work w(c);
+    w.exec("INSERT INTO schema_migrations VALUES(999, 'future', 0)");
+    w.commit();
+  }
+  auto store = OpenPostgresStore({db.Url()});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos);
+  EXPECT_NE(store.error().message.find("run a newer qiusuo"), std::string::npos);
+}
+
+// A wrong URL, an unreachable server and a missing database each give one line that
+// names the database (without its password) and what to check.
+TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
+  auto bad_scheme = OpenPostgresStore({"mysql://ada:secret@db/lab"});
+  ASSERT_FALSE(bad_scheme);
+  EXPECT_EQ(bad_scheme.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad_scheme.error().message.find("postgresql://user@host:5432/qiusuo"),
+            std::string::npos);
+  EXPECT_EQ(bad_scheme.error().message.find("secret"), std::string::npos);
+
+  // Port 1 on loopback: nothing listens there.
+  auto unreachable = OpenPostgresStore({"postgresql://ada:secret@127.0.0.1:1/lab"});
+  ASSERT_FALSE(unreachable);
+  EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(unreachable.error().message.find('\n'), std::string::npos)
+      << unreachable.error().message;
+  EXPECT_EQ(unreachable.error().message.find("secret"), std::string::npos);
+  EXPECT_NE(unreachable.error().message.find("postgresql://ada:***@127.0.0.1:1/lab"),
+            std::string::npos)
+      << unreachable.error().message;
+
+  if (!test_support::TestDatabase::Available()) return;
+  const std::string server = *test_support::TestDatabase::ServerUrl();
+  auto missing = OpenPostgresStore({server.substr(0, server.rfind('/') + 1) + "no_such_lab"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message.find('\n'), std::string::npos) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("no_such_lab"), std::string::npos);
+}
+
+TEST(PostgresStore, RedactsThePasswordOfAUrl) {
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://ada:pw@db:5432/lab"),
+            "postgresql://ada:***@db:5432/lab");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://ada@db/lab"), "postgresql://ada@db/lab");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://db:5432/lab"), "postgresql://db:5432/lab");
 }
 
 }  // namespace

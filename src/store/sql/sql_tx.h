@@ -126,7 +126,7 @@ class SqlTx final : public Tx {
   Result<std::vector<Member>> ListMembers(Page page) override {
     Stmt s(c_,
            "SELECT id, handle, name, emails, skills, interests, steward, joined_at "
-           "FROM members WHERE (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+           "FROM members WHERE (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
     s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
     std::vector<Member> out;
     while (QS_TRY(s.Step())) out.push_back(ReadMember(s));
@@ -241,7 +241,8 @@ class SqlTx final : public Tx {
     Stmt s(c_,
            "SELECT i.id, i.author_id, m.handle, i.title, i.pitch, i.created_at "
            "FROM ideas i JOIN members m ON m.id = i.author_id "
-           "WHERE (? = 0 OR i.id < ?) AND (? = '' OR LOWER(i.title) LIKE ? ESCAPE '\\' "
+           "WHERE (CAST(? AS BIGINT) = 0 OR i.id < ?) AND (? = '' OR LOWER(i.title) LIKE ? ESCAPE "
+           "'\\' "
            "OR LOWER(i.pitch) LIKE ? ESCAPE '\\') ORDER BY i.id DESC LIMIT ?");
     const std::string pattern = LikePattern(query);
     s.Bind(page.before)
@@ -306,7 +307,7 @@ class SqlTx final : public Tx {
            "SELECT p.id, p.title, p.pitch, p.idea_id, p.initiator_id, m.handle, "
            "p.looking_for, p.created_at FROM projects p "
            "JOIN members m ON m.id = p.initiator_id "
-           "WHERE (? = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
+           "WHERE (CAST(? AS BIGINT) = 0 OR p.id < ?) ORDER BY p.id DESC LIMIT ?");
     s.Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
     std::vector<Project> out;
     while (QS_TRY(s.Step())) out.push_back(ReadProject(s));
@@ -499,9 +500,10 @@ class SqlTx final : public Tx {
   }
 
   Result<std::vector<Job>> ListJobs(std::optional<ProjectId> project, Page page) override {
-    static const std::string sql = std::string(kJobSelect) +
-                                   "WHERE (? = 0 OR j.project_id = ?) AND (? = 0 OR j.id < ?) "
-                                   "ORDER BY j.id DESC LIMIT ?";
+    static const std::string sql =
+        std::string(kJobSelect) +
+        "WHERE (CAST(? AS BIGINT) = 0 OR j.project_id = ?) AND (CAST(? AS BIGINT) = 0 OR j.id < ?) "
+        "ORDER BY j.id DESC LIMIT ?";
     Stmt s(c_, sql.c_str());
     const std::int64_t pid = project ? project->value : 0;
     s.Bind(pid).Bind(pid).Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
@@ -546,7 +548,7 @@ class SqlTx final : public Tx {
     Stmt s(c_,
            "SELECT b.id, b.project_id, b.factor, b.expires_at, b.reason, m.handle, b.created_at "
            "FROM boosts b JOIN members m ON m.id = b.granted_by "
-           "WHERE (? = 0 OR b.expires_at > ?) ORDER BY b.id");
+           "WHERE (CAST(? AS BIGINT) = 0 OR b.expires_at > ?) ORDER BY b.id");
     s.Bind(now).Bind(now);
     std::vector<ProjectBoost> out;
     while (QS_TRY(s.Step())) {
@@ -600,7 +602,8 @@ class SqlTx final : public Tx {
   Result<std::vector<LedgerRow>> ListLedger(const LedgerQuery& q) override {
     Stmt s(c_,
            "SELECT seq, entry, leaf_hash, contributor, kind, project_id, evidence, at FROM ledger "
-           "WHERE seq > ? AND (? = '' OR contributor = ?) AND (? IS NULL OR project_id = ?) "
+           "WHERE seq > ? AND (? = '' OR contributor = ?) AND (CAST(? AS BIGINT) IS NULL OR "
+           "project_id = ?) "
            "AND (? = '' OR evidence = ?) ORDER BY seq LIMIT ?");
     s.Bind(q.after_seq)
         .Bind(q.contributor)
