@@ -11,7 +11,7 @@ namespace embedded {
 std::span<const EmbeddedFile> CommonMigrationFiles();
 std::span<const EmbeddedFile> SqliteMigrationFiles();
 std::span<const EmbeddedFile> PostgresMigrationFiles();
-}
+}  // namespace embedded
 
 namespace {
 

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/temp_dir.h"
+#include "store/copy.h"
 #include "store/migrations.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/test_database.h"
@@ -536,6 +537,88 @@ TEST(PostgresStore, RedactsThePasswordOfAUrl) {
             "postgresql://ada:***@db:5432/lab");
   EXPECT_EQ(RedactDatabaseUrl("postgresql://ada@db/lab"), "postgresql://ada@db/lab");
   EXPECT_EQ(RedactDatabaseUrl("postgresql://db:5432/lab"), "postgresql://db:5432/lab");
+}
+
+// Everything of a lab, as raw rows per table.
+std::map<std::string, std::vector<RawRow>> Dump(Store& store) {
+  std::map<std::string, std::vector<RawRow>> out;
+  EXPECT_TRUE(store.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    for (const auto table : kLabTables) {
+      auto& rows = out[std::string(table)];
+      QS_TRY_STATUS(tx.ScanTable(table, [&](const RawRow& r) -> Status {
+        rows.push_back(r);
+        return {};
+      }));
+    }
+    return {};
+  }));
+  return out;
+}
+
+// SQLite -> PostgreSQL -> SQLite keeps every row of every table; ids continue after
+// the copied ones; a target that holds anything is refused.
+TEST(CopyLab, ARoundTripThroughPostgresKeepsEveryRow) {
+  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  TempDir dir;
+  auto sqlite = OpenSqliteStore({dir.File("a.db")});
+  ASSERT_TRUE(sqlite);
+  MemberId ada;
+  ASSERT_TRUE((*sqlite)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    ada = QS_TRY(tx.InsertMember({"ada", {"Ada", {"ada@lab.org"}, {}, {}}, "h1", true, 1}));
+    const MemberId bob = QS_TRY(tx.InsertMember({"bob", {"Bob", {}, {}, {}}, "h2", false, 2}));
+    const IdeaId idea = QS_TRY(tx.InsertIdea(ada, "Idea", "pitch with 'quotes' and \"more\"", 3));
+    QS_TRY(tx.InsertBacking(BackingTarget::kIdea, idea.value, bob, 4));
+    Project p;
+    p.title = "P";
+    p.idea = idea;
+    p.initiator = ada;
+    p.looking_for = {"evals", "data"};
+    const ProjectId pid = QS_TRY(tx.InsertProject(p));
+    QS_TRY_STATUS(tx.PutMembership({pid, bob, "", MembershipState::kApplied, bob, "hi", 5}));
+    QS_TRY_STATUS(tx.InsertBoost({0, pid, 1.5, 99, "a reason", "", 6}, ada));
+    QS_TRY_STATUS(tx.AppendLedger({1, "{one}", std::string(64, 'a'), "@ada", "idea", {}, "", 7}));
+    QS_TRY_STATUS(
+        tx.AppendLedger({2, "{two}", std::string(64, 'b'), "@bob", "review", pid.value, "x", 8}));
+    QS_TRY_STATUS(tx.InsertCheckpoint({2, std::string(64, 'c'), 9, "sig"}));
+    return {};
+  }));
+
+  test_support::TestDatabase db;
+  auto pg = OpenPostgresStore({db.Url()});
+  ASSERT_TRUE(pg) << pg.error().message;
+  std::vector<std::string> seen;
+  auto counts = CopyLab(**sqlite, **pg, [&](std::string_view t, std::int64_t, std::int64_t) {
+    seen.emplace_back(t);
+  });
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_EQ(counts->size(), std::size(kLabTables));
+  for (const auto& c : *counts) EXPECT_EQ(c.from, c.to) << c.table;
+  EXPECT_EQ(seen.size(), std::size(kLabTables));
+
+  auto back = OpenSqliteStore({dir.File("b.db")});
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(CopyLab(**pg, **back, nullptr));
+  EXPECT_EQ(Dump(**sqlite), Dump(**back));
+
+  // The copy is a working lab: the next member gets the next id, the boost its factor.
+  MemberId eve;
+  ASSERT_TRUE((*pg)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    eve = QS_TRY(tx.InsertMember({"eve", {"Eve", {}, {}, {}}, "h3", false, 10}));
+    return {};
+  }));
+  EXPECT_EQ(eve.value, 3);
+  ASSERT_TRUE((*pg)->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    const auto boosts = QS_TRY(tx.ListBoosts(0));
+    EXPECT_EQ(boosts.size(), 1u);
+    if (!boosts.empty()) EXPECT_EQ(boosts[0].factor, 1.5);
+    return {};
+  }));
+
+  auto again = CopyLab(**sqlite, **pg, nullptr);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(again.error().message.find("already holds a lab (3 members"), std::string::npos)
+      << again.error().message;
 }
 
 }  // namespace

@@ -87,6 +87,18 @@ class Conn {
 class Stmt {
  public:
   Stmt(Conn& conn, const char* sql) : conn_(conn), sql_(sql) {}
+  // A statement built at run time: sent with its parameters, never prepared by name.
+  Stmt(Conn& conn, const std::string& sql, sql::OneOff /*unused*/)
+      : conn_(conn), sql_(nullptr), one_off_(NumberParameters(sql)) {}
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Ready for another run with new parameters.
+  void Reset() {
+    params_.clear();
+    ran_ = false;
+    row_ = -1;
+  }
 
   Stmt& Bind(std::int64_t v) {
     params_.emplace_back(std::to_string(v));
@@ -121,8 +133,12 @@ class Stmt {
       values.reserve(params_.size());
       for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
       try {
-        const std::string& name = conn_.Prepared(sql_);
-        result_ = conn_.tx->exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+        if (sql_ == nullptr) {
+          result_ = conn_.tx->exec_params(one_off_, pqxx::prepare::make_dynamic_params(values));
+        } else {
+          const std::string& name = conn_.Prepared(sql_);
+          result_ = conn_.tx->exec_prepared(name, pqxx::prepare::make_dynamic_params(values));
+        }
       } catch (const pqxx::sql_error& e) {
         return std::unexpected(SqlError(e));
       } catch (const pqxx::broken_connection& e) {
@@ -164,7 +180,8 @@ class Stmt {
   }
 
   Conn& conn_;
-  const char* sql_;
+  const char* sql_;      // a static statement, prepared once per connection
+  std::string one_off_;  // or one built at run time
   std::vector<std::optional<std::string>> params_;
   pqxx::result result_;
   bool ran_ = false;
@@ -174,6 +191,15 @@ class Stmt {
 struct PostgresDialect {
   static constexpr const char* kIdList =
       "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST(? AS json))";
+  static constexpr const char* kColumns =
+      "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+      "AND table_schema = current_schema() ORDER BY ordinal_position";
+  // Rows copied in with their ids leave the identity behind; move it past them.
+  static std::string ResetIds(std::string_view table) {
+    const std::string t(table);
+    return "SELECT setval(pg_get_serial_sequence('" + t + "', 'id'), COALESCE(MAX(id), 1), " +
+           "MAX(id) IS NOT NULL) FROM " + t;
+  }
 };
 
 using PgTx = sql::SqlTx<Conn, Stmt, PostgresDialect>;

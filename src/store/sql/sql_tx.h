@@ -5,10 +5,14 @@
 //                                  `?` for parameters), with Bind(...), BindDouble,
 //                                  BindNull, Step() -> Result<bool>, Run(), Changes(),
 //                                  and Int/Double/IsNull/OptInt/Text column reads;
+//   Stmt(Conn&, std::string, OneOff)  a statement built at run time, not cached;
 //   Dialect::kIdList               a subquery yielding the ids of a JSON array bound
-//                                  to one `?`.
+//                                  to one `?`;
+//   Dialect::kColumns              a table's column names in order, for its name;
+//   Dialect::ResetIds(table)       SQL that moves an identity past copied-in ids, or "".
 // Include it only from a backend's .cc.
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -21,6 +25,16 @@
 #include "store/text_list.h"
 
 namespace qiusuo::sql {
+
+struct OneOff {};
+
+// kLabTables only: table names are spliced into SQL, so no other name gets through.
+inline Status CheckLabTable(std::string_view table) {
+  for (const auto t : kLabTables) {
+    if (t == table) return {};
+  }
+  return Internal("'" + std::string(table) + "' is not a table of a lab");
+}
 
 inline std::string_view TargetName(BackingTarget t) {
   return t == BackingTarget::kIdea ? "idea" : "project";
@@ -75,6 +89,73 @@ template <class Conn, class Stmt, class Dialect>
 class SqlTx final : public Tx {
  public:
   explicit SqlTx(Conn& conn) : c_(conn) {}
+
+  Result<std::vector<std::string>> TableColumns(std::string_view table) override {
+    QS_TRY_STATUS(CheckLabTable(table));
+    Stmt s(c_, Dialect::kColumns);
+    s.Bind(table);
+    std::vector<std::string> out;
+    while (QS_TRY(s.Step())) out.push_back(s.Text(0));
+    return out;
+  }
+
+  Result<std::int64_t> CountRows(std::string_view table) override {
+    QS_TRY_STATUS(CheckLabTable(table));
+    Stmt s(c_, "SELECT COUNT(*) FROM " + std::string(table), OneOff{});
+    QS_TRY(s.Step());
+    return s.Int(0);
+  }
+
+  Status ScanTable(std::string_view table,
+                   const std::function<Status(const RawRow&)>& fn) override {
+    const auto columns = QS_TRY(TableColumns(table));
+    std::string list;
+    for (const auto& c : columns) list += (list.empty() ? "" : ", ") + c;
+    // Primary-key order: the first column for every table of a lab but the
+    // composite-key ones, whose key columns come first too.
+    Stmt s(c_, "SELECT " + list + " FROM " + std::string(table) + " ORDER BY 1, 2, 3", OneOff{});
+    RawRow row(columns.size());
+    while (QS_TRY(s.Step())) {
+      for (std::size_t i = 0; i < columns.size(); ++i) {
+        const int col = static_cast<int>(i);
+        row[i] = s.IsNull(col) ? std::nullopt : std::optional<std::string>(s.Text(col));
+      }
+      QS_TRY_STATUS(fn(row));
+    }
+    return {};
+  }
+
+  Status InsertRows(std::string_view table, const std::vector<std::string>& columns,
+                    const std::vector<RawRow>& rows) override {
+    QS_TRY_STATUS(CheckLabTable(table));
+    if (rows.empty()) return {};
+    std::string list;
+    std::string marks;
+    for (const auto& c : columns) {
+      list += (list.empty() ? "" : ", ") + c;
+      marks += marks.empty() ? "?" : ", ?";
+    }
+    // Many rows per statement: one round trip per batch, not per row.
+    constexpr std::size_t kBatch = 200;
+    for (std::size_t first = 0; first < rows.size(); first += kBatch) {
+      const std::size_t n = std::min(kBatch, rows.size() - first);
+      std::string sql = "INSERT INTO " + std::string(table) + "(" + list + ") VALUES ";
+      for (std::size_t r = 0; r < n; ++r) sql += (r ? ", (" : "(") + marks + ")";
+      Stmt s(c_, sql, OneOff{});
+      for (std::size_t r = first; r < first + n; ++r) {
+        if (rows[r].size() != columns.size()) return Internal("a row does not fit its columns");
+        for (const auto& v : rows[r]) s.Bind(v);
+      }
+      QS_TRY_STATUS(s.Run());
+    }
+    if (std::find(columns.begin(), columns.end(), "id") != columns.end()) {
+      if (const std::string reset = Dialect::ResetIds(table); !reset.empty()) {
+        Stmt s(c_, reset, OneOff{});
+        QS_TRY_STATUS(s.Run());
+      }
+    }
+    return {};
+  }
 
   Result<MemberId> InsertMember(const NewMember& m) override {
     Stmt s(c_,

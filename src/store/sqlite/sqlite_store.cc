@@ -77,11 +77,28 @@ class Stmt {
     else
       error_ = prepared.error();
   }
+  // A statement built at run time: prepared for this use only, never cached.
+  Stmt(Conn& conn, const std::string& sql, sql::OneOff /*unused*/) : conn_(conn), owned_(true) {
+    const int rc = sqlite3_prepare_v2(conn.db(), sql.c_str(), -1, &stmt_, nullptr);
+    if (rc != SQLITE_OK) error_ = SqliteError(conn.db(), rc, "prepare");
+  }
   ~Stmt() {
-    if (stmt_) {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
       sqlite3_reset(stmt_);
       sqlite3_clear_bindings(stmt_);
     }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  // Ready for another run with new parameters.
+  void Reset() {
+    if (!stmt_) return;
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    index_ = 0;
   }
 
   Stmt& Bind(std::int64_t v) {
@@ -145,12 +162,15 @@ class Stmt {
 
   Conn& conn_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool owned_ = false;
   int index_ = 0;
   Error error_{ErrorCode::kInternal, "", ""};
 };
 
 struct SqliteDialect {
   static constexpr const char* kIdList = "SELECT value FROM json_each(?)";
+  static constexpr const char* kColumns = "SELECT name FROM pragma_table_info(?) ORDER BY cid";
+  static std::string ResetIds(std::string_view /*table*/) { return ""; }  // rowids follow MAX
 };
 
 using SqliteTx = sql::SqlTx<Conn, Stmt, SqliteDialect>;
