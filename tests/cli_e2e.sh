@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
 # The CLI end to end: `qiusuo init`, a real `qiusuo serve` on a port the OS picks,
-# and three people driving it through the binary. Usage: cli_e2e.sh path/to/qiusuo
+# and three people driving it through the binary.
+# Usage: cli_e2e.sh path/to/qiusuo [sqlite | postgres URL_FILE]
+# With postgres, the lab lives in fresh databases on the server whose URL (of its
+# `postgres` database) is in URL_FILE, as `make test` starts it.
 set -euo pipefail
 QS=$(readlink -f "$1")
+STORE=${2:-sqlite}
 T=$(mktemp -d /tmp/qiusuo-e2e-XXXXXX)
 SERVER_PID=""
+PG_ADMIN="" LAB_DB="" RESTORED_DB=""
+if [ "$STORE" = postgres ]; then
+  PG_ADMIN=$(cat "${3:?the URL file of the test PostgreSQL}")
+  LAB_DB=${PG_ADMIN%/*}/qs_e2e_lab_$$
+  RESTORED_DB=${PG_ADMIN%/*}/qs_e2e_restored_$$
+  for db in "$LAB_DB" "$RESTORED_DB"; do psql -q "$PG_ADMIN" -c "CREATE DATABASE ${db##*/}"; done
+fi
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  if [ -n "$PG_ADMIN" ]; then
+    for db in "$LAB_DB" "$RESTORED_DB"; do
+      psql -q "$PG_ADMIN" -c "DROP DATABASE IF EXISTS ${db##*/} WITH (FORCE)" 2>/dev/null || true
+    done
+  fi
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -34,7 +50,12 @@ as() { # as WHO CMD... : run qiusuo with WHO's config file
 }
 
 # --- init and serve --------------------------------------------------------------
-expect_exit 0 "$QS" init --data "$T/lab" --password-stdin <<<"steward-password-1"
+if [ "$STORE" = postgres ]; then
+  expect_exit 0 "$QS" init --data "$T/lab" --database "$LAB_DB" --password-stdin <<<"steward-password-1"
+  expect_in "database postgresql://" "$OUT" "init on PostgreSQL"
+else
+  expect_exit 0 "$QS" init --data "$T/lab" --password-stdin <<<"steward-password-1"
+fi
 expect_in "Steward: @steward" "$OUT" "init"
 expect_exit 1 "$QS" init --data "$T/lab" --password-stdin <<<"steward-password-1"
 expect_in "already holds a lab" "$ERR" "second init"
@@ -341,7 +362,11 @@ expect_in "ledger entries, root" "$OUT" "backup"
 expect_exit 1 "$QS" backup --data "$T/lab" --to "$T/backup"
 expect_exit 1 "$QS" restore --from "$T/backup" --data "$T/lab"
 expect_in "already holds a lab" "$ERR" "restore refuses an existing lab"
-expect_exit 0 "$QS" restore --from "$T/backup" --data "$T/restored"
+if [ "$STORE" = postgres ]; then
+  expect_exit 0 "$QS" restore --from "$T/backup" --data "$T/restored" --database "$RESTORED_DB"
+else
+  expect_exit 0 "$QS" restore --from "$T/backup" --data "$T/restored"
+fi
 expect_in "root matches the backup" "$OUT" "restore"
 expect_exit 0 "$QS" ledger export --data "$T/lab" -o "$T/live.jsonl"
 expect_exit 0 "$QS" ledger export --data "$T/restored" -o "$T/restored.jsonl"
@@ -350,7 +375,14 @@ if diff <(head -n -1 "$T/live.jsonl") <(head -n -1 "$T/restored.jsonl") >/dev/nu
 expect_exit 4 "$QS" restore --from "$T/nowhere" --data "$T/restored2"
 
 # The database refuses to change the record, whoever asks.
-if sqlite3 "$T/lab/qiusuo.db" "DELETE FROM ledger" 2>"$T/sqlerr"; then bad "DELETE FROM ledger went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "sqlite said: $(cat "$T/sqlerr")"; fi
+if [ "$STORE" = postgres ]; then
+  refuse() { psql -q "$LAB_DB" -c "$1"; }
+else
+  refuse() { sqlite3 "$T/lab/qiusuo.db" "$1"; }
+fi
+for sql in "DELETE FROM ledger" "UPDATE ledger SET entry = 'forged'"; do
+  if refuse "$sql" 2>"$T/sqlerr"; then bad "$sql went through"; else grep -q "append-only" "$T/sqlerr" && ok || bad "the database said: $(cat "$T/sqlerr")"; fi
+done
 
 expect_exit 0 as ada logout
 expect_exit 3 as ada whoami
@@ -360,5 +392,5 @@ kill -TERM "$SERVER_PID"
 for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
 if kill -0 "$SERVER_PID" 2>/dev/null; then bad "server ignored SIGTERM"; else ok; SERVER_PID=""; fi
 
-echo "cli_e2e: $passed passed, $failed failed"
+echo "cli_e2e ($STORE): $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -75,6 +75,11 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.starvation_wait_s =
         table["starvation_wait_s"].value_or(static_cast<std::int64_t>(out.starvation_wait_s));
     out.mail_command = table["mail_command"].value_or(std::string());
+    out.database = table["database"].value_or(std::string());
+    out.database_pool = table["database_pool"].value_or(out.database_pool);
+    if (out.database_pool < 1 || out.database_pool > 1000) {
+      return InvalidArgument("database_pool", path + ": database_pool is 1 to 1000 connections");
+    }
     out.scheduler_interval_ms = table["scheduler_interval_ms"].value_or(
         static_cast<std::int64_t>(out.scheduler_interval_ms));
     if (out.virtual_gpus < 1 || out.min_runtime_s < 0 || out.grace_s < 0 ||
@@ -90,10 +95,55 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   return out;
 }
 
-Status WriteDefaultServerConfig(const std::string& path) {
+namespace {
+constexpr const char* kDatabaseComment =
+    R"(# The database. Empty: DIR/qiusuo.db, one SQLite file (the default). A URL such as
+# "postgresql://qiusuo@db.lab:5432/qiusuo" keeps the lab in PostgreSQL; put its
+# password in ~/.pgpass or PGPASSWORD rather than here. QIUSUO_DATABASE overrides
+# this line. `qiusuo migrate` moves a lab from one database to another.
+)";
+
+std::string TomlString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+Status SetConfigDatabase(const std::string& path, const std::string& database) {
+  std::ifstream in(path);
+  if (!in) return Fail(ErrorCode::kUnavailable, "cannot read " + path);
+  std::string text;
+  bool replaced = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("database =") || line.starts_with("database=")) {
+      line = "database = " + TomlString(database);
+      replaced = true;
+    }
+    text += line + "\n";
+  }
+  if (!replaced)
+    text += std::string("\n") + kDatabaseComment + "database = " + TomlString(database) + "\n";
+  std::ofstream out(path + ".tmp", std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0)
+    return Fail(ErrorCode::kUnavailable, "cannot write " + path);
+  return {};
+}
+
+Status WriteDefaultServerConfig(const std::string& path, const std::string& database) {
   std::ofstream f(path, std::ios::trunc);
   if (!f) return Fail(ErrorCode::kInternal, "cannot write " + path);
   f << R"(# Qiusuo server configuration. `qiusuo serve --data DIR` reads DIR/qiusuo.toml.
+
+)" << kDatabaseComment
+    << "database = " << TomlString(database) << R"(
+# Connections each server keeps to PostgreSQL.
+database_pool = 8
 
 # Where the server listens; --listen overrides it.
 listen = "127.0.0.1:8080"

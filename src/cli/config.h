@@ -38,10 +38,16 @@ struct ServerConfig {
   // Sends one email given as a message on stdin ("To:", "Subject:", a blank line, the
   // body), as `sendmail -t` reads it; empty: the lab sends no mail.
   std::string mail_command;
+  // The database: empty for DIR/qiusuo.db (SQLite), or a postgresql:// URL.
+  std::string database;
+  int database_pool = 8;  // connections each server keeps (PostgreSQL)
 };
 
 Result<ServerConfig> LoadServerConfig(const std::string& path);
-Status WriteDefaultServerConfig(const std::string& path);
+// `database`: the line to write, empty for the SQLite default.
+Status WriteDefaultServerConfig(const std::string& path, const std::string& database = "");
+// Points an existing config file at another database, keeping everything else.
+Status SetConfigDatabase(const std::string& path, const std::string& database);
 
 // A reward weights file (docs/reward-weights.toml): kind = per_entry, or
 // kind = [per_entry, per_unit]; as the API takes them, "per_entry[,per_unit]".

@@ -11,13 +11,13 @@
 
 #include "cli/config.h"
 #include "cli/git_import.h"
+#include "cli/lab_admin.h"
 #include "cli/table.h"
 #include "common/clock.h"
 #include "crypto/crypto.h"
 #include "http/message.h"
 #include "ledger/ledger.h"
 #include "service/record.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo::cli {
 namespace {
@@ -173,7 +173,7 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
         return FetchExport(client, f, nullptr, page_size);
       }
       QS_TRY_STATUS(crypto::Init());
-      auto store = QS_TRY(OpenSqliteStore({(fs::path(data) / "qiusuo.db").string()}));
+      auto store = QS_TRY(OpenLabStore(QS_TRY(FindLabDatabase(data)), true, data));
       auto key = QS_TRY(LoadLedgerKey((fs::path(data) / "ledger.key").string(), false));
       SystemClock clock;
       Ledger lab_ledger(*store, clock, key);

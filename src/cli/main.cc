@@ -16,6 +16,7 @@
 
 #include "cli/client.h"
 #include "cli/config.h"
+#include "cli/lab_admin.h"
 #include "cli/ledger_cli.h"
 #include "cli/simulate.h"
 #include "cli/table.h"
@@ -30,6 +31,7 @@
 #include "service/demo.h"
 #include "service/lab.h"
 #include "service/record.h"
+#include "store/open.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo::cli {
@@ -286,17 +288,20 @@ struct ServerSide {
   std::string handle = "steward";
   bool password_stdin = false;
   int threads = -1;
+  std::string database;
 };
-
-Result<std::unique_ptr<Store>> OpenStore(const std::string& data) {
-  return OpenSqliteStore({(fs::path(data) / "qiusuo.db").string()});
-}
 
 Status RunInit(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
-  const fs::path db = fs::path(opts.data) / "qiusuo.db";
-  if (fs::exists(db)) {
-    return FailedPrecondition(opts.data + " already holds a lab (" + db.string() +
+  LabDatabase db = QS_TRY(FindLabDatabase(opts.data));
+  if (!opts.database.empty()) {
+    db.name = opts.database;
+    db.postgres = IsPostgresUrl(db.name);
+    db.where = "--database";
+  }
+  const std::string shown = DisplayDatabase(db.name);
+  if (!db.postgres && fs::exists(SqlitePath(db.name))) {
+    return FailedPrecondition(opts.data + " already holds a lab (" + shown +
                               "); init never touches an existing lab. Use another --data DIR.");
   }
   std::error_code ec;
@@ -310,7 +315,11 @@ Status RunInit(const ServerSide& opts) {
     password = crypto::RandomHex(12);
     generated = true;
   }
-  auto store = QS_TRY(OpenStore(opts.data));
+  auto store = QS_TRY(OpenLabStore(db, false, opts.data));
+  if (db.postgres && QS_TRY(Read(*store, [](Tx& tx) { return tx.CountMembers(); })) > 0) {
+    return FailedPrecondition("the database " + shown +
+                              " already holds a lab; init never touches an existing lab");
+  }
   SystemClock clock;
   Lab lab(*store, clock, LabConfig{});
   const Member steward = QS_TRY(lab.Init(opts.handle, password, {}));
@@ -318,8 +327,12 @@ Status RunInit(const ServerSide& opts) {
   const crypto::SigningKey key =
       QS_TRY(LoadLedgerKey((fs::path(opts.data) / "ledger.key").string(), true));
   const fs::path config = fs::path(opts.data) / "qiusuo.toml";
-  if (!fs::exists(config)) QS_TRY_STATUS(WriteDefaultServerConfig(config.string()));
-  std::cout << "Created a lab in " << opts.data << " (database " << db.string() << ", config "
+  if (!fs::exists(config)) {
+    QS_TRY_STATUS(WriteDefaultServerConfig(config.string(), opts.database));
+  } else if (!opts.database.empty()) {
+    QS_TRY_STATUS(SetConfigDatabase(config.string(), opts.database));
+  }
+  std::cout << "Created a lab in " << opts.data << " (database " << shown << ", config "
             << config.string() << ").\n"
             << "Steward: @" << steward.handle << "\n";
   if (generated) {
@@ -340,92 +353,10 @@ Status RunInit(const ServerSide& opts) {
   return {};
 }
 
-// The ledger's size and root as the database holds it, read-only.
-Result<std::pair<std::int64_t, std::string>> LedgerRoot(Store& store) {
-  ledger::Frontier frontier;
-  QS_TRY_STATUS(ForEachLeaf(store, 0, 0, [&](const ledger::Hash& h) { frontier.Append(h); }));
-  return std::make_pair(static_cast<std::int64_t>(frontier.size()), ledger::Hex(frontier.Root()));
-}
-
-Status CopyPrivate(const fs::path& from, const fs::path& to) {
-  std::error_code ec;
-  fs::copy_file(from, to, fs::copy_options::none, ec);
-  if (ec)
-    return Fail(ErrorCode::kUnavailable, "cannot copy " + from.string() + ": " + ec.message());
-  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
-  return {};
-}
-
-// A lab's database (an online, consistent copy), ledger key and config, with a
-// MANIFEST of the ledger's size and root. Job logs and checkpoints (DATA/jobs) are
-// files: copy them with rsync if they matter.
-Status RunBackup(const ServerSide& opts, const std::string& to) {
-  const fs::path data(opts.data);
-  if (!fs::exists(data / "qiusuo.db")) return FailedPrecondition("there is no lab in " + opts.data);
-  if (to.empty()) return InvalidArgument("to", "say where: --to BACKUP_DIR (a new directory)");
-  std::error_code ec;
-  if (fs::exists(to) && !fs::is_empty(to, ec))
-    return FailedPrecondition(to + " is not empty; a backup goes into a new directory");
-  fs::create_directories(to, ec);
-  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + to + ": " + ec.message());
-  fs::permissions(to, fs::perms::owner_all, ec);
-  const fs::path dest(to);
-  QS_TRY_STATUS(BackupSqlite((data / "qiusuo.db").string(), (dest / "qiusuo.db").string()));
-  if (fs::exists(data / "ledger.key"))
-    QS_TRY_STATUS(CopyPrivate(data / "ledger.key", dest / "ledger.key"));
-  if (fs::exists(data / "qiusuo.toml"))
-    QS_TRY_STATUS(CopyPrivate(data / "qiusuo.toml", dest / "qiusuo.toml"));
-  auto store = QS_TRY(OpenSqliteStore({(dest / "qiusuo.db").string()}));
-  const int version = QS_TRY(store->SchemaVersion());
-  const auto [entries, root] = QS_TRY(LedgerRoot(*store));
-  {
-    std::ofstream manifest(dest / "MANIFEST");
-    manifest << "qiusuo backup\ncreated_at " << FormatRfc3339(std::time(nullptr)) << "\nschema "
-             << version << "\nledger_entries " << entries << "\nledger_root " << root << "\n";
-  }
-  std::cout << "Backed up " << opts.data << " to " << to << ": schema " << version << ", "
-            << entries << " ledger entries, root " << root.substr(0, 16) << "...\n"
-            << "It holds the ledger key: keep it as safe as the lab itself.\n";
-  return {};
-}
-
-Status RunRestore(const ServerSide& opts, const std::string& from) {
-  const fs::path src(from);
-  const fs::path data(opts.data);
-  if (!fs::exists(src / "MANIFEST") || !fs::exists(src / "qiusuo.db"))
-    return NotFound(from + " is not a qiusuo backup (no MANIFEST or qiusuo.db)");
-  if (fs::exists(data / "qiusuo.db"))
-    return FailedPrecondition(opts.data + " already holds a lab; restore into a new --data DIR");
-  std::map<std::string, std::string> manifest;
-  {
-    std::ifstream in(src / "MANIFEST");
-    for (std::string key, value; in >> key && std::getline(in, value);)
-      manifest[key] = value.empty() ? "" : value.substr(1);
-  }
-  std::error_code ec;
-  fs::create_directories(data, ec);
-  if (ec) return Fail(ErrorCode::kUnavailable, "cannot create " + opts.data + ": " + ec.message());
-  QS_TRY_STATUS(BackupSqlite((src / "qiusuo.db").string(), (data / "qiusuo.db").string()));
-  if (fs::exists(src / "ledger.key"))
-    QS_TRY_STATUS(CopyPrivate(src / "ledger.key", data / "ledger.key"));
-  if (fs::exists(src / "qiusuo.toml") && !fs::exists(data / "qiusuo.toml"))
-    QS_TRY_STATUS(CopyPrivate(src / "qiusuo.toml", data / "qiusuo.toml"));
-  auto store = QS_TRY(OpenSqliteStore({(data / "qiusuo.db").string()}));
-  const auto [entries, root] = QS_TRY(LedgerRoot(*store));
-  if (root != manifest["ledger_root"] || std::to_string(entries) != manifest["ledger_entries"]) {
-    return Internal("the restored ledger (" + std::to_string(entries) + " entries, root " + root +
-                    ") does not match the backup's MANIFEST");
-  }
-  std::cout << "Restored " << from << " (taken " << manifest["created_at"] << ") into " << opts.data
-            << ": " << entries << " ledger entries, root matches the backup.\n"
-            << "Next: qiusuo serve --data " << opts.data << "\n";
-  return {};
-}
-
 Status RunServe(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
-  const fs::path db = fs::path(opts.data) / "qiusuo.db";
-  if (!fs::exists(db)) {
+  const LabDatabase db = QS_TRY(FindLabDatabase(opts.data));
+  if (!db.postgres && !fs::exists(SqlitePath(db.name))) {
     return FailedPrecondition("there is no lab in " + opts.data +
                               "; create one with `qiusuo init --data " + opts.data + "`");
   }
@@ -443,7 +374,7 @@ Status RunServe(const ServerSide& opts) {
     return InvalidArgument(
         "listen", "--listen takes HOST:PORT, like 127.0.0.1:8080 (port 0 picks a free one)");
   }
-  auto store = QS_TRY(OpenStore(opts.data));
+  auto store = QS_TRY(OpenLabStore(db, true, opts.data));
   SystemClock clock;
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
@@ -547,6 +478,9 @@ int Main(int argc, char** argv) {
   init->add_flag("--demo", ss.demo,
                  "also create a small demo lab (members, ideas, projects, tasks)");
   init->add_option("--handle", ss.handle, "the steward's handle")->capture_default_str();
+  init->add_option("--database", ss.database,
+                   "keep the lab in this database: a postgresql:// URL (default: DIR/qiusuo.db, "
+                   "or QIUSUO_DATABASE); written into DIR/qiusuo.toml");
   init->add_flag("--password-stdin", ss.password_stdin,
                  "read the steward's password from stdin (else one is generated and printed once)");
   init->callback([&] { result = RunInit(ss); });
@@ -565,12 +499,27 @@ int Main(int argc, char** argv) {
       "backup", "copy a lab (database, ledger key, config) while it runs, into a new directory");
   backup->add_option("--data", ss.data, "the lab's directory")->capture_default_str();
   backup->add_option("--to", backup_dir, "a new directory for the backup")->required();
-  backup->callback([&] { result = RunBackup(ss, backup_dir); });
+  backup->callback([&] { result = RunBackup(ss.data, backup_dir); });
   auto* restore = app.add_subcommand(
       "restore", "restore a backup into a new lab directory, checking the ledger's root");
   restore->add_option("--from", backup_dir, "the backup directory")->required();
   restore->add_option("--data", ss.data, "a new directory for the lab")->capture_default_str();
-  restore->callback([&] { result = RunRestore(ss, backup_dir); });
+  restore->add_option("--database", ss.database,
+                      "restore into this empty PostgreSQL database (postgresql:// URL; default: "
+                      "QIUSUO_DATABASE, else DIR/qiusuo.db)");
+  restore->callback([&] { result = RunRestore(ss.data, backup_dir, ss.database); });
+  static std::string migrate_from, migrate_to, migrate_data;
+  auto* migrate = app.add_subcommand(
+      "migrate",
+      "copy a lab to another database (SQLite to PostgreSQL, ...), checking counts and the "
+      "ledger's root on both sides");
+  migrate->add_option("--from", migrate_from, "the lab's database: sqlite:PATH or postgresql://...")
+      ->required();
+  migrate->add_option("--to", migrate_to, "an empty database: postgresql://... or sqlite:PATH")
+      ->required();
+  migrate->add_option("--data", migrate_data,
+                      "also point DIR/qiusuo.toml at the new database once the copy checks out");
+  migrate->callback([&] { result = RunMigrate(migrate_from, migrate_to, migrate_data); });
 
   // Accounts.
   std::string handle, name, invite_code, token_name;

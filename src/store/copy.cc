@@ -15,7 +15,7 @@ Result<std::vector<TableCount>> CopyLab(Store& from, Store& to, const CopyProgre
     std::string held;
     for (const auto table : kLabTables) {
       if (const auto n = QS_TRY(dst.CountRows(table)); n > 0)
-        held += (held.empty() ? "" : ", ") + std::to_string(n) + " " + std::string(table);
+        held += (held.empty() ? "" : ", ") + std::string(table) + ": " + std::to_string(n);
     }
     if (!held.empty()) {
       return FailedPrecondition("the target already holds a lab (" + held +
