@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <mutex>
+#include <set>
+#include <thread>
 
 #include "common/temp_dir.h"
 #include "service/demo.h"
@@ -194,6 +198,91 @@ TEST_F(LabTest, JoinByApplicationAcceptedByAMember) {
   EXPECT_EQ(accepted->state, MembershipState::kActive);
   EXPECT_EQ(accepted->message, "I write kernels");
   EXPECT_EQ(accepted->acted_by, ada_.id);
+}
+
+// 16 clients at once, each applying to the same project and then trying to accept
+// every other applicant (which only a member may do), while its initiator accepts the
+// even-numbered ones. Whatever the interleaving: exactly the accepts that succeeded
+// made members, nobody was accepted twice, everyone else is still applying, and the
+// ledger holds one "joined" entry per accept with no gap in its sequence.
+TEST_F(LabTest, SixteenClientsApplyingAndAcceptingAtOnceLeaveExactlyTheAcceptedMembers) {
+  const ProjectId pid = AdaProject();
+  constexpr int kClients = 16;
+  std::vector<Caller> clients;
+  for (int i = 0; i < kClients; ++i) clients.push_back(Join("client-" + std::to_string(i)));
+  std::mutex mu;
+  std::map<std::string, int> accepted;  // handle -> successful accepts
+  std::vector<std::string> unexpected;
+  auto act = [&](const Caller& who, MembershipAct what, const std::string& subject) {
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      auto r =
+          lab_->ActOnMembership(who, pid, what, what == MembershipAct::kApply ? "" : subject, "");
+      if (r || r.error().code != ErrorCode::kUnavailable) {
+        if (r && what == MembershipAct::kAccept) {
+          std::lock_guard lock(mu);
+          ++accepted[subject];
+        }
+        if (!r && r.error().code != ErrorCode::kPermissionDenied &&
+            r.error().code != ErrorCode::kFailedPrecondition &&
+            r.error().code != ErrorCode::kNotFound) {
+          std::lock_guard lock(mu);
+          unexpected.push_back(r.error().message);
+        }
+        return r.has_value();
+      }
+    }
+    std::lock_guard lock(mu);
+    unexpected.push_back("still busy after 50 attempts");
+    return false;
+  };
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kClients; ++i) {
+    threads.emplace_back([&, i] {
+      act(clients[i], MembershipAct::kApply, "");
+      for (int pass = 0; pass < 2; ++pass) {
+        for (int j = 1; j < kClients; ++j) {
+          act(clients[i], MembershipAct::kAccept, clients[(i + j) % kClients].handle);
+        }
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int pass = 0; pass < 20; ++pass) {
+      for (int j = 0; j < kClients; j += 2) act(ada_, MembershipAct::kAccept, clients[j].handle);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(unexpected.empty()) << unexpected.front();
+
+  auto view = lab_->GetProject(ada_, pid);
+  ASSERT_TRUE(view);
+  std::set<std::string> active;
+  for (const auto& m : view->memberships) {
+    if (m.state == MembershipState::kActive) {
+      active.insert(m.handle);
+    } else {
+      EXPECT_EQ(m.state, MembershipState::kApplied) << m.handle;
+    }
+  }
+  std::set<std::string> expected{"ada"};
+  for (const auto& [handle, n] : accepted) {
+    EXPECT_EQ(n, 1) << handle << " was accepted " << n << " times";
+    expected.insert(handle);
+  }
+  EXPECT_EQ(active, expected);
+  EXPECT_EQ(view->memberships.size(), kClients + 1u);
+  // Ada accepts every even-numbered client sooner or later.
+  for (int j = 0; j < kClients; j += 2) EXPECT_TRUE(active.contains(clients[j].handle)) << j;
+
+  auto rows = Read(*store_, [](Tx& tx) { return tx.ListLedger({0, 100000, "", {}, ""}); });
+  ASSERT_TRUE(rows);
+  std::size_t joined = 0;
+  for (std::size_t i = 0; i < rows->size(); ++i) {
+    EXPECT_EQ((*rows)[i].seq, static_cast<std::int64_t>(i) + 1);
+    if ((*rows)[i].kind == "joined" && (*rows)[i].project == pid.value) ++joined;
+  }
+  EXPECT_EQ(joined, accepted.size());
 }
 
 TEST_F(LabTest, JoinByInvitationAcceptedByTheInvitee) {
