@@ -95,6 +95,26 @@ expect_exit 3 as bob login --handle bob --password-stdin <<<"wrong-password"
 expect_exit 0 as bob login --handle bob --password-stdin <<<"bob-password-1"
 expect_in "as @bob" "$OUT" "login"
 
+# --- a browser session: HttpOnly cookie, CSRF on every change, live events ---------
+curl -s -D "$T/h" -o "$T/b" -X POST "$URL/api/v1/sessions" -d '{"handle":"bob","password":"bob-password-1","cookie":true}'
+grep -qi '^set-cookie: qs_session=qs_[0-9a-f]*; Path=/; SameSite=Strict; Max-Age=[0-9]*; HttpOnly' "$T/h" && ok || bad "session cookie: $(cat "$T/h")"
+[ "$(jq -r '.token // "none"' "$T/b")" = none ] && ok || bad "a cookie session shows its token to scripts"
+CSRF=$(jq -r .csrf "$T/b")
+COOKIE=$(grep -io 'qs_session=qs_[0-9a-f]*' "$T/h")
+[ "$(curl -s -b "$COOKIE" "$URL/api/v1/me" | jq -r .handle)" = bob ] && ok || bad "GET with the cookie"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b "$COOKIE" -X POST "$URL/api/v1/ideas" -d '{"title":"forged"}')" = 403 ] && ok || bad "a change without CSRF went through"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b "$COOKIE" -H "X-CSRF-Token: $(printf '0%.0s' {1..64})" -X POST "$URL/api/v1/ideas" -d '{"title":"forged"}')" = 403 ] && ok || bad "a wrong CSRF token went through"
+expect_exit 0 as carol --json idea list
+[ "$(jq '[.items[] | select(.title == "forged")] | length' <<<"$OUT")" = 0 ] && ok || bad "a refused change left an idea"
+curl -s -N --max-time 2 -b "$COOKIE" "$URL/api/v1/events" >"$T/events" || true
+grep -q '^event: cluster' "$T/events" && grep -q '^data: {"gpus":' "$T/events" && ok || bad "events: $(head -c 300 "$T/events")"
+curl -s -D "$T/h2" -o /dev/null -b "$COOKIE" -H "X-CSRF-Token: $CSRF" -X DELETE "$URL/api/v1/sessions/current"
+grep -qi '^set-cookie: qs_session=; .*Max-Age=0' "$T/h2" && ok || bad "sign-out keeps the cookie: $(cat "$T/h2")"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -b "$COOKIE" "$URL/api/v1/me")" = 401 ] && ok || bad "the cookie works after sign-out"
+curl -s -N --max-time 2 -b "$COOKIE" "$URL/api/v1/events" >"$T/events" || true
+grep -q 'event: cluster' "$T/events" && bad "events after sign-out" || ok
+[ "$(curl -s "$URL/" -o /dev/null -w '%{http_code}')" != 404 ] && ok || bad "nothing at /"
+
 # --- ideas -----------------------------------------------------------------------
 expect_exit 0 as ada idea post --title "Block-sparse attention" --pitch "## Why
 Most heads attend to a few blocks."

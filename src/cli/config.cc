@@ -76,6 +76,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
         table["starvation_wait_s"].value_or(static_cast<std::int64_t>(out.starvation_wait_s));
     out.mail_command = table["mail_command"].value_or(std::string());
     out.database = table["database"].value_or(std::string());
+    out.web_root = table["web_root"].value_or(std::string());
     out.database_pool = table["database_pool"].value_or(out.database_pool);
     if (out.database_pool < 1 || out.database_pool > 1000) {
       return InvalidArgument("database_pool", path + ": database_pool is 1 to 1000 connections");
@@ -151,6 +152,10 @@ listen = "127.0.0.1:8080"
 # "open": anyone who can reach the server may sign up.
 # "invite": sign-up needs a one-time code a member makes with `qiusuo signup-invite`.
 signup = "open"
+
+# The web UI's files (web/dist of the source, built by `make web`). Empty: found next
+# to the qiusuo binary, or in the source tree it was built from.
+web_root = ""
 
 # Threads serving HTTP; 0 means one per core.
 threads = 0

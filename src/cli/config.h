@@ -41,6 +41,7 @@ struct ServerConfig {
   // The database: empty for DIR/qiusuo.db (SQLite), or a postgresql:// URL.
   std::string database;
   int database_pool = 8;  // connections each server keeps (PostgreSQL)
+  std::string web_root;   // the web UI's files; empty: found next to the binary
 };
 
 Result<ServerConfig> LoadServerConfig(const std::string& path);

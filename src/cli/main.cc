@@ -26,6 +26,7 @@
 #include "http/client.h"
 #include "http/message.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "ledger/merkle.h"
 #include "service/compute.h"
 #include "service/demo.h"
@@ -353,6 +354,19 @@ Status RunInit(const ServerSide& opts) {
   return {};
 }
 
+// The web UI's built files: web_root from the config, else next to the binary
+// (DIR/web, DIR/../share/qiusuo/web), else the source tree's web/dist.
+std::string FindWebRoot(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  for (const fs::path& candidate : {exe / "web", exe / ".." / "share" / "qiusuo" / "web",
+                                    fs::path(QIUSUO_SOURCE_DIR) / "web" / "dist"}) {
+    if (fs::exists(candidate / "index.html", ec)) return candidate.string();
+  }
+  return "";
+}
+
 Status RunServe(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
   const LabDatabase db = QS_TRY(FindLabDatabase(opts.data));
@@ -422,7 +436,12 @@ Status RunServe(const ServerSide& opts) {
   server_options.threads = config.threads;
   server_options.body_limit = config.body_limit;
   server_options.handle_signals = true;
+  const http::StaticFiles web(FindWebRoot(config.web_root));
+  if (web.root().empty()) {
+    spdlog::warn("the web UI is not built (no web/dist found); `make web` builds it");
+  }
   auto server = QS_TRY(http::StartServer(server_options, [&](const http::Request& r) {
+    if (!r.path.starts_with("/api/") && r.path != "/healthz") return web.Serve(r);
     http::Response res = api.Handle(r);
     if (res.status >= 500) spdlog::error("{} {} -> {}: {}", r.method, r.path, res.status, res.body);
     return res;

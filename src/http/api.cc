@@ -8,6 +8,7 @@
 #include <span>
 
 #include "common/embedded.h"
+#include "crypto/crypto.h"
 #include "http/json_writer.h"
 
 namespace qiusuo::embedded {
@@ -72,6 +73,12 @@ class Body {
   }
 
   bool Has(const std::string& key) const { return doc_.contains(key); }
+
+  Result<bool> Bool(const std::string& key, bool fallback) const {
+    if (!doc_.contains(key) || doc_[key].is_null()) return fallback;
+    if (!doc_[key].is_boolean()) return InvalidArgument(key, key + " must be true or false");
+    return doc_[key].get<bool>();
+  }
 
   Result<double> Number(const std::string& key) const {
     if (!doc_.contains(key) || !doc_[key].is_number())
@@ -299,7 +306,29 @@ struct Reply {
   int status = 200;
   std::string body;  // JSON text, unless content_type says otherwise
   std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<EventStream> stream;
 };
+
+// Browser sessions: the token lives in an HttpOnly cookie that scripts cannot read,
+// and every state-changing request must carry X-CSRF-Token, a value derived from the
+// token that only a page of this origin can know (from the sign-in reply, or the
+// readable qs_csrf cookie, which other sites cannot read).
+constexpr const char* kSessionCookie = "qs_session";
+constexpr const char* kCsrfCookie = "qs_csrf";
+constexpr int kCookieSeconds = 30 * 24 * 3600;
+
+std::string CsrfFor(std::string_view token) {
+  return crypto::Sha256Hex("qiusuo-csrf\n" + std::string(token));
+}
+
+std::vector<std::pair<std::string, std::string>> SessionCookies(const std::string& token,
+                                                                int max_age) {
+  const std::string tail = "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+  return {{"Set-Cookie", std::string(kSessionCookie) + "=" + token + tail + "; HttpOnly"},
+          {"Set-Cookie",
+           std::string(kCsrfCookie) + "=" + (token.empty() ? "" : CsrfFor(token)) + tail}};
+}
 
 // Small fixed-shape replies, where a DOM costs nothing that matters.
 std::string Small(const json& j) { return j.dump(); }
@@ -310,6 +339,69 @@ struct Ctx {
   std::vector<std::string> params;  // the {…} segments of the route, in order
   Compute* compute = nullptr;
   Ledger* ledger = nullptr;
+  Api* api = nullptr;
+};
+
+// GET /api/v1/events: the cluster as GET /api/v1/cluster shows it, sent again when it
+// changes; with ?job=ID also that job (as GET /api/v1/jobs/ID) and its output as it
+// grows. Each tick asks the API as the caller would, so a revoked session ends it.
+class LabEvents final : public EventStream {
+ public:
+  LabEvents(Api& api, const Request& req, std::optional<std::int64_t> job) : api_(api), job_(job) {
+    base_.method = "GET";
+    base_.authorization = req.authorization;
+    base_.cookie = req.cookie;
+    base_.remote = req.remote;
+  }
+
+  Chunk Next() override {
+    Chunk out;
+    if (!Emit("cluster", "/api/v1/cluster", {}, last_cluster_, out)) return out;
+    if (job_) {
+      const std::string path = "/api/v1/jobs/" + std::to_string(*job_);
+      if (!Emit("job", path, {}, last_job_, out)) return out;
+      while (true) {  // output as it grows, up to 1 MiB a request
+        Request r = base_;
+        r.path = path + "/logs";
+        r.query = {{"offset", std::to_string(log_offset_)}};
+        const Response got = api_.Handle(r);
+        if (got.status != 200) break;
+        const json j = json::parse(got.body, nullptr, false);
+        if (j.is_discarded() || j.value("data", "").empty()) break;
+        out.data += "event: log\ndata: " + json{{"text", j["data"]}}.dump() + "\n\n";
+        log_offset_ = j.value("next_offset", log_offset_);
+      }
+    }
+    return out;
+  }
+
+ private:
+  // Appends an event when `path` reads differently from last time; false (and the
+  // stream done) when the caller may no longer read it.
+  bool Emit(const char* event, const std::string& path, std::map<std::string, std::string> query,
+            std::string& last, Chunk& out) {
+    Request r = base_;
+    r.path = path;
+    r.query = std::move(query);
+    Response got = api_.Handle(r);
+    if (got.status == 401 || got.status == 403) {
+      out.data += "event: end\ndata: " + got.body + "\n\n";
+      out.done = true;
+      return false;
+    }
+    if (got.body != last) {
+      out.data += std::string("event: ") + event + "\ndata: " + got.body + "\n\n";
+      last = std::move(got.body);
+    }
+    return true;
+  }
+
+  Api& api_;
+  std::optional<std::int64_t> job_;
+  Request base_;
+  std::string last_cluster_;
+  std::string last_job_;
+  std::int64_t log_offset_ = 0;
 };
 
 Result<Ledger*> NeedLedger(const Ctx& c) {
@@ -490,22 +582,31 @@ const Route kRoutes[] = {
      }},
     {"POST", "/api/v1/sessions", false,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password"}));
+       auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password", "cookie"}));
+       const bool cookie = QS_TRY(body.Bool("cookie", false));
        auto issued = QS_TRY(lab.Login(QS_TRY(body.String("handle", true)),
                                       QS_TRY(body.String("password", true)), c.req.remote));
        JsonWriter w;
-       w.BeginObject()
-           .Field("token", issued.token)
-           .Field("token_id", issued.id.value)
-           .Key("member");
+       w.BeginObject();
+       // A browser session never shows its token to scripts: it is in the cookie.
+       if (cookie) {
+         w.Field("csrf", CsrfFor(issued.token));
+       } else {
+         w.Field("token", issued.token);
+       }
+       w.Field("token_id", issued.id.value).Key("member");
        Write(w, MemberView{issued.member, true});
        w.EndObject();
-       return Reply{201, w.Take()};
+       Reply reply{201, w.Take()};
+       if (cookie) reply.headers = SessionCookies(issued.token, kCookieSeconds);
+       return reply;
      }},
     {"DELETE", "/api/v1/sessions/current", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        QS_TRY_STATUS(lab.RevokeToken(c.caller, c.caller.token));
-       return Reply{200, Small({{"revoked", c.caller.token.value}})};
+       Reply reply{200, Small({{"revoked", c.caller.token.value}})};
+       reply.headers = SessionCookies("", 0);  // the browser forgets its cookies
+       return reply;
      }},
     {"GET", "/api/v1/me", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
@@ -756,6 +857,17 @@ const Route kRoutes[] = {
                       WriteJobFields(w, e.job);
                       w.Field("waiting_reason", e.reason).EndObject();
                     })};
+     }},
+    {"GET", "/api/v1/events", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       QS_TRY(NeedCompute(c));
+       std::optional<std::int64_t> job;
+       if (auto it = c.req.query.find("job"); it != c.req.query.end() && !it->second.empty()) {
+         job = QS_TRY(IdParam(it->second, "job"));
+       }
+       Reply reply{200, "", "text/event-stream"};
+       reply.stream = std::make_shared<LabEvents>(*c.api, c.req, job);
+       return reply;
      }},
     {"GET", "/api/v1/cluster", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
@@ -1199,16 +1311,32 @@ Response Api::Handle(const Request& req) {
     Ctx ctx{req, {}, params, compute_, ledger_};
     if (route.needs_auth) {
       std::string_view auth = req.authorization;
-      std::string_view token;
-      if (auth.starts_with("Bearer ")) token = auth.substr(7);
+      std::string token;
+      if (auth.starts_with("Bearer ")) {
+        token = auth.substr(7);
+      } else if (!auth.empty()) {
+        return ErrorResponse(
+            {ErrorCode::kUnauthenticated, "the Authorization header takes \"Bearer <token>\"", {}});
+      } else {
+        token = CookieValue(req.cookie, kSessionCookie);
+        const bool safe = req.method == "GET" || req.method == "HEAD";
+        if (!token.empty() && !safe && req.csrf != CsrfFor(token)) {
+          return ErrorResponse({ErrorCode::kPermissionDenied,
+                                "this request needs the X-CSRF-Token header of your session "
+                                "(sign in again if the page is old)",
+                                {}});
+        }
+      }
       auto caller = lab_.Authenticate(token);
       if (!caller) return ErrorResponse(caller.error());
       ctx.caller = *caller;
     }
+    ctx.api = this;
     try {
       auto reply = route.fn(lab_, ctx);
       if (!reply) return ErrorResponse(reply.error());
-      return {reply->status, std::move(reply->content_type), std::move(reply->body), {}};
+      return {reply->status, std::move(reply->content_type), std::move(reply->body),
+              std::move(reply->headers), std::move(reply->stream)};
     } catch (const json::exception& e) {
       return ErrorResponse({ErrorCode::kInternal, std::string("JSON: ") + e.what(), {}});
     }

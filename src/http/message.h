@@ -2,9 +2,11 @@
 // Plain HTTP request and response values: what the API sees of HTTP. Beast stays in
 // server.cc and client.cc.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,16 +20,37 @@ struct Request {
   std::map<std::string, std::string> query;  // decoded query parameters
   std::string body;
   std::string authorization;  // the Authorization header, as sent
+  std::string cookie;         // the Cookie header, as sent
+  std::string csrf;           // the X-CSRF-Token header
   std::string content_type;
   std::string remote;  // the peer's address
+};
+
+// A response that stays open: server-sent events (text/event-stream). The server
+// calls Next() every `interval` and sends what it returns (nothing when empty), and
+// a comment now and then to notice a client that went away, until Next() says done.
+class EventStream {
+ public:
+  virtual ~EventStream() = default;
+  struct Chunk {
+    std::string data;
+    bool done = false;
+  };
+  virtual Chunk Next() = 0;
+  std::chrono::milliseconds interval{1000};
 };
 
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
+  // Sent as they are; a name may repeat (Set-Cookie).
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<EventStream> stream;  // set: an event stream instead of `body`
 };
+
+// The value of cookie `name` in a Cookie header, or empty.
+std::string CookieValue(std::string_view header, std::string_view name);
 
 using Handler = std::function<Response(const Request&)>;
 

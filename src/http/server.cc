@@ -73,6 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     r.body = std::move(req.body());
     r.authorization = std::string(req[bhttp::field::authorization]);
+    r.cookie = std::string(req[bhttp::field::cookie]);
+    r.csrf = std::string(req["X-CSRF-Token"]);
     r.content_type = std::string(req[bhttp::field::content_type]);
     beast::error_code remote_ec;
     const auto remote = stream_.socket().remote_endpoint(remote_ec);
@@ -84,13 +86,14 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception&) {
       out = {500, "application/json", ErrorJson("internal", "the server failed; see its log"), {}};
     }
+    if (out.stream) return StartStream(std::move(out));
     res_ = {};
     res_.version(req.version());
     res_.keep_alive(req.keep_alive());
     res_.result(static_cast<unsigned>(out.status));
     res_.set(bhttp::field::server, "qiusuo");
     res_.set(bhttp::field::content_type, out.content_type);
-    for (auto& [name, value] : out.headers) res_.set(name, value);
+    for (auto& [name, value] : out.headers) res_.insert(name, value);
     res_.body() = std::move(out.body);
     res_.prepare_payload();
     Write(!res_.keep_alive());
@@ -115,6 +118,60 @@ class Session : public std::enable_shared_from_this<Session> {
                        });
   }
 
+  // Server-sent events: the header, then whatever the stream has every interval,
+  // until it is done, the client goes, or the server stops. The connection is not
+  // reused after it.
+  void StartStream(Response out) {
+    events_ = std::move(out.stream);
+    std::string head =
+        "HTTP/1.1 200 OK\r\nServer: qiusuo\r\nContent-Type: text/event-stream\r\n"
+        "Cache-Control: no-cache\r\nX-Accel-Buffering: no\r\nConnection: close\r\n";
+    for (auto& [name, value] : out.headers)
+      head.append(name).append(": ").append(value).append("\r\n");
+    head += "\r\n";
+    stream_.expires_never();
+    SendEvents(std::move(head));
+  }
+
+  void SendEvents(std::string bytes) {
+    outgoing_ = std::move(bytes);
+    net::async_write(stream_, net::buffer(outgoing_),
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->Close();
+                       self->idle_ticks_ = 0;
+                       self->WaitForEvents();
+                     });
+  }
+
+  void WaitForEvents() {
+    timer_.expires_after(events_->interval);
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->Close();
+      EventStream::Chunk chunk;
+      try {
+        chunk = self->events_->Next();
+      } catch (const std::exception&) {
+        chunk.done = true;
+      }
+      if (chunk.done) {
+        if (!chunk.data.empty()) {
+          self->outgoing_ = std::move(chunk.data);
+          net::async_write(self->stream_, net::buffer(self->outgoing_),
+                           [self](beast::error_code, std::size_t) { self->Close(); });
+          return;
+        }
+        return self->Close();
+      }
+      // A comment every ~15 s: writing it is how a client that went away is noticed.
+      if (chunk.data.empty() &&
+          ++self->idle_ticks_ * self->events_->interval >= std::chrono::seconds(15)) {
+        chunk.data = ": still here\n\n";
+      }
+      if (chunk.data.empty()) return self->WaitForEvents();
+      self->SendEvents(std::move(chunk.data));
+    });
+  }
+
   void Close() {
     beast::error_code ec;
     (void)stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -124,6 +181,10 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bhttp::response<bhttp::string_body> res_;
+  std::shared_ptr<EventStream> events_;
+  std::string outgoing_;
+  int idle_ticks_ = 0;
+  net::steady_timer timer_{stream_.get_executor()};
   const Handler& handler_;
   const ServerOptions& options_;
 };
