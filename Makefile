@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build release test demo bench bench-jobs bench-ledger format lint clean
+.PHONY: all deps web build release test demo bench bench-jobs bench-ledger format lint clean
 
 all: build
 
@@ -15,10 +15,15 @@ deps:
 $(BUILD)/build.ninja:
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS)
 
-build: deps $(BUILD)/build.ninja
+# The web UI (web/, TypeScript + React, built by Vite into web/dist), which
+# `qiusuo serve` serves at /.
+web: deps
+	cd web && npm run build --silent
+
+build: deps web $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
-release: deps
+release: deps web
 	cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DQIUSUO_TESTS=OFF -DQIUSUO_BENCH=OFF
 	cmake --build build-release -j $(JOBS) --target qiusuo
 

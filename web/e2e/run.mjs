@@ -1,0 +1,244 @@
+// The web UI end to end, in Debian's Chromium driven by playwright-core, against a
+// real `qiusuo serve` on a fresh SQLite lab:
+//   node e2e/run.mjs path/to/qiusuo
+// Two people sign up, post and back an idea, start a project, apply and accept,
+// claim a task, submit a job and watch it run and finish on the cluster page, see
+// the contribution on a profile, and verify the ledger in the browser. Every page is
+// screenshotted in English and in Chinese into e2e/artifacts/.
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const qiusuo = resolve(process.argv[2] ?? "../build/src/cli/qiusuo");
+const artifacts = join(here, "artifacts");
+const dist = resolve(here, "..", "dist");
+if (!existsSync(join(dist, "index.html"))) {
+  console.error(`web e2e: ${dist} is not built; run \`make web\` (make test does)`);
+  process.exit(1);
+}
+rmSync(artifacts, { recursive: true, force: true });
+mkdirSync(artifacts, { recursive: true });
+
+const data = mkdtempSync(join(tmpdir(), "qiusuo-web-e2e-"));
+let server;
+let browser;
+let failures = 0;
+let checks = 0;
+const check = (ok, what) => {
+  checks++;
+  if (!ok) {
+    failures++;
+    console.error(`FAIL: ${what}`);
+  }
+};
+
+async function main() {
+  execFileSync(qiusuo, ["init", "--data", data, "--password-stdin"], { input: "steward-password-1\n" });
+  // Seconds, not minutes, so the job runs and ends within the test.
+  const config = join(data, "qiusuo.toml");
+  writeFileSync(
+    config,
+    readFileSync(config, "utf8")
+      .replace(/^web_root = .*$/m, `web_root = "${dist}"`)
+      .replace(/^scheduler_interval_ms = .*$/m, "scheduler_interval_ms = 200")
+      .replace(/^virtual_gpus = .*$/m, "virtual_gpus = 4"),
+  );
+  server = spawn(qiusuo, ["serve", "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const base = await new Promise((ok, fail) => {
+    let out = "";
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = /serving (http:\/\/[0-9.:]+)/.exec(out);
+      if (m) ok(m[1]);
+    });
+    server.on("exit", (code) => fail(new Error(`qiusuo serve exited with ${code}`)));
+    setTimeout(() => fail(new Error("qiusuo serve did not start")), 15000);
+  });
+
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const shots = [];
+  const shot = async (page, name) => {
+    await page.waitForTimeout(150);
+    const file = join(artifacts, `${name}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    shots.push(file);
+  };
+  const person = async (handle, name) => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => check(false, `${handle}: page error ${e.message}`));
+    page.on("console", (m) => m.type() === "error" && !/401|403/.test(m.text()) && check(false, `${handle}: console ${m.text()}`));
+    await page.goto(base + "/");
+    await page.getByRole("button", { name: "New here? Create an account" }).click();
+    await page.getByLabel("Handle").fill(handle);
+    await page.getByLabel("Full name").fill(name);
+    await page.getByLabel("Password").fill(`${handle}-password-1`);
+    if (handle === "ada") await shot(page, "01-sign-up.en");
+    await page.getByRole("button", { name: "Create an account" }).click();
+    await page.getByRole("heading", { name: "Ideas", level: 1 }).waitFor();
+    const cookies = await context.cookies();
+    const session = cookies.find((c) => c.name === "qs_session");
+    check(session?.httpOnly === true && session.sameSite === "Strict", "the session cookie is HttpOnly and SameSite=Strict");
+    return page;
+  };
+
+  const ada = await person("ada", "Ada Lovelace");
+  const bob = await person("bob", "Bob Kahn");
+
+  // Ada posts an idea, with a Markdown preview.
+  await ada.getByLabel("Title").fill("Block-sparse attention");
+  await ada.getByLabel("Pitch (Markdown)").fill("## Why\nMost heads attend to **a few** blocks.\n\n- profile\n- write a kernel");
+  await ada.getByRole("tab", { name: "Preview" }).click();
+  check(await ada.locator(".preview strong", { hasText: "a few" }).isVisible(), "the preview renders Markdown");
+  await shot(ada, "02-idea-preview.en");
+  await ada.getByRole("tab", { name: "Write" }).click();
+  await ada.getByRole("button", { name: "Post an idea" }).click();
+  await ada.getByRole("heading", { name: "Block-sparse attention" }).waitFor();
+
+  // Bob finds it by search and backs it; who backs what is shown.
+  await bob.reload();
+  await bob.getByLabel("Search ideas").fill("sparse");
+  const card = bob.locator("article", { hasText: "Block-sparse attention" });
+  await card.getByRole("button", { name: "Back" }).click();
+  await card.getByText("Backers: @bob").waitFor();
+  await shot(bob, "03-ideas.en");
+
+  // Ada starts a project from it, looking for people.
+  await ada.reload();
+  await ada.locator("article", { hasText: "Block-sparse attention" }).getByRole("button", { name: "Start a project from it" }).click();
+  await ada.getByLabel("Looking for (comma-separated roles)").fill("CUDA kernels, evaluation");
+  await ada.getByRole("button", { name: "Start a project" }).click();
+  await ada.getByRole("heading", { name: "Block-sparse attention", level: 1 }).waitFor();
+  const projectUrl = ada.url();
+  check(/\/projects\/\d+$/.test(projectUrl), `the project has its page: ${projectUrl}`);
+
+  // Bob applies; Ada accepts. Nobody is assigned.
+  await bob.goto(projectUrl);
+  await bob.getByLabel("Why you want to join").fill("I write kernels");
+  await bob.getByRole("button", { name: "Apply to join" }).click();
+  await bob.getByText("bob — applied").waitFor();
+  await ada.reload();
+  await ada.getByRole("listitem").filter({ hasText: "@bob — applied" }).getByRole("button", { name: "Accept" }).click();
+  await ada.locator("ul li a", { hasText: "@bob" }).first().waitFor();
+
+  // Ada adds a task; Bob claims it with one click.
+  await ada.getByLabel("Task title").fill("Profile head sparsity");
+  await ada.getByRole("button", { name: "Add a task" }).click();
+  await ada.getByText("Profile head sparsity").waitFor();
+  await bob.reload();
+  await bob.getByRole("listitem").filter({ hasText: "Profile head sparsity" }).getByRole("button", { name: "Claim" }).click();
+  await bob.getByText("claimed by @bob").waitFor();
+  await shot(bob, "04-project.en");
+
+  // Bob submits a job; the job page shows its output as it grows.
+  await bob.getByLabel("Name", { exact: true }).fill("profile");
+  await bob.getByLabel("GPUs").fill("2");
+  await bob.getByLabel("Command (run with sh -c)").fill("for i in 1 2 3 4 5 6; do echo step $i; sleep 0.5; done");
+  await bob.getByRole("button", { name: "Submit a job" }).click();
+  await bob.getByRole("heading", { name: /Job #\d+: profile/ }).waitFor();
+  const jobUrl = bob.url();
+
+  // Ada watches the cluster page: the job runs on two GPUs, then they are free again,
+  // without a reload (server-sent events).
+  await ada.goto(base + "/cluster");
+  await ada.getByText("live", { exact: true }).waitFor();
+  await ada.locator(".gpu.busy").first().waitFor({ timeout: 10000 });
+  check((await ada.locator(".gpu.busy").count()) === 2, "two GPUs are busy while the job runs");
+  await shot(ada, "05-cluster-running.en");
+  await ada.evaluate(() => document.querySelector("html")?.setAttribute("lang", "en"));
+  await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await ada.getByRole("heading", { name: /集群/ }).waitFor();
+  await shot(ada, "05-cluster-running.zh");
+  await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  await bob.getByTestId("job-log").getByText("step 6").waitFor({ timeout: 20000 });
+  await bob.getByTestId("job-state").getByText("succeeded").waitFor({ timeout: 10000 });
+  await shot(bob, "06-job.en");
+  await ada.waitForFunction(() => document.querySelectorAll(".gpu.busy").length === 0, null, { timeout: 10000 });
+  check(true, "the GPUs are free again");
+
+  // Bob records what the run taught.
+  await bob.goto(jobUrl);
+  await bob.getByLabel("What happened").fill("Heads 3-7 put 90% of their mass in 4 blocks.");
+  await bob.getByRole("button", { name: "Save" }).click();
+  await bob.getByText("Heads 3-7 put 90%").waitFor();
+
+  // The contributions are on Bob's record.
+  await bob.goto(base + "/members/bob");
+  await bob.getByRole("heading", { name: "@bob's record" }).waitFor();
+  for (const kind of ["backing", "joined", "investigation", "formal-analysis"]) {
+    check((await bob.locator(`.timeline li[data-kind="${kind}"]`).count()) >= 1, `bob's record holds a ${kind} entry`);
+  }
+  check(await bob.getByRole("img", { name: "Contributions over the year" }).isVisible(), "the heat map is drawn");
+  await shot(bob, "07-profile.en");
+  await bob.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await bob.getByRole("heading", { name: "@bob 的贡献记录" }).waitFor();
+  await shot(bob, "07-profile.zh");
+  await bob.getByRole("button", { name: "将界面语言切换为英文" }).click();
+
+  // The ledger: the checkpoint's signature and every entry's inclusion proof are
+  // checked in the browser.
+  await ada.goto(base + "/ledger");
+  await ada.getByTestId("signature").getByText("Signature checks out").waitFor();
+  await ada.getByRole("button", { name: "Verify in this browser" }).click();
+  await ada.getByTestId("verify-result").getByText(/All \d+ entries checked/).waitFor({ timeout: 30000 });
+  await shot(ada, "08-ledger.en");
+
+  // The remaining pages, in both languages.
+  for (const [path, name] of [
+    ["/ideas", "09-ideas"],
+    [new URL(projectUrl).pathname, "10-project"],
+    ["/record", "11-hall-of-fame"],
+    ["/rewards", "12-rewards"],
+    [new URL(jobUrl).pathname, "13-job"],
+  ]) {
+    await ada.goto(base + path);
+    await ada.locator("main h1").first().waitFor();
+    await shot(ada, `${name}.en`);
+    await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+    await ada.getByRole("button", { name: "将界面语言切换为英文" }).waitFor();
+    await shot(ada, `${name}.zh`);
+    await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  }
+
+  // Phone width: the project page still works.
+  await ada.setViewportSize({ width: 390, height: 844 });
+  await ada.goto(projectUrl);
+  await ada.getByRole("heading", { name: "Block-sparse attention", level: 1 }).waitFor();
+  const overflow = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
+  await shot(ada, "14-project-phone.en");
+
+  // Signing out ends the session.
+  await ada.getByRole("button", { name: "Sign out" }).click();
+  await ada.getByRole("heading", { name: "Sign in" }).waitFor();
+
+  console.log(`web e2e: ${checks} checks, ${failures} failed; ${shots.length} screenshots in ${artifacts}`);
+}
+
+main()
+  .catch((e) => {
+    failures++;
+    console.error(e);
+  })
+  .finally(async () => {
+    await browser?.close().catch(() => undefined);
+    server?.kill("SIGTERM");
+    rmSync(data, { recursive: true, force: true });
+    process.exit(failures ? 1 : 0);
+  });

@@ -1,0 +1,348 @@
+// The one typed client of the Qiusuo API (/api/v1, see src/http/openapi.json).
+// The browser session is an HttpOnly cookie the page never sees; every request
+// that changes something carries X-CSRF-Token, read from the qs_csrf cookie.
+
+export interface Member {
+  handle: string;
+  name: string;
+  skills: string[];
+  interests: string[];
+  steward: boolean;
+  joined_at: string;
+  emails?: string[];
+}
+export interface Idea {
+  id: number;
+  title: string;
+  pitch: string;
+  author: string;
+  backers: string[];
+  backer_count: number;
+  created_at: string;
+}
+export type MembershipState = "applied" | "invited" | "active" | "declined" | "withdrawn" | "left";
+export interface Membership {
+  handle: string;
+  state: MembershipState;
+  message: string;
+  updated_at: string;
+}
+export interface Project {
+  id: number;
+  title: string;
+  pitch: string;
+  idea_id: number | null;
+  initiator: string;
+  looking_for: string[];
+  members: string[];
+  memberships?: Membership[];
+  backers: string[];
+  created_at: string;
+}
+export interface Task {
+  id: number;
+  project_id: number;
+  title: string;
+  description: string;
+  state: "open" | "claimed" | "done";
+  holder: string | null;
+  created_at: string;
+  updated_at: string;
+}
+export type JobState = "pending" | "running" | "preempted" | "succeeded" | "failed" | "cancelled";
+export interface Job {
+  id: number;
+  project_id: number;
+  owner: string;
+  name: string;
+  gpus: number;
+  time_limit_s: number | null;
+  workdir: string;
+  argv: string[];
+  state: JobState;
+  restarts: number;
+  gpu_ids: number[];
+  exit_code: number | null;
+  reason: string;
+  submitted_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  gpu_hours_used: number;
+  waiting_reason?: string;
+  notes?: { author: string; outcome: string; text: string; created_at: string }[];
+}
+export interface Boost {
+  id: number;
+  project_id: number;
+  factor: number;
+  expires_at: string;
+  reason: string;
+  granted_by: string;
+}
+export interface ClusterProject {
+  id: number;
+  title: string;
+  weight: number;
+  entitlement: number;
+  demand: number;
+  allocated: number;
+  decayed_gpu_hours: number;
+  boosts: Boost[];
+}
+export interface Cluster {
+  gpus: { index: number; job: { id: number; project_id: number; owner: string; name: string } | null }[];
+  pending: number;
+  projects: ClusterProject[];
+}
+export interface LedgerEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  contributor: string;
+  kind: string;
+  project_id: number | null;
+  quantity: number;
+  unit: string;
+  evidence: string;
+  note: string;
+  self: boolean;
+  corrects: number | null;
+}
+export interface Total {
+  key: string;
+  entries: number;
+  quantity: number;
+  unit: string;
+}
+export interface MemberRecord {
+  contributor: string;
+  first: string | null;
+  latest: string | null;
+  by_kind: Total[];
+  by_project: Total[];
+  timeline: LedgerEntry[];
+}
+export interface Checkpoint {
+  tree_size: number;
+  root: string;
+  at: number;
+  signature: string;
+}
+export interface InclusionProof {
+  seq: number;
+  tree_size: number;
+  leaf_hash: string;
+  audit_path: string[];
+}
+export interface AuthorList {
+  project_id: number;
+  title: string;
+  authors: { contributor: string; name: string; weight: number; roles: string[] }[];
+}
+export interface Payout {
+  handle: string;
+  amount: string;
+  amount_minor: number;
+  record_weight: number;
+  points_received: number;
+}
+export interface RewardRound {
+  id: number;
+  title: string;
+  pool: string;
+  pool_minor: number;
+  currency: string;
+  period_from: string;
+  period_to: string;
+  alpha: number;
+  state: "open" | "closed";
+  opened_by: string;
+  created_at: string;
+  payout: Payout[];
+  points: { from: string; to: string; points: number; note: string }[];
+}
+export interface Listing<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+// Every route this client calls, as [method, path template]: checked against the
+// server's OpenAPI document by api.test.ts.
+export const ROUTES = [
+  ["POST", "/api/v1/members"],
+  ["POST", "/api/v1/sessions"],
+  ["DELETE", "/api/v1/sessions/current"],
+  ["GET", "/api/v1/me"],
+  ["GET", "/api/v1/members"],
+  ["GET", "/api/v1/ideas"],
+  ["POST", "/api/v1/ideas"],
+  ["PUT", "/api/v1/ideas/{id}/backing"],
+  ["DELETE", "/api/v1/ideas/{id}/backing"],
+  ["GET", "/api/v1/projects"],
+  ["POST", "/api/v1/projects"],
+  ["GET", "/api/v1/projects/{id}"],
+  ["PUT", "/api/v1/projects/{id}/backing"],
+  ["DELETE", "/api/v1/projects/{id}/backing"],
+  ["POST", "/api/v1/projects/{id}/apply"],
+  ["POST", "/api/v1/projects/{id}/leave"],
+  ["POST", "/api/v1/projects/{id}/invitations/{handle}"],
+  ["POST", "/api/v1/projects/{id}/memberships/{handle}/accept"],
+  ["POST", "/api/v1/projects/{id}/memberships/{handle}/decline"],
+  ["POST", "/api/v1/projects/{id}/memberships/{handle}/withdraw"],
+  ["GET", "/api/v1/projects/{id}/tasks"],
+  ["POST", "/api/v1/projects/{id}/tasks"],
+  ["POST", "/api/v1/tasks/{id}/claim"],
+  ["POST", "/api/v1/tasks/{id}/unclaim"],
+  ["POST", "/api/v1/tasks/{id}/done"],
+  ["GET", "/api/v1/jobs"],
+  ["POST", "/api/v1/jobs"],
+  ["GET", "/api/v1/jobs/{id}"],
+  ["POST", "/api/v1/jobs/{id}/cancel"],
+  ["POST", "/api/v1/jobs/{id}/notes"],
+  ["GET", "/api/v1/queue"],
+  ["GET", "/api/v1/cluster"],
+  ["GET", "/api/v1/events"],
+  ["GET", "/api/v1/boosts"],
+  ["GET", "/api/v1/ledger/key"],
+  ["GET", "/api/v1/ledger/checkpoint"],
+  ["GET", "/api/v1/ledger/entries"],
+  ["GET", "/api/v1/ledger/export"],
+  ["GET", "/api/v1/ledger/proof/inclusion"],
+  ["GET", "/api/v1/members/{handle}/record"],
+  ["GET", "/api/v1/projects/{id}/authors"],
+  ["GET", "/api/v1/rewards/rounds"],
+  ["GET", "/api/v1/rewards/rounds/{id}"],
+  ["PUT", "/api/v1/rewards/rounds/{id}/points"],
+] as const;
+
+export function csrfToken(): string {
+  const m = /(?:^|;\s*)qs_csrf=([0-9a-f]+)/.exec(document.cookie);
+  return m?.[1] ?? "";
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+  const res = await fetch(path, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const type = res.headers.get("Content-Type") ?? "";
+  if (!res.ok) {
+    let code = "error";
+    let message = `${res.status} ${res.statusText}`;
+    let field = "";
+    try {
+      const e = (JSON.parse(text) as { error: { code: string; message: string; field: string } })
+        .error;
+      code = e.code;
+      message = e.message;
+      field = e.field;
+    } catch {
+      // not JSON: keep the status line
+    }
+    throw new ApiError(res.status, code, message, field);
+  }
+  return (type.startsWith("application/json") ? JSON.parse(text) : text) as T;
+}
+
+const q = (params: Record<string, string | number | undefined>) => {
+  const s = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== "") s.set(k, String(v));
+  const text = s.toString();
+  return text ? `?${text}` : "";
+};
+const enc = encodeURIComponent;
+
+export const api = {
+  signUp: (handle: string, password: string, name: string) =>
+    call<Member>("POST", "/api/v1/members", { handle, password, name }),
+  signIn: (handle: string, password: string) =>
+    call<{ csrf: string; member: Member }>("POST", "/api/v1/sessions", {
+      handle,
+      password,
+      cookie: true,
+    }),
+  signOut: () => call<unknown>("DELETE", "/api/v1/sessions/current"),
+  me: () => call<Member>("GET", "/api/v1/me"),
+  members: () => call<Listing<Member>>("GET", "/api/v1/members?limit=200"),
+
+  ideas: (search = "", before?: string) =>
+    call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor: before, limit: 30 })}`),
+  postIdea: (title: string, pitch: string) =>
+    call<Idea>("POST", "/api/v1/ideas", { title, pitch }),
+  backIdea: (id: number, back: boolean) =>
+    call<Idea>(back ? "PUT" : "DELETE", `/api/v1/ideas/${id}/backing`),
+
+  projects: () => call<Listing<Project>>("GET", "/api/v1/projects?limit=100"),
+  project: (id: number) => call<Project>("GET", `/api/v1/projects/${id}`),
+  startProject: (p: { title: string; pitch: string; idea_id?: number; looking_for: string[] }) =>
+    call<Project>("POST", "/api/v1/projects", p),
+  backProject: (id: number, back: boolean) =>
+    call<Project>(back ? "PUT" : "DELETE", `/api/v1/projects/${id}/backing`),
+  apply: (id: number, message: string) =>
+    call<Membership>("POST", `/api/v1/projects/${id}/apply`, { message }),
+  leave: (id: number) => call<Membership>("POST", `/api/v1/projects/${id}/leave`, {}),
+  invite: (id: number, handle: string, message: string) =>
+    call<Membership>("POST", `/api/v1/projects/${id}/invitations/${enc(handle)}`, { message }),
+  membership: (id: number, handle: string, act: "accept" | "decline" | "withdraw") =>
+    call<Membership>("POST", `/api/v1/projects/${id}/memberships/${enc(handle)}/${act}`, {}),
+  tasks: (id: number) => call<Listing<Task>>("GET", `/api/v1/projects/${id}/tasks`),
+  addTask: (id: number, title: string, description: string) =>
+    call<Task>("POST", `/api/v1/projects/${id}/tasks`, { title, description }),
+  task: (id: number, act: "claim" | "unclaim" | "done") =>
+    call<Task>("POST", `/api/v1/tasks/${id}/${act}`, {}),
+
+  jobs: (project?: number) =>
+    call<Listing<Job>>("GET", `/api/v1/jobs${q({ project, limit: 50 })}`),
+  job: (id: number) => call<Job>("GET", `/api/v1/jobs/${id}`),
+  submit: (j: { project_id: number; name: string; gpus: number; argv: string[]; workdir: string }) =>
+    call<Job>("POST", "/api/v1/jobs", j),
+  cancel: (id: number) => call<Job>("POST", `/api/v1/jobs/${id}/cancel`, {}),
+  note: (id: number, outcome: string, text: string) =>
+    call<unknown>("POST", `/api/v1/jobs/${id}/notes`, { outcome, text }),
+  queue: () => call<Listing<Job>>("GET", "/api/v1/queue"),
+  cluster: () => call<Cluster>("GET", "/api/v1/cluster"),
+  boosts: () => call<Listing<Boost>>("GET", "/api/v1/boosts"),
+  events: (job?: number) => new EventSource(`/api/v1/events${q({ job })}`),
+
+  ledgerKey: () => call<{ algorithm: string; public_key: string }>("GET", "/api/v1/ledger/key"),
+  checkpoint: () => call<Checkpoint>("GET", "/api/v1/ledger/checkpoint"),
+  entries: (after: number, limit: number, contributor?: string) =>
+    call<{ items: LedgerEntry[]; next_after: number | null }>(
+      "GET",
+      `/api/v1/ledger/entries${q({ after, limit, contributor })}`,
+    ),
+  exportLine: (seq: number) =>
+    call<string>("GET", `/api/v1/ledger/export${q({ after: seq - 1, upto: seq, limit: 1 })}`),
+  inclusion: (seq: number, size: number) =>
+    call<InclusionProof>("GET", `/api/v1/ledger/proof/inclusion${q({ seq, tree_size: size })}`),
+  record: (handle: string) => call<MemberRecord>("GET", `/api/v1/members/${enc(handle)}/record`),
+  authors: (id: number) => call<AuthorList>("GET", `/api/v1/projects/${id}/authors`),
+  authorsAs: (id: number, format: "cff" | "bibtex") =>
+    call<string>("GET", `/api/v1/projects/${id}/authors${q({ format })}`),
+  rounds: () => call<Listing<RewardRound>>("GET", "/api/v1/rewards/rounds"),
+  round: (id: number) => call<RewardRound>("GET", `/api/v1/rewards/rounds/${id}`),
+  // {"ada": "40 note"}: whole points, then an optional note.
+  givePoints: (id: number, points: { to: string; points: number; note: string }[]) =>
+    call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, {
+      points: Object.fromEntries(
+        points.map((p) => [p.to, p.note ? `${p.points} ${p.note}` : String(p.points)]),
+      ),
+    }),
+};

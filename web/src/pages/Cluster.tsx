@@ -1,0 +1,236 @@
+import { useEffect, useState } from "react";
+import { api, type Cluster, type Job } from "../api";
+import { useT } from "../i18n";
+import { Link } from "../router";
+import { Loading, projectColor, useLoad, when } from "../util";
+
+// The cluster as the server streams it (GET /api/v1/events), refreshed on change.
+export function useClusterStream(): { cluster: Cluster | null; live: boolean } {
+  const [cluster, setCluster] = useState<Cluster | null>(null);
+  const [live, setLive] = useState(false);
+  useEffect(() => {
+    const source = api.events();
+    source.addEventListener("cluster", (e) => {
+      setCluster(JSON.parse((e as MessageEvent<string>).data) as Cluster);
+      setLive(true);
+    });
+    source.onerror = () => setLive(false);
+    return () => source.close();
+  }, []);
+  return { cluster, live };
+}
+
+function GpuGrid({ cluster }: { cluster: Cluster }) {
+  const { t } = useT();
+  const titles = new Map(cluster.projects.map((p) => [p.id, p.title]));
+  return (
+    <ul className="gpus" aria-label={t("cluster.gpus")}>
+      {cluster.gpus.map((g) => (
+        <li
+          key={g.index}
+          className={g.job ? "gpu busy" : "gpu"}
+          style={g.job ? { background: projectColor(g.job.project_id) } : undefined}
+          title={g.job ? `#${g.job.project_id} ${titles.get(g.job.project_id) ?? ""}` : t("cluster.free")}
+        >
+          <span className="gpu-index">GPU {g.index}</span>
+          {g.job ? (
+            <Link to={`/jobs/${g.job.id}`}>
+              #{g.job.id} {g.job.name} · @{g.job.owner}
+            </Link>
+          ) : (
+            <span>{t("cluster.free")}</span>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+// Each project's weight, entitlement, use and demand as bars; decayed usage as a number.
+function ShareChart({ cluster }: { cluster: Cluster }) {
+  const { t } = useT();
+  const total = Math.max(1, cluster.gpus.length);
+  const row = 50;
+  const width = 760;
+  const bar = (v: number) => Math.max(0, (v / total) * 300);
+  return (
+    <figure>
+      <svg
+        role="img"
+        aria-label={t("cluster.projects")}
+        viewBox={`0 0 ${width} ${Math.max(1, cluster.projects.length) * row + 20}`}
+        className="chart"
+      >
+        {cluster.projects.map((p, i) => (
+          <g key={p.id} transform={`translate(0 ${i * row + 10})`}>
+            <text x="0" y="12" className="label">
+              #{p.id} {p.title.slice(0, 22)}
+            </text>
+            <rect x="170" y="0" width={bar(p.entitlement)} height="12" className="entitled" />
+            <rect x="170" y="16" width={bar(p.allocated)} height="12" fill={projectColor(p.id)} />
+            <rect x="170" y="16" width={bar(p.demand)} height="12" className="demand" />
+            <text x={180 + bar(Math.max(p.entitlement, p.demand, p.allocated))} y="24" className="value">
+              {t("cluster.weight")} {p.weight.toFixed(2)} · {t("cluster.entitlement")} {p.entitlement} · {t("cluster.allocated")}{" "}
+              {p.allocated} · {t("cluster.demand")} {p.demand}
+            </text>
+          </g>
+        ))}
+      </svg>
+      <figcaption>
+        <span className="key entitled" /> {t("cluster.entitlement")} <span className="key used" /> {t("cluster.allocated")}{" "}
+        <span className="key demand" /> {t("cluster.demand")}
+      </figcaption>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">{t("cluster.weight")}</th>
+            <th scope="col">{t("cluster.entitlement")}</th>
+            <th scope="col">{t("cluster.allocated")}</th>
+            <th scope="col">{t("cluster.demand")}</th>
+            <th scope="col">{t("cluster.decayed")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {cluster.projects.map((p) => (
+            <tr key={p.id}>
+              <td>
+                <Link to={`/projects/${p.id}`}>#{p.id}</Link>
+              </td>
+              <td>{p.weight.toFixed(2)}</td>
+              <td>{p.entitlement}</td>
+              <td>{p.allocated}</td>
+              <td>{p.demand}</td>
+              <td>{p.decayed_gpu_hours.toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </figure>
+  );
+}
+
+// Busy GPUs over a window, in buckets, from the jobs' records: each job counts its
+// GPUs from its start to its end (or now). Restarts inside a job are not told apart.
+export function utilization(jobs: Job[], gpus: number, hours: number, now: number, buckets: number): number[] {
+  const start = now - hours * 3600_000;
+  const size = (now - start) / buckets;
+  const busy = new Array<number>(buckets).fill(0);
+  for (const j of jobs) {
+    if (!j.started_at) continue;
+    const a = Date.parse(j.started_at);
+    const b = j.finished_at ? Date.parse(j.finished_at) : now;
+    for (let i = 0; i < buckets; i++) {
+      const lo = start + i * size;
+      const hi = lo + size;
+      const overlap = Math.max(0, Math.min(b, hi) - Math.max(a, lo));
+      busy[i] = (busy[i] ?? 0) + (overlap / size) * j.gpus;
+    }
+  }
+  return busy.map((b) => Math.min(1, b / Math.max(1, gpus)));
+}
+
+function Utilization({ gpus }: { gpus: number }) {
+  const { t } = useT();
+  const [hours, setHours] = useState(24);
+  const jobs = useLoad(() => api.jobs(), []);
+  if (!jobs.data) return <Loading error={jobs.error} />;
+  const buckets = hours === 24 ? 24 : 28;
+  const values = utilization(jobs.data.items, gpus, hours, Date.now(), buckets);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  return (
+    <figure>
+      <div role="radiogroup" aria-label={t("cluster.utilization")} className="segmented">
+        {[24, 168].map((h) => (
+          <button key={h} type="button" role="radio" aria-checked={hours === h} onClick={() => setHours(h)}>
+            {h === 24 ? t("cluster.day") : t("cluster.week")}
+          </button>
+        ))}
+      </div>
+      <svg role="img" aria-label={`${t("cluster.utilization")} ${(mean * 100).toFixed(0)}%`} viewBox={`0 0 ${buckets * 12} 60`} className="chart spark">
+        {values.map((v, i) => (
+          <rect key={i} x={i * 12 + 1} y={58 - v * 56} width="10" height={Math.max(1, v * 56)} className="util" />
+        ))}
+      </svg>
+      <figcaption>
+        {t("cluster.utilization")}: {(mean * 100).toFixed(0)}%
+      </figcaption>
+    </figure>
+  );
+}
+
+export function ClusterPage() {
+  const { t, lang } = useT();
+  const { cluster, live } = useClusterStream();
+  const queue = useLoad(() => api.queue(), [cluster]);
+  const boosts = useLoad(() => api.boosts(), []);
+  if (!cluster) return <Loading error="" />;
+  const waiting = (queue.data?.items ?? []).filter((j) => j.state !== "running");
+  return (
+    <section aria-labelledby="cluster-title">
+      <h1 id="cluster-title">
+        {t("cluster.title")}{" "}
+        <span className={live ? "live on" : "live"} role="status">
+          {live ? t("cluster.live") : t("cluster.offline")}
+        </span>
+      </h1>
+      <h2>{t("cluster.gpus")}</h2>
+      <GpuGrid cluster={cluster} />
+      <h2>
+        {t("cluster.queue")} <small>{t("cluster.pending", { n: cluster.pending })}</small>
+      </h2>
+      {waiting.length === 0 ? (
+        <p>{t("cluster.queue.empty")}</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">{t("job.project")}</th>
+              <th scope="col">{t("job.owner")}</th>
+              <th scope="col">GPUs</th>
+              <th scope="col">{t("cluster.why")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {waiting.map((j) => (
+              <tr key={j.id}>
+                <td>
+                  <Link to={`/jobs/${j.id}`}>#{j.id}</Link> {j.name}
+                </td>
+                <td>
+                  <Link to={`/projects/${j.project_id}`}>#{j.project_id}</Link>
+                </td>
+                <td>@{j.owner}</td>
+                <td>{j.gpus}</td>
+                <td>{j.waiting_reason || j.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <h2>{t("cluster.projects")}</h2>
+      <ShareChart cluster={cluster} />
+      <h2>{t("cluster.boosts")}</h2>
+      {boosts.data && boosts.data.items.length > 0 ? (
+        <ul>
+          {boosts.data.items.map((b) => (
+            <li key={b.id}>
+              {t("cluster.boost", {
+                factor: b.factor,
+                project: b.project_id,
+                until: when(b.expires_at, lang),
+                reason: b.reason,
+                who: b.granted_by,
+              })}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>{t("cluster.noboosts")}</p>
+      )}
+      <h2>{t("cluster.utilization")}</h2>
+      <Utilization gpus={cluster.gpus.length} />
+    </section>
+  );
+}
