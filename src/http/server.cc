@@ -130,6 +130,21 @@ class Session : public std::enable_shared_from_this<Session> {
       head.append(name).append(": ").append(value).append("\r\n");
     head += "\r\n";
     stream_.expires_never();
+    // The first events go with the header: a page shows its data at once, not a tick later.
+    EventStream::Chunk first;
+    try {
+      first = events_->Next();
+    } catch (const std::exception&) {
+      first.data.clear();  // nothing to send yet: the next tick tries again
+    }
+    head += first.data;
+    if (first.done) {
+      outgoing_ = std::move(head);
+      net::async_write(
+          stream_, net::buffer(outgoing_),
+          [self = shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+      return;
+    }
     SendEvents(std::move(head));
   }
 
