@@ -869,6 +869,31 @@ const Route kRoutes[] = {
        reply.stream = std::make_shared<LabEvents>(*c.api, c.req, job);
        return reply;
      }},
+    {"GET", "/api/v1/cluster/utilization", true,
+     [](Lab&, const Ctx& c) -> Result<Reply> {
+       Compute* compute = QS_TRY(NeedCompute(c));
+       auto number = [&](const char* key, int fallback) -> Result<int> {
+         auto it = c.req.query.find(key);
+         if (it == c.req.query.end() || it->second.empty()) return fallback;
+         int n = 0;
+         const auto [ptr, ec] =
+             std::from_chars(it->second.data(), it->second.data() + it->second.size(), n);
+         if (ec != std::errc() || ptr != it->second.data() + it->second.size())
+           return InvalidArgument(key, std::string(key) + " is a whole number");
+         return n;
+       };
+       const int hours = QS_TRY(number("hours", 24));
+       const UtilizationView v =
+           QS_TRY(compute->Utilization(c.caller, hours, QS_TRY(number("buckets", 24))));
+       json buckets = json::array();
+       for (const auto& b : v.buckets) buckets.push_back(b ? json(*b) : json(nullptr));
+       return Reply{200, json{{"from", Time(v.from)},
+                              {"to", Time(v.to)},
+                              {"bucket_s", v.bucket_s},
+                              {"buckets", buckets},
+                              {"mean", v.mean ? json(*v.mean) : json(nullptr)}}
+                             .dump()};
+     }},
     {"GET", "/api/v1/cluster", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
        Compute* compute = QS_TRY(NeedCompute(c));

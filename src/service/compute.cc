@@ -332,7 +332,49 @@ Status Compute::Tick() {
   const UnixSeconds now = clock_.Now();
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   QS_TRY_STATUS(Reconcile(now, active));
-  return PlanAndApply(now, active);
+  QS_TRY_STATUS(PlanAndApply(now, active));
+  // Once a minute, the busy GPUs as they stand after this pass.
+  const UnixSeconds minute = now - now % 60;
+  if (minute != sampled_minute_) {
+    const auto running = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
+    int busy = 0;
+    for (const Job& j : running) {
+      if (j.state == JobState::kRunning) busy += j.gpus;
+    }
+    const int total = static_cast<int>(executor_.Gpus().size());
+    QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) {
+      return tx.InsertGpuSample({minute, busy, total});
+    }));
+    sampled_minute_ = minute;
+  }
+  return {};
+}
+
+Result<UtilizationView> Compute::Utilization(const Caller&, int hours, int buckets) {
+  if (hours < 1 || hours > 24 * 31) return InvalidArgument("hours", "hours is 1 to 744 (31 days)");
+  if (buckets < 1 || buckets > 500) return InvalidArgument("buckets", "buckets is 1 to 500");
+  UtilizationView v;
+  v.to = clock_.Now();
+  v.from = v.to - static_cast<UnixSeconds>(hours) * 3600;
+  v.bucket_s = std::max<UnixSeconds>(1, (v.to - v.from) / buckets);
+  const auto samples = QS_TRY(Read(store_, [&](Tx& tx) { return tx.ListGpuSamples(v.from); }));
+  std::vector<double> sum(static_cast<std::size_t>(buckets), 0.0);
+  std::vector<int> count(static_cast<std::size_t>(buckets), 0);
+  double all = 0;
+  for (const auto& g : samples) {
+    if (g.total <= 0) continue;
+    const auto i =
+        static_cast<std::size_t>(std::min<UnixSeconds>(buckets - 1, (g.at - v.from) / v.bucket_s));
+    const double share = std::min(1.0, static_cast<double>(g.busy) / g.total);
+    sum[i] += share;
+    ++count[i];
+    all += share;
+  }
+  for (std::size_t i = 0; i < sum.size(); ++i) {
+    v.buckets.push_back(count[i] ? std::optional<double>(sum[i] / count[i]) : std::nullopt);
+  }
+  if (!samples.empty()) v.mean = all / static_cast<double>(samples.size());
+  return v;
 }
 
 Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {

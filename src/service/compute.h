@@ -57,6 +57,16 @@ struct ClusterView {
   int pending = 0;
 };
 
+// Utilization over a window, in equal buckets: the mean share of GPUs busy, from the
+// scheduler's once-a-minute samples; nullopt where no sample exists (server down).
+struct UtilizationView {
+  UnixSeconds from = 0;
+  UnixSeconds to = 0;
+  UnixSeconds bucket_s = 0;
+  std::vector<std::optional<double>> buckets;
+  std::optional<double> mean;  // over the samples of the whole window
+};
+
 struct LogChunk {
   std::string data;
   std::int64_t next_offset = 0;
@@ -82,6 +92,8 @@ class Compute {
                              UnixSeconds expires_at, const std::string& reason);
   Result<std::vector<ProjectBoost>> Boosts(const Caller& caller);
   Result<ClusterView> Cluster(const Caller& caller);
+  // `hours` back from now (1 to 24*31), in `buckets` buckets (1 to 500).
+  Result<UtilizationView> Utilization(const Caller& caller, int hours, int buckets);
   Result<LogChunk> ReadLog(const Caller& caller, JobId id, bool stderr_stream, std::int64_t offset,
                            std::int64_t max_bytes);
 
@@ -109,6 +121,7 @@ class Compute {
   std::mutex tick_mu_;
   sched::UsageTable usage_;
   UnixSeconds usage_at_ = 0;
+  UnixSeconds sampled_minute_ = 0;  // the last minute whose busy GPUs were recorded
 
   std::mutex view_mu_;  // guards reasons_, shares_
   std::map<std::int64_t, std::string> reasons_;

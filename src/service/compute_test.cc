@@ -121,6 +121,47 @@ TEST_F(ComputeTest, RunsAJobToItsExitCodeWithLogs) {
   EXPECT_NE((*entries)[1].entry.find("negative: exit 3"), std::string::npos);
 }
 
+// The scheduler samples busy GPUs once a minute; utilization averages the samples
+// per bucket and leaves minutes without a sample (server down) empty.
+TEST_F(ComputeTest, UtilizationComesFromOnceAMinuteSamples) {
+  FakeClock clock(1'790'000'000 - 1'790'000'000 % 3600);  // on the hour
+  ComputeConfig config;
+  config.grace_s = 1;
+  Compute compute(*store_, clock, *executor_, config);
+  auto job = compute.Submit(ada_, Req(p1_, 4, "sleep 30"));
+  ASSERT_TRUE(job) << job.error().message;
+  ASSERT_TRUE(compute.Tick());  // starts it; minute 0: 4 of 8 busy
+  clock.Advance(30);
+  ASSERT_TRUE(compute.Tick());  // the same minute: no second sample
+  clock.Advance(30);
+  ASSERT_TRUE(compute.Tick());  // minute 1
+  clock.Advance(120);           // minute 2 passes without a pass
+  ASSERT_TRUE(compute.Cancel(ada_, job->id));
+  for (int i = 0; i < 100 && compute.GetJob(ada_, job->id)->state == JobState::kRunning; ++i) {
+    ASSERT_TRUE(compute.Tick());  // minute 3, then the same minute again
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(compute.GetJob(ada_, job->id)->state, JobState::kCancelled);
+  const auto samples = Read(*store_, [](Tx& tx) { return tx.ListGpuSamples(0); });
+  ASSERT_TRUE(samples);
+  ASSERT_EQ(samples->size(), 3u);
+  EXPECT_EQ((*samples)[0].busy, 4);
+  EXPECT_EQ((*samples)[0].total, 8);
+  EXPECT_EQ((*samples)[2].at - (*samples)[0].at, 180);
+
+  clock.Advance(3600 - 240);  // an hour back from now starts a minute before the first sample
+  auto u = compute.Utilization(ada_, 1, 6);  // 10-minute buckets
+  ASSERT_TRUE(u) << u.error().message;
+  ASSERT_EQ(u->buckets.size(), 6u);
+  ASSERT_TRUE(u->buckets[0]);
+  // Minutes 0 and 1 at 4/8; minute 3 saw the job cancelled or still stopping.
+  EXPECT_GE(*u->buckets[0], 1.0 / 3);
+  EXPECT_LE(*u->buckets[0], 0.5);
+  for (std::size_t i = 1; i < 6; ++i) EXPECT_FALSE(u->buckets[i]) << i;
+  ExpectCode(compute.Utilization(ada_, 0, 6), ErrorCode::kInvalidArgument);
+  ExpectCode(compute.Utilization(ada_, 24, 0), ErrorCode::kInvalidArgument);
+}
+
 TEST_F(ComputeTest, RefusesBadSubmissionsClearly) {
   ExpectCode(compute_->Submit(ada_, Req(p1_, 0, "true")), ErrorCode::kInvalidArgument);
   auto too_big = compute_->Submit(ada_, Req(p1_, 9, "true"));

@@ -121,10 +121,17 @@ inline constexpr std::string_view kLabTables[] = {"members",
                                                   "ledger_checkpoints",
                                                   "reward_rounds",
                                                   "reward_points",
-                                                  "identity_claims"};
+                                                  "identity_claims",
+                                                  "gpu_samples"};
 
 // A row as text, in its table's column order; NULL is nullopt.
 using RawRow = std::vector<std::optional<std::string>>;
+
+struct GpuSample {
+  UnixSeconds at = 0;  // the minute
+  int busy = 0;
+  int total = 0;
+};
 
 class Tx {
  public:
@@ -219,6 +226,11 @@ class Tx {
   virtual Result<std::vector<std::string>> LedgerLeafHashes(std::int64_t after_seq, int limit) = 0;
   virtual Status InsertCheckpoint(const StoredCheckpoint& cp) = 0;
   virtual Result<std::optional<StoredCheckpoint>> LatestCheckpoint() = 0;
+
+  // Busy GPUs once a minute. A second sample of the same minute (another replica) is
+  // dropped. List returns samples at or after `since`, oldest first.
+  virtual Status InsertGpuSample(const GpuSample& sample) = 0;
+  virtual Result<std::vector<GpuSample>> ListGpuSamples(UnixSeconds since) = 0;
 
   // Identity claims; Put replaces a member's pending claim of the same email.
   virtual Status PutIdentityClaim(const IdentityClaim& claim) = 0;

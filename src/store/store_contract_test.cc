@@ -388,6 +388,19 @@ TEST_P(StoreContract, TheLedgerAppendsAndFilters) {
   EXPECT_FALSE(again);
 }
 
+TEST_P(StoreContract, GpuSamplesKeepOnePerMinute) {
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [](Tx& tx) -> Status {
+    QS_TRY_STATUS(tx.InsertGpuSample({600, 3, 8}));
+    QS_TRY_STATUS(tx.InsertGpuSample({660, 8, 8}));
+    return tx.InsertGpuSample({600, 1, 8});  // another replica, the same minute
+  }));
+  auto all = *Read([](Tx& tx) { return tx.ListGpuSamples(0); });
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].busy, 3);
+  EXPECT_EQ(all[1].at, 660);
+  EXPECT_EQ((*Read([](Tx& tx) { return tx.ListGpuSamples(601); })).size(), 1u);
+}
+
 TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
   const MemberId steward = AddMember("steward");
   const MemberId ada = AddMember("ada");

@@ -160,6 +160,7 @@ async function main() {
   await ada.getByText("live", { exact: true }).waitFor();
   await ada.locator(".gpu.busy").first().waitFor({ timeout: 10000 });
   check((await ada.locator(".gpu.busy").count()) === 2, "two GPUs are busy while the job runs");
+  await ada.getByTestId("utilization").getByText(/Utilization: \d+%/).waitFor();
   await shot(ada, "05-cluster-running.en");
   await ada.evaluate(() => document.querySelector("html")?.setAttribute("lang", "en"));
   await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();

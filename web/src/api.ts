@@ -94,6 +94,14 @@ export interface Cluster {
   pending: number;
   projects: ClusterProject[];
 }
+// Mean share of GPUs busy per bucket; null where the server kept no sample.
+export interface Utilization {
+  from: string;
+  to: string;
+  bucket_s: number;
+  buckets: (number | null)[];
+  mean: number | null;
+}
 export interface LedgerEntry {
   seq: number;
   at: string;
@@ -212,6 +220,7 @@ export const ROUTES = [
   ["POST", "/api/v1/jobs/{id}/notes"],
   ["GET", "/api/v1/queue"],
   ["GET", "/api/v1/cluster"],
+  ["GET", "/api/v1/cluster/utilization"],
   ["GET", "/api/v1/events"],
   ["GET", "/api/v1/boosts"],
   ["GET", "/api/v1/ledger/key"],
@@ -318,6 +327,8 @@ export const api = {
     call<unknown>("POST", `/api/v1/jobs/${id}/notes`, { outcome, text }),
   queue: () => call<Listing<Job>>("GET", "/api/v1/queue"),
   cluster: () => call<Cluster>("GET", "/api/v1/cluster"),
+  utilization: (hours: number, buckets: number) =>
+    call<Utilization>("GET", `/api/v1/cluster/utilization${q({ hours, buckets })}`),
   boosts: () => call<Listing<Boost>>("GET", "/api/v1/boosts"),
   events: (job?: number) => new EventSource(`/api/v1/events${q({ job })}`),
 

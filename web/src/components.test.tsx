@@ -1,7 +1,6 @@
 import { render, screen } from "@testing-library/react";
-import type { Job, LedgerEntry } from "./api";
+import type { LedgerEntry } from "./api";
 import { HeatMap } from "./pages/Record";
-import { utilization } from "./pages/Cluster";
 
 const entry = (seq: number, at: string): LedgerEntry => ({
   seq,
@@ -33,17 +32,4 @@ test("the heat map has a cell per day of the year, and counts each day's entries
   expect(map.querySelector("rect:last-of-type title")?.textContent).toBe("2026-11-30: 2 contributions");
   expect([...map.querySelectorAll("title")].some((t) => t.textContent === "2026-06-01: 1 contributions")).toBe(true);
   expect(map.querySelectorAll(".l4")).toHaveLength(1);
-});
-
-test("utilization counts each job's GPUs over the time it ran", () => {
-  const now = Date.parse("2026-11-30T12:00:00Z");
-  const job = (gpus: number, from: string, to: string | null) => ({ gpus, started_at: from, finished_at: to }) as Job;
-  const hours = utilization(
-    [job(4, "2026-11-30T10:00:00Z", "2026-11-30T11:00:00Z"), job(8, "2026-11-30T11:30:00Z", null), job(2, "2026-11-29T00:00:00Z", "2026-11-29T01:00:00Z")],
-    8,
-    2,
-    now,
-    4,
-  );
-  expect(hours).toEqual([0.5, 0.5, 0, 1]);
 });

@@ -724,6 +724,24 @@ class SqlTx final : public Tx {
         StoredCheckpoint{s.Int(0), s.Text(1), s.Int(2), s.Text(3)});
   }
 
+  // ---- utilization ----
+
+  Status InsertGpuSample(const GpuSample& g) override {
+    Stmt s(c_, "INSERT INTO gpu_samples(at, busy, total) VALUES(?,?,?) ON CONFLICT(at) DO NOTHING");
+    s.Bind(g.at).Bind(std::int64_t{g.busy}).Bind(std::int64_t{g.total});
+    return s.Run();
+  }
+
+  Result<std::vector<GpuSample>> ListGpuSamples(UnixSeconds since) override {
+    Stmt s(c_, "SELECT at, busy, total FROM gpu_samples WHERE at >= ? ORDER BY at");
+    s.Bind(since);
+    std::vector<GpuSample> out;
+    while (QS_TRY(s.Step())) {
+      out.push_back({s.Int(0), static_cast<int>(s.Int(1)), static_cast<int>(s.Int(2))});
+    }
+    return out;
+  }
+
   // ---- identity claims ----
 
   Status PutIdentityClaim(const IdentityClaim& c) override {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, type Cluster, type Job } from "../api";
+import { api, type Cluster } from "../api";
 import { useT } from "../i18n";
 import { Link } from "../router";
 import { Loading, projectColor, useLoad, when } from "../util";
@@ -110,34 +110,14 @@ function ShareChart({ cluster }: { cluster: Cluster }) {
   );
 }
 
-// Busy GPUs over a window, in buckets, from the jobs' records: each job counts its
-// GPUs from its start to its end (or now). Restarts inside a job are not told apart.
-export function utilization(jobs: Job[], gpus: number, hours: number, now: number, buckets: number): number[] {
-  const start = now - hours * 3600_000;
-  const size = (now - start) / buckets;
-  const busy = new Array<number>(buckets).fill(0);
-  for (const j of jobs) {
-    if (!j.started_at) continue;
-    const a = Date.parse(j.started_at);
-    const b = j.finished_at ? Date.parse(j.finished_at) : now;
-    for (let i = 0; i < buckets; i++) {
-      const lo = start + i * size;
-      const hi = lo + size;
-      const overlap = Math.max(0, Math.min(b, hi) - Math.max(a, lo));
-      busy[i] = (busy[i] ?? 0) + (overlap / size) * j.gpus;
-    }
-  }
-  return busy.map((b) => Math.min(1, b / Math.max(1, gpus)));
-}
-
-function Utilization({ gpus }: { gpus: number }) {
+// The share of GPUs busy over the last day or week, from the scheduler's
+// once-a-minute samples; gaps where the server kept none.
+function Utilization({ version }: { version: unknown }) {
   const { t } = useT();
   const [hours, setHours] = useState(24);
-  const jobs = useLoad(() => api.jobs(), []);
-  if (!jobs.data) return <Loading error={jobs.error} />;
-  const buckets = hours === 24 ? 24 : 28;
-  const values = utilization(jobs.data.items, gpus, hours, Date.now(), buckets);
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const buckets = hours === 24 ? 48 : 56;
+  const u = useLoad(() => api.utilization(hours, buckets), [hours, version]);
+  const w = 12;
   return (
     <figure>
       <div role="radiogroup" aria-label={t("cluster.utilization")} className="segmented">
@@ -147,14 +127,31 @@ function Utilization({ gpus }: { gpus: number }) {
           </button>
         ))}
       </div>
-      <svg role="img" aria-label={`${t("cluster.utilization")} ${(mean * 100).toFixed(0)}%`} viewBox={`0 0 ${buckets * 12} 60`} className="chart spark">
-        {values.map((v, i) => (
-          <rect key={i} x={i * 12 + 1} y={58 - v * 56} width="10" height={Math.max(1, v * 56)} className="util" />
-        ))}
-      </svg>
-      <figcaption>
-        {t("cluster.utilization")}: {(mean * 100).toFixed(0)}%
-      </figcaption>
+      {!u.data ? (
+        <Loading error={u.error} />
+      ) : (
+        <>
+          <svg
+            role="img"
+            aria-label={`${t("cluster.utilization")} ${u.data.mean === null ? "–" : (u.data.mean * 100).toFixed(0) + "%"}`}
+            viewBox={`0 0 ${u.data.buckets.length * w} 60`}
+            className="chart spark"
+          >
+            {u.data.buckets.map((v, i) =>
+              v === null ? (
+                <rect key={i} x={i * w + 1} y={57} width={w - 2} height={1} className="gap" />
+              ) : (
+                <rect key={i} x={i * w + 1} y={58 - v * 56} width={w - 2} height={Math.max(1, v * 56)} className="util">
+                  <title>{(v * 100).toFixed(0)}%</title>
+                </rect>
+              ),
+            )}
+          </svg>
+          <figcaption data-testid="utilization">
+            {t("cluster.utilization")}: {u.data.mean === null ? "–" : `${(u.data.mean * 100).toFixed(0)}%`}
+          </figcaption>
+        </>
+      )}
     </figure>
   );
 }
@@ -230,7 +227,7 @@ export function ClusterPage() {
         <p>{t("cluster.noboosts")}</p>
       )}
       <h2>{t("cluster.utilization")}</h2>
-      <Utilization gpus={cluster.gpus.length} />
+      <Utilization version={cluster.pending} />
     </section>
   );
 }
