@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps web build release test demo bench bench-jobs bench-ledger format lint clean
+.PHONY: all deps web build release test demo bench bench-jobs bench-ledger bench-web format lint clean
 
 all: build
 
@@ -42,6 +42,9 @@ bench-jobs: build
 
 bench-ledger: build
 	@scripts/bench-ledger.sh $(BUILD) 1000000
+
+bench-web: release
+	cd web && node e2e/perf.mjs ../build-release/src/cli/qiusuo
 
 format:
 	find src tests bench -name '*.cc' -o -name '*.h' | xargs clang-format -i

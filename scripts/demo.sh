@@ -11,7 +11,8 @@ fi
 BIN_DIR=$(cd "$(dirname "$QS")" && pwd)
 cat <<MSG
 
-Try it from another terminal:
+Open http://$LISTEN in a browser (sign in as ada, password qiusuo-demo-2026),
+or try it from another terminal:
   export PATH="$BIN_DIR:\$PATH" QIUSUO_SERVER=http://$LISTEN
   qiusuo login --handle ada            # demo password: qiusuo-demo-2026
   qiusuo project list

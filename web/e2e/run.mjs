@@ -115,7 +115,9 @@ async function main() {
   await bob.reload();
   await bob.getByLabel("Search ideas").fill("sparse");
   const card = bob.locator("article", { hasText: "Block-sparse attention" });
-  await card.getByRole("button", { name: "Back" }).click();
+  // By keyboard: Tab reaches the button, Enter presses it.
+  await card.getByRole("button", { name: "Back" }).focus();
+  await bob.keyboard.press("Enter");
   await card.getByText("Backers: @bob").waitFor();
   await shot(bob, "03-ideas.en");
 
@@ -210,6 +212,13 @@ async function main() {
   ]) {
     await ada.goto(base + path);
     await ada.locator("main h1").first().waitFor();
+    // Every form control has a name a screen reader can say.
+    const unnamed = await ada.evaluate(() =>
+      [...document.querySelectorAll("input, select, textarea")]
+        .filter((el) => !(el.labels?.length || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")))
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    check(unnamed.length === 0, `${path}: controls without a label: ${unnamed.join(" ")}`);
     await shot(ada, `${name}.en`);
     await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
     await ada.getByRole("button", { name: "将界面语言切换为英文" }).waitFor();
