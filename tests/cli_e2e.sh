@@ -100,6 +100,8 @@ curl -s -D "$T/h" -o "$T/b" -X POST "$URL/api/v1/sessions" -d '{"handle":"bob","
 grep -qi '^set-cookie: qs_session=qs_[0-9a-f]*; Path=/; SameSite=Strict; Max-Age=[0-9]*; HttpOnly' "$T/h" && ok || bad "session cookie: $(cat "$T/h")"
 [ "$(jq -r '.token // "none"' "$T/b")" = none ] && ok || bad "a cookie session shows its token to scripts"
 CSRF=$(jq -r .csrf "$T/b")
+curl -s -D "$T/h3" -o /dev/null -H "X-Forwarded-Proto: https" -X POST "$URL/api/v1/sessions" -d '{"handle":"bob","password":"bob-password-1","cookie":true}'
+grep -qi '^set-cookie: qs_session=.*; Secure' "$T/h3" && ok || bad "no Secure cookie behind a TLS proxy"
 COOKIE=$(grep -io 'qs_session=qs_[0-9a-f]*' "$T/h")
 [ "$(curl -s -b "$COOKIE" "$URL/api/v1/me" | jq -r .handle)" = bob ] && ok || bad "GET with the cookie"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "$COOKIE" -X POST "$URL/api/v1/ideas" -d '{"title":"forged"}')" = 403 ] && ok || bad "a change without CSRF went through"

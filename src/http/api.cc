@@ -322,9 +322,11 @@ std::string CsrfFor(std::string_view token) {
   return crypto::Sha256Hex("qiusuo-csrf\n" + std::string(token));
 }
 
+// Secure when a TLS proxy in front says the browser came over HTTPS.
 std::vector<std::pair<std::string, std::string>> SessionCookies(const std::string& token,
-                                                                int max_age) {
-  const std::string tail = "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+                                                                int max_age, bool https) {
+  const std::string tail =
+      "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age) + (https ? "; Secure" : "");
   return {{"Set-Cookie", std::string(kSessionCookie) + "=" + token + tail + "; HttpOnly"},
           {"Set-Cookie",
            std::string(kCsrfCookie) + "=" + (token.empty() ? "" : CsrfFor(token)) + tail}};
@@ -598,14 +600,14 @@ const Route kRoutes[] = {
        Write(w, MemberView{issued.member, true});
        w.EndObject();
        Reply reply{201, w.Take()};
-       if (cookie) reply.headers = SessionCookies(issued.token, kCookieSeconds);
+       if (cookie) reply.headers = SessionCookies(issued.token, kCookieSeconds, c.req.https);
        return reply;
      }},
     {"DELETE", "/api/v1/sessions/current", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
        QS_TRY_STATUS(lab.RevokeToken(c.caller, c.caller.token));
        Reply reply{200, Small({{"revoked", c.caller.token.value}})};
-       reply.headers = SessionCookies("", 0);  // the browser forgets its cookies
+       reply.headers = SessionCookies("", 0, c.req.https);  // the browser forgets its cookies
        return reply;
      }},
     {"GET", "/api/v1/me", true,

@@ -202,6 +202,32 @@ async function main() {
   await ada.getByTestId("verify-result").getByText(/All \d+ entries checked/).waitFor({ timeout: 30000 });
   await shot(ada, "08-ledger.en");
 
+  // A steward opens a reward round (over the API, as the CLI does); Ada gives Bob
+  // points in the browser, and the round shows what each would be paid.
+  const steward = await fetch(`${base}/api/v1/sessions`, {
+    method: "POST",
+    body: JSON.stringify({ handle: "steward", password: "steward-password-1" }),
+  }).then((r) => r.json());
+  const now = Math.floor(Date.now() / 1000);
+  const opened = await fetch(`${base}/api/v1/rewards/rounds`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${steward.token}` },
+    body: JSON.stringify({ title: "November", pool_minor: 100000, currency: "EUR", period_from: now - 86400, period_to: now + 60 }),
+  });
+  check(opened.status === 201, `the steward opens a round (${opened.status})`);
+  await ada.goto(base + "/rewards");
+  const form = ada.getByRole("form", { name: "Give your 100 points" });
+  await form.getByLabel("To (handle)").fill("ada");
+  await form.getByText("Points go to others, never to yourself.").waitFor();
+  check(await form.getByRole("button", { name: "Save" }).isDisabled(), "points to oneself cannot be saved");
+  await form.getByLabel("To (handle)").fill("bob");
+  await form.getByLabel("Points").fill("60");
+  await form.getByLabel("Why").fill("profiled the heads");
+  await form.getByText("40 points left").waitFor();
+  await form.getByRole("button", { name: "Save" }).click();
+  await form.getByText("Saved.").waitFor();
+  await ada.getByRole("row", { name: /@bob/ }).getByRole("cell", { name: /EUR/ }).waitFor();
+
   // The remaining pages, in both languages.
   for (const [path, name] of [
     ["/ideas", "09-ideas"],

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { api, type Member } from "./api";
+import { api, onSessionEnded, type Member } from "./api";
 import { setLang, useT } from "./i18n";
 import { Link, match, navigate, usePath } from "./router";
 import { SignIn } from "./pages/SignIn";
@@ -20,6 +20,7 @@ export function App() {
     document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
   }, [lang]);
   useEffect(() => {
+    onSessionEnded(() => setMe(null));
     api.me().then(setMe, () => setMe(null));
   }, []);
 

@@ -240,6 +240,13 @@ export function csrfToken(): string {
   return m?.[1] ?? "";
 }
 
+// Called when the server no longer knows the session (expired, revoked, signed out
+// elsewhere): the app goes back to its sign-in page.
+let sessionEnded: () => void = () => undefined;
+export function onSessionEnded(fn: () => void): void {
+  sessionEnded = fn;
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -265,6 +272,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     } catch {
       // not JSON: keep the status line
     }
+    if (res.status === 401 && path !== "/api/v1/me" && path !== "/api/v1/sessions") sessionEnded();
     throw new ApiError(res.status, code, message, field);
   }
   return (type.startsWith("application/json") ? JSON.parse(text) : text) as T;

@@ -89,29 +89,36 @@ function Result({ round }: { round: RewardRound }) {
   );
 }
 
-export function Rewards({ me }: { me: Member }) {
+// A round as it stands: the payout if it closed now (or as paid), and the points given.
+function RoundCard({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
+  const round = useLoad(() => api.round(id), [id]);
+  const r = round.data;
+  if (!r) return <Loading error={round.error} />;
+  return (
+    <article className="card">
+      <h2>{t("rewards.round", { id: r.id, title: r.title })}</h2>
+      <p className="meta">
+        {t("rewards.pool", { pool: r.pool, currency: r.currency })} · {when(r.period_from, lang)} – {when(r.period_to, lang)} ·{" "}
+        {r.state === "open" ? t("rewards.open") : t("rewards.closed")}
+      </p>
+      {r.state === "open" && <Allocation round={r} me={me} onSaved={(next) => round.setData(next)} />}
+      <Result round={r} />
+    </article>
+  );
+}
+
+export function Rewards({ me }: { me: Member }) {
+  const { t } = useT();
   const rounds = useLoad(() => api.rounds(), []);
-  const [open, setOpen] = useState<RewardRound | null>(null);
   if (!rounds.data) return <Loading error={rounds.error} />;
   return (
     <section aria-labelledby="rewards-title">
       <h1 id="rewards-title">{t("rewards.title")}</h1>
       {rounds.data.items.length === 0 && <p>{t("rewards.none")}</p>}
-      {rounds.data.items.map((listed) => {
-        const r = open?.id === listed.id ? open : listed;
-        return (
-          <article key={r.id} className="card">
-            <h2>{t("rewards.round", { id: r.id, title: r.title })}</h2>
-            <p className="meta">
-              {t("rewards.pool", { pool: r.pool, currency: r.currency })} · {when(r.period_from, lang)} – {when(r.period_to, lang)} ·{" "}
-              {r.state === "open" ? t("rewards.open") : t("rewards.closed")}
-            </p>
-            {r.state === "open" && <Allocation round={r} me={me} onSaved={setOpen} />}
-            <Result round={r} />
-          </article>
-        );
-      })}
+      {rounds.data.items.map((r) => (
+        <RoundCard key={r.id} id={r.id} me={me} />
+      ))}
     </section>
   );
 }
