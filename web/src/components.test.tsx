@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import type { LedgerEntry } from "./api";
-import { HeatMap } from "./pages/Record";
+import { HeatMap, rank } from "./pages/Record";
 
 const entry = (seq: number, at: string): LedgerEntry => ({
   seq,
@@ -32,4 +32,33 @@ test("the heat map has a cell per day of the year, and counts each day's entries
   expect(map.querySelector("rect:last-of-type title")?.textContent).toBe("2026-11-30: 2 contributions");
   expect([...map.querySelectorAll("title")].some((t) => t.textContent === "2026-06-01: 1 contributions")).toBe(true);
   expect(map.querySelectorAll(".l4")).toHaveLength(1);
+});
+
+test("the hall of fame counts a proven email as its member, and skips corrected entries", () => {
+  const e = (seq: number, contributor: string, kind: string, extra: Partial<LedgerEntry> = {}) => ({
+    ...entry(seq, "2026-11-20T00:00:00Z"),
+    contributor,
+    kind,
+    ...extra,
+  });
+  const entries = [
+    e(1, "email:lin@example.org", "software"),
+    e(2, "email:lin@example.org", "software"),
+    e(3, "@ada", "software"),
+    e(4, "@ada", "review"),
+    e(5, "@lin", "identity-merge", { evidence: "email:lin@example.org" }),
+    e(6, "@ada", "software", { corrects: 3, at: "2026-11-21T00:00:00Z" }),
+    e(7, "@bob", "software", { at: "2025-01-01T00:00:00Z" }),
+  ];
+  expect(rank(entries, 0, "software")).toEqual([
+    ["@lin", 2],
+    ["@ada", 1],
+    ["@bob", 1],
+  ]);
+  // Since 2026 and of any kind: lin's two commits and the merge itself; ada's review
+  // and the correction, not the entry it corrected; bob's is too old.
+  expect(rank(entries, Date.parse("2026-01-01T00:00:00Z"), "")).toEqual([
+    ["@lin", 3],
+    ["@ada", 2],
+  ]);
 });

@@ -102,6 +102,25 @@ export function Profile({ handle }: { handle: string }) {
   );
 }
 
+// Entries per contributor since `since` (ms), of `kind` ("" for all), most first,
+// counted as profiles count them: an email proven by a member (an identity-merge
+// entry) counts as that member, and an entry a later one corrects does not count.
+export function rank(entries: LedgerEntry[], since: number, kind: string): [string, number][] {
+  const merges = new Map<string, string>();
+  const corrected = new Set<number>();
+  for (const e of entries) {
+    if (e.kind === "identity-merge" && e.evidence.startsWith("email:")) merges.set(e.evidence, e.contributor);
+    if (e.corrects !== null) corrected.add(e.corrects);
+  }
+  const counts = new Map<string, number>();
+  for (const e of entries) {
+    if (corrected.has(e.seq) || Date.parse(e.at) < since || (kind && e.kind !== kind)) continue;
+    const who = merges.get(e.contributor) ?? e.contributor;
+    counts.set(who, (counts.get(who) ?? 0) + 1);
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
 // Who contributed most, by period and kind, counted from the ledger itself.
 export function HallOfFame() {
   const { t } = useT();
@@ -121,12 +140,7 @@ export function HallOfFame() {
   if (!entries.data) return <Loading error={entries.error} />;
   const since = period === "all" ? 0 : Date.now() - (period === "month" ? 30 : 365) * 86_400_000;
   const kinds = [...new Set(entries.data.map((e) => e.kind))].sort();
-  const counts = new Map<string, number>();
-  for (const e of entries.data) {
-    if (Date.parse(e.at) < since || (kind && e.kind !== kind)) continue;
-    counts.set(e.contributor, (counts.get(e.contributor) ?? 0) + 1);
-  }
-  const ranked = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 25);
+  const ranked = rank(entries.data, since, kind).slice(0, 25);
   const top = ranked[0]?.[1] ?? 1;
   return (
     <section aria-labelledby="hall-title">
