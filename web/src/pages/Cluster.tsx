@@ -71,7 +71,7 @@ function ShareChart({ cluster }: { cluster: Cluster }) {
             <rect x="170" y="16" width={bar(p.demand)} height="12" className="demand" />
             <text x={180 + bar(Math.max(p.entitlement, p.demand, p.allocated))} y="24" className="value">
               {t("cluster.weight")} {p.weight.toFixed(2)} · {t("cluster.entitlement")} {p.entitlement} · {t("cluster.allocated")}{" "}
-              {p.allocated} · {t("cluster.demand")} {p.demand}
+              {p.allocated} · {t("cluster.demand")} {p.demand} · {t("cluster.decayed")} {p.decayed_gpu_hours.toFixed(1)}
             </text>
           </g>
         ))}
@@ -185,7 +185,7 @@ export function ClusterPage() {
               <th scope="col">#</th>
               <th scope="col">{t("job.project")}</th>
               <th scope="col">{t("job.owner")}</th>
-              <th scope="col">GPUs</th>
+              <th scope="col">{t("projects.submit.gpus")}</th>
               <th scope="col">{t("cluster.why")}</th>
             </tr>
           </thead>

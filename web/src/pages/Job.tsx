@@ -40,7 +40,7 @@ export function JobPage({ id, me }: { id: number; me: Member }) {
         <dt>{t("job.state")}</dt>
         <dd>
           <span className={`state state-${job.state}`} data-testid="job-state">
-            {job.state}
+            {t(`job.state.${job.state}`)}
           </span>{" "}
           {job.reason}
         </dd>
@@ -56,9 +56,9 @@ export function JobPage({ id, me }: { id: number; me: Member }) {
         <dd>{job.restarts}</dd>
         <dt>{t("job.exit")}</dt>
         <dd>{job.exit_code ?? "–"}</dd>
-        <dt>GPU-h</dt>
+        <dt>{t("job.gpuh")}</dt>
         <dd>{job.gpu_hours_used.toFixed(3)}</dd>
-        <dt>⏱</dt>
+        <dt>{t("job.times")}</dt>
         <dd>
           {when(job.submitted_at, lang)} → {when(job.started_at, lang)} → {when(job.finished_at, lang)}
         </dd>

@@ -120,10 +120,10 @@ function JobRow({ job }: { job: Job }) {
       <td>@{job.owner}</td>
       <td>{job.gpus}</td>
       <td>
-        <span className={`state state-${job.state}`}>{job.state}</span>
+        <span className={`state state-${job.state}`}>{t(`job.state.${job.state}`)}</span>
       </td>
       <td>{job.gpu_hours_used.toFixed(2)}</td>
-      <td>{job.state === "pending" ? job.reason || job.waiting_reason : t("common.none").slice(0, 0)}</td>
+      <td>{job.state === "pending" ? job.reason || job.waiting_reason : ""}</td>
     </tr>
   );
 }
@@ -303,7 +303,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
               <th scope="col">{t("job.owner")}</th>
               <th scope="col">{t("projects.submit.gpus")}</th>
               <th scope="col">{t("job.state")}</th>
-              <th scope="col">GPU-h</th>
+              <th scope="col">{t("job.gpuh")}</th>
               <th scope="col">{t("cluster.why")}</th>
             </tr>
           </thead>
@@ -364,7 +364,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
                 <Link to={`/jobs/${j.id}`}>
                   #{j.id} {j.name}
                 </Link>{" "}
-                — {j.state}
+                — {t(`job.state.${j.state}`)}
               </li>
             ))}
           </ul>
