@@ -545,6 +545,28 @@ TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
   EXPECT_NE(missing.error().message.find("no_such_lab"), std::string::npos);
 }
 
+// The database ends the connections a server keeps idle (a restart, a proxy's
+// timeout): the next use case gets a fresh connection instead of an error.
+TEST(PostgresStore, AConnectionThatWentStaleIsReplaced) {
+  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  auto store = OpenPostgresStore({db.Url(), 2});
+  ASSERT_TRUE(store) << store.error().message;
+  auto count = [&] { return Read(**store, [](Tx& tx) { return tx.CountMembers(); }); };
+  ASSERT_TRUE(count());
+  {
+    pqxx::connection c(db.Url());
+    pqxx::work w(c);
+    const auto ended = w.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ASSERT_GE(ended.size(), 1u);
+  }
+  auto again = count();
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 0);
+}
+
 TEST(PostgresStore, RedactsThePasswordOfAUrl) {
   EXPECT_EQ(RedactDatabaseUrl("postgresql://ada:pw@db:5432/lab"),
             "postgresql://ada:***@db:5432/lab");

@@ -269,18 +269,30 @@ class PostgresStore final : public Store {
     return {};
   }
 
+  static std::unique_ptr<pqxx::transaction_base> Begin(Conn& conn, TxMode mode) {
+    if (mode == TxMode::kRead) {
+      return std::make_unique<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
+          conn.connection());
+    }
+    auto tx = std::make_unique<pqxx::work>(conn.connection());
+    tx->exec(kWriteLock);
+    return tx;
+  }
+
   Status Transact(TxMode mode, const std::function<Status(Tx&)>& fn) override {
     auto conn = QS_TRY(Acquire());
+    // An idle connection may have gone stale (the database restarted, a proxy closed
+    // it). Nothing has run when BEGIN fails, so a fresh connection takes over, once.
+    std::unique_ptr<pqxx::transaction_base> tx;
+    try {
+      tx = Begin(*conn, mode);
+    } catch (const std::exception&) {
+      Discard(std::move(conn));
+      conn = QS_TRY(Acquire());
+    }
     Status result;
     try {
-      std::unique_ptr<pqxx::transaction_base> tx;
-      if (mode == TxMode::kRead) {
-        tx = std::make_unique<pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>>(
-            conn->connection());
-      } else {
-        tx = std::make_unique<pqxx::work>(conn->connection());
-        tx->exec(kWriteLock);
-      }
+      if (!tx) tx = Begin(*conn, mode);
       conn->tx = tx.get();
       PgTx pg_tx(*conn);
       result = fn(pg_tx);
@@ -300,6 +312,7 @@ class PostgresStore final : public Store {
     } catch (const std::exception& e) {
       result = Fail(ErrorCode::kUnavailable, "database error: " + OneLine(e.what()));
     }
+    tx.reset();  // an unfinished transaction rolls back here, before others get the connection
     conn->tx = nullptr;
     Release(std::move(conn));
     return result;
@@ -337,6 +350,13 @@ class PostgresStore final : public Store {
       cv_.notify_one();
     }
     return conn;
+  }
+
+  void Discard(std::unique_ptr<Conn> conn) {
+    conn.reset();
+    std::lock_guard lock(mu_);
+    --open_;
+    cv_.notify_one();
   }
 
   // A broken connection is dropped; the next Acquire opens a fresh one.
