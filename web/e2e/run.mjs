@@ -151,7 +151,7 @@ async function main() {
   // Bob submits a job; the job page shows its output as it grows.
   await bob.getByLabel("Name", { exact: true }).fill("profile");
   await bob.getByLabel("GPUs").fill("2");
-  await bob.getByLabel("Command (run with sh -c)").fill("for i in 1 2 3 4 5 6; do echo step $i; sleep 0.5; done");
+  await bob.getByLabel("Command (run with sh -c)").fill("for i in $(seq 1 12); do echo step $i; sleep 0.5; done");
   await bob.getByRole("button", { name: "Submit a job" }).click();
   await bob.getByRole("heading", { name: /Job #\d+: profile/ }).waitFor();
   const jobUrl = bob.url();
@@ -169,7 +169,7 @@ async function main() {
   await ada.getByRole("heading", { name: /集群/ }).waitFor();
   await shot(ada, "05-cluster-running.zh");
   await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
-  await bob.getByTestId("job-log").getByText("step 6").waitFor({ timeout: 20000 });
+  await bob.getByTestId("job-log").getByText("step 12").waitFor({ timeout: 20000 });
   await bob.getByTestId("job-state").getByText("succeeded").waitFor({ timeout: 10000 });
   await shot(bob, "06-job.en");
   await ada.waitForFunction(() => document.querySelectorAll(".gpu.busy").length === 0, null, { timeout: 10000 });
