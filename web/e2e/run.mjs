@@ -202,19 +202,33 @@ async function main() {
   await ada.getByTestId("verify-result").getByText(/All \d+ entries checked/).waitFor({ timeout: 30000 });
   await shot(ada, "08-ledger.en");
 
-  // A steward opens a reward round (over the API, as the CLI does); Ada gives Bob
-  // points in the browser, and the round shows what each would be paid.
-  const steward = await fetch(`${base}/api/v1/sessions`, {
-    method: "POST",
-    body: JSON.stringify({ handle: "steward", password: "steward-password-1" }),
-  }).then((r) => r.json());
-  const now = Math.floor(Date.now() / 1000);
-  const opened = await fetch(`${base}/api/v1/rewards/rounds`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${steward.token}` },
-    body: JSON.stringify({ title: "November", pool_minor: 100000, currency: "EUR", period_from: now - 86400, period_to: now + 60 }),
-  });
-  check(opened.status === 201, `the steward opens a round (${opened.status})`);
+  // The steward, in the browser: grants a boost in the open, and opens a reward
+  // round; Ada gives Bob points (never to herself); the steward closes the round.
+  const stewardContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const steward = await stewardContext.newPage();
+  steward.on("pageerror", (e) => check(false, `steward: page error ${e.message}`));
+  await steward.goto(base + "/");
+  await steward.getByLabel("Handle").fill("steward");
+  await steward.getByLabel("Password").fill("steward-password-1");
+  await steward.getByRole("button", { name: "Sign in" }).click();
+  await steward.getByRole("heading", { name: "Ideas", level: 1 }).waitFor();
+  const projectId = new URL(projectUrl).pathname.split("/").pop();
+  await steward.goto(base + "/cluster");
+  const grant = steward.getByRole("form", { name: "Grant a boost (stewards)" });
+  await grant.getByLabel("Project #").fill(projectId);
+  await grant.getByLabel("Weight factor").fill("1.5");
+  await grant.getByLabel("Reason (shown to everyone)").fill("paper deadline");
+  await grant.getByRole("button", { name: "Grant a boost (stewards)" }).click();
+  await steward.getByText(/×1\.5 for #\d+ until .*: paper deadline \(by @steward\)/).waitFor();
+  check((await ada.getByRole("form", { name: "Grant a boost (stewards)" }).count()) === 0, "only stewards see the boost form");
+  await steward.goto(base + "/rewards");
+  const open = steward.getByRole("form", { name: "Open a round (stewards)" });
+  await open.getByLabel("Title").fill("November");
+  await open.getByLabel("Pool (in units, e.g. 1000.00)").fill("1000");
+  await open.getByLabel("Period from").fill(new Date(Date.now() - 86400_000).toISOString().slice(0, 10));
+  await open.getByRole("button", { name: "Open a round (stewards)" }).click();
+  await steward.getByRole("heading", { name: "Round #1: November" }).waitFor();
+
   await ada.goto(base + "/rewards");
   const form = ada.getByRole("form", { name: "Give your 100 points" });
   await form.getByLabel("To (handle)").fill("ada");
@@ -227,6 +241,12 @@ async function main() {
   await form.getByRole("button", { name: "Save" }).click();
   await form.getByText("Saved.").waitFor();
   await ada.getByRole("row", { name: /@bob/ }).getByRole("cell", { name: /EUR/ }).waitFor();
+  await steward.reload();
+  await steward.getByRole("button", { name: "Close and pay out" }).click();
+  await steward.getByText(/· closed$/).waitFor();
+  check((await steward.getByRole("row", { name: /@bob .* EUR/ }).count()) === 1, "the closed round shows bob's payout");
+  await shot(steward, "15-rewards-closed.en");
+  await stewardContext.close();
 
   // The remaining pages, in both languages.
   for (const [path, name] of [

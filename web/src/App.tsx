@@ -41,7 +41,7 @@ export function App() {
   else if ((m = match("/jobs/:id", path))) page = <JobPage id={Number(m.id)} me={me} />;
   else if ((m = match("/members/:handle", path))) page = <Profile handle={m.handle ?? ""} />;
   else if (path.startsWith("/projects")) page = <Projects me={me} />;
-  else if (path.startsWith("/cluster")) page = <ClusterPage />;
+  else if (path.startsWith("/cluster")) page = <ClusterPage me={me} />;
   else if (path.startsWith("/record")) page = <HallOfFame />;
   else if (path.startsWith("/ledger")) page = <LedgerPage />;
   else if (path.startsWith("/rewards")) page = <Rewards me={me} />;

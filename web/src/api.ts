@@ -223,6 +223,9 @@ export const ROUTES = [
   ["GET", "/api/v1/cluster/utilization"],
   ["GET", "/api/v1/events"],
   ["GET", "/api/v1/boosts"],
+  ["POST", "/api/v1/projects/{id}/boosts"],
+  ["POST", "/api/v1/rewards/rounds"],
+  ["POST", "/api/v1/rewards/rounds/{id}/close"],
   ["GET", "/api/v1/ledger/key"],
   ["GET", "/api/v1/ledger/checkpoint"],
   ["GET", "/api/v1/ledger/entries"],
@@ -338,6 +341,12 @@ export const api = {
   utilization: (hours: number, buckets: number) =>
     call<Utilization>("GET", `/api/v1/cluster/utilization${q({ hours, buckets })}`),
   boosts: () => call<Listing<Boost>>("GET", "/api/v1/boosts"),
+  // Stewards only, and in the open: every boost shows its reason and who granted it.
+  boost: (project: number, factor: number, expiresAt: number, reason: string) =>
+    call<Boost>("POST", `/api/v1/projects/${project}/boosts`, { factor, expires_at: expiresAt, reason }),
+  openRound: (r: { title: string; pool_minor: number; currency: string; period_from: number; period_to: number }) =>
+    call<RewardRound>("POST", "/api/v1/rewards/rounds", r),
+  closeRound: (id: number) => call<RewardRound>("POST", `/api/v1/rewards/rounds/${id}/close`),
   events: (job?: number) => new EventSource(`/api/v1/events${q({ job })}`),
 
   ledgerKey: () => call<{ algorithm: string; public_key: string }>("GET", "/api/v1/ledger/key"),

@@ -1,8 +1,8 @@
 import { useEffect, useState } from "react";
-import { api, type Cluster } from "../api";
+import { api, type Cluster, type Member } from "../api";
 import { useT } from "../i18n";
 import { Link } from "../router";
-import { Loading, projectColor, useLoad, when } from "../util";
+import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../util";
 
 // The cluster as the server streams it (GET /api/v1/events), refreshed on change.
 export function useClusterStream(): { cluster: Cluster | null; live: boolean } {
@@ -156,7 +156,52 @@ function Utilization({ version }: { version: unknown }) {
   );
 }
 
-export function ClusterPage() {
+// Stewards grant boosts in the open: a factor, an expiry and a reason everyone sees.
+function GrantBoost({ onDone }: { onDone: () => void }) {
+  const { t } = useT();
+  const [form, setForm] = useState({ project: "", factor: "2", days: "7", reason: "" });
+  const action = useAction();
+  return (
+    <form
+      className="card"
+      aria-label={t("cluster.grant")}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const expires = Math.floor(Date.now() / 1000 + Number(form.days) * 86400);
+        void action.run(() => api.boost(Number(form.project), Number(form.factor), expires, form.reason), () => {
+          setForm({ ...form, reason: "" });
+          onDone();
+        });
+      }}
+    >
+      <h3>{t("cluster.grant")}</h3>
+      <fieldset className="row">
+        <label>
+          {t("cluster.grant.project")}
+          <input type="number" min={1} required value={form.project} onChange={(e) => setForm({ ...form, project: e.target.value })} />
+        </label>
+        <label>
+          {t("cluster.grant.factor")}
+          <input type="number" min={0.1} max={100} step={0.1} required value={form.factor} onChange={(e) => setForm({ ...form, factor: e.target.value })} />
+        </label>
+        <label>
+          {t("cluster.grant.days")}
+          <input type="number" min={1} max={365} required value={form.days} onChange={(e) => setForm({ ...form, days: e.target.value })} />
+        </label>
+      </fieldset>
+      <label>
+        {t("cluster.grant.reason")}
+        <input required value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
+      </label>
+      <ErrorLine message={action.error} />
+      <button type="submit" disabled={action.busy}>
+        {t("cluster.grant")}
+      </button>
+    </form>
+  );
+}
+
+export function ClusterPage({ me }: { me: Member }) {
   const { t, lang } = useT();
   const { cluster, live } = useClusterStream();
   const queue = useLoad(() => api.queue(), [cluster]);
@@ -226,6 +271,7 @@ export function ClusterPage() {
       ) : (
         <p>{t("cluster.noboosts")}</p>
       )}
+      {me.steward && <GrantBoost onDone={boosts.reload} />}
       <h2>{t("cluster.utilization")}</h2>
       <Utilization version={cluster.pending} />
     </section>

@@ -89,6 +89,76 @@ function Result({ round }: { round: RewardRound }) {
   );
 }
 
+function CloseRound({ id, onClosed }: { id: number; onClosed: (r: RewardRound) => void }) {
+  const { t } = useT();
+  const action = useAction();
+  return (
+    <>
+      <button type="button" className="danger" disabled={action.busy} onClick={() => action.run(() => api.closeRound(id).then(onClosed))}>
+        {t("rewards.close")}
+      </button>
+      <ErrorLine message={action.error} />
+    </>
+  );
+}
+
+// Stewards open rounds: a pool to share over a period, by the record and peers' points.
+function OpenRound({ onOpened }: { onOpened: () => void }) {
+  const { t } = useT();
+  const today = new Date().toISOString().slice(0, 10);
+  const [form, setForm] = useState({ title: "", pool: "", currency: "EUR", from: today, to: today });
+  const action = useAction();
+  const seconds = (day: string, end: boolean) => Math.floor(Date.parse(`${day}T${end ? "23:59:59" : "00:00:00"}Z`) / 1000);
+  return (
+    <form
+      className="card"
+      aria-label={t("rewards.openround")}
+      onSubmit={(e) => {
+        e.preventDefault();
+        void action.run(
+          () =>
+            api.openRound({
+              title: form.title,
+              pool_minor: Math.round(Number(form.pool) * 100),
+              currency: form.currency,
+              period_from: seconds(form.from, false),
+              period_to: seconds(form.to, true),
+            }),
+          onOpened,
+        );
+      }}
+    >
+      <h2>{t("rewards.openround")}</h2>
+      <fieldset className="row">
+        <label>
+          {t("rewards.form.title")}
+          <input required value={form.title} onChange={(e) => setForm({ ...form, title: e.target.value })} />
+        </label>
+        <label>
+          {t("rewards.form.pool")}
+          <input type="number" min={0.01} step={0.01} required value={form.pool} onChange={(e) => setForm({ ...form, pool: e.target.value })} />
+        </label>
+        <label>
+          {t("rewards.form.currency")}
+          <input required maxLength={8} value={form.currency} onChange={(e) => setForm({ ...form, currency: e.target.value.toUpperCase() })} />
+        </label>
+        <label>
+          {t("rewards.form.from")}
+          <input type="date" required value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
+        </label>
+        <label>
+          {t("rewards.form.to")}
+          <input type="date" required value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
+        </label>
+      </fieldset>
+      <ErrorLine message={action.error} />
+      <button type="submit" disabled={action.busy}>
+        {t("rewards.openround")}
+      </button>
+    </form>
+  );
+}
+
 // A round as it stands: the payout if it closed now (or as paid), and the points given.
 function RoundCard({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
@@ -104,6 +174,7 @@ function RoundCard({ id, me }: { id: number; me: Member }) {
       </p>
       {r.state === "open" && <Allocation round={r} me={me} onSaved={(next) => round.setData(next)} />}
       <Result round={r} />
+      {r.state === "open" && me.steward && <CloseRound id={r.id} onClosed={(next) => round.setData(next)} />}
     </article>
   );
 }
@@ -115,6 +186,7 @@ export function Rewards({ me }: { me: Member }) {
   return (
     <section aria-labelledby="rewards-title">
       <h1 id="rewards-title">{t("rewards.title")}</h1>
+      {me.steward && <OpenRound onOpened={rounds.reload} />}
       {rounds.data.items.length === 0 && <p>{t("rewards.none")}</p>}
       {rounds.data.items.map((r) => (
         <RoundCard key={r.id} id={r.id} me={me} />
