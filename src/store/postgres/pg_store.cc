@@ -1,14 +1,13 @@
 #include "store/postgres/pg_store.h"
 
 #include <charconv>
-#include <condition_variable>
 #include <cstdlib>
-#include <mutex>
 #include <pqxx/pqxx>
 #include <unordered_map>
 #include <vector>
 
 #include "store/migrations.h"
+#include "store/pool.h"
 #include "store/sql/sql_tx.h"
 
 namespace qiusuo {
@@ -206,7 +205,8 @@ using PgTx = sql::SqlTx<Conn, Stmt, PostgresDialect>;
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(PostgresOptions options) : options_(std::move(options)) {}
+  explicit PostgresStore(PostgresOptions options)
+      : options_(std::move(options)), pool_(options_.pool_size, [this] { return Connect(); }) {}
 
   Result<std::unique_ptr<Conn>> Connect() {
     const std::string where = RedactDatabaseUrl(options_.url);
@@ -228,9 +228,16 @@ class PostgresStore final : public Store {
   }
 
   Status Migrate() {
-    auto conn = QS_TRY(Connect());
+    auto conn = QS_TRY(pool_.Acquire());
+    Status migrated = ApplyMigrations(*conn);
+    const bool healthy = migrated && conn->connection().is_open();
+    pool_.Release(std::move(conn), healthy);
+    return migrated;
+  }
+
+  Status ApplyMigrations(Conn& conn) {
     try {
-      pqxx::work w(conn->connection());
+      pqxx::work w(conn.connection());
       w.exec(kWriteLock);
       w.exec(
           "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
@@ -265,7 +272,6 @@ class PostgresStore final : public Store {
                                                RedactDatabaseUrl(options_.url) + ": " +
                                                OneLine(e.what()));
     }
-    Release(std::move(conn));
     return {};
   }
 
@@ -280,15 +286,15 @@ class PostgresStore final : public Store {
   }
 
   Status Transact(TxMode mode, const std::function<Status(Tx&)>& fn) override {
-    auto conn = QS_TRY(Acquire());
+    auto conn = QS_TRY(pool_.Acquire());
     // An idle connection may have gone stale (the database restarted, a proxy closed
     // it). Nothing has run when BEGIN fails, so a fresh connection takes over, once.
     std::unique_ptr<pqxx::transaction_base> tx;
     try {
       tx = Begin(*conn, mode);
     } catch (const std::exception&) {
-      Discard(std::move(conn));
-      conn = QS_TRY(Acquire());
+      pool_.Release(std::move(conn), false);
+      conn = QS_TRY(pool_.Acquire());
     }
     Status result;
     try {
@@ -319,62 +325,27 @@ class PostgresStore final : public Store {
   }
 
   Result<int> SchemaVersion() override {
-    int version = 0;
-    auto conn = QS_TRY(Acquire());
+    auto conn = QS_TRY(pool_.Acquire());
+    Result<int> version = 0;
     try {
       pqxx::read_transaction r(conn->connection());
       version = r.exec("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0].as<int>();
     } catch (const std::exception& e) {
-      Release(std::move(conn));
-      return Fail(ErrorCode::kUnavailable, "database error: " + OneLine(e.what()));
+      version = Fail(ErrorCode::kUnavailable, "database error: " + OneLine(e.what()));
     }
     Release(std::move(conn));
     return version;
   }
 
  private:
-  Result<std::unique_ptr<Conn>> Acquire() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
-      idle_.pop_back();
-      return conn;
-    }
-    ++open_;
-    lock.unlock();
-    auto conn = Connect();
-    if (!conn) {
-      std::lock_guard relock(mu_);
-      --open_;
-      cv_.notify_one();
-    }
-    return conn;
-  }
-
-  void Discard(std::unique_ptr<Conn> conn) {
-    conn.reset();
-    std::lock_guard lock(mu_);
-    --open_;
-    cv_.notify_one();
-  }
-
-  // A broken connection is dropped; the next Acquire opens a fresh one.
+  // A broken connection is closed; the next Acquire opens a fresh one.
   void Release(std::unique_ptr<Conn> conn) {
-    std::lock_guard lock(mu_);
-    if (conn->connection().is_open()) {
-      idle_.push_back(std::move(conn));
-    } else {
-      --open_;
-    }
-    cv_.notify_one();
+    const bool healthy = conn->connection().is_open();
+    pool_.Release(std::move(conn), healthy);
   }
 
   PostgresOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_
-  int open_ = 1;                             // guarded by mu_; the migration connection counts
+  ConnectionPool<Conn> pool_;
 };
 
 }  // namespace

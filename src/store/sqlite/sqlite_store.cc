@@ -3,13 +3,12 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <map>
-#include <mutex>
 #include <sstream>
 #include <unordered_map>
 
 #include "store/migrations.h"
+#include "store/pool.h"
 #include "store/sql/sql_tx.h"
 
 namespace qiusuo {
@@ -177,7 +176,8 @@ using SqliteTx = sql::SqlTx<Conn, Stmt, SqliteDialect>;
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(SqliteOptions options) : options_(std::move(options)) {}
+  explicit SqliteStore(SqliteOptions options)
+      : options_(std::move(options)), pool_(options_.pool_size, [this] { return Connect(); }) {}
 
   Result<std::unique_ptr<Conn>> Connect() {
     sqlite3* db = nullptr;
@@ -202,7 +202,7 @@ class SqliteStore final : public Store {
   }
 
   Status Migrate() {
-    auto conn = QS_TRY(Connect());
+    auto conn = QS_TRY(pool_.Acquire());
     QS_TRY_STATUS(
         conn->Exec("CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
                    "name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
@@ -213,21 +213,21 @@ class SqliteStore final : public Store {
       return applied;
     }
     QS_TRY_STATUS(conn->Exec("COMMIT"));
-    idle_.push_back(std::move(conn));
+    pool_.Release(std::move(conn));
     return {};
   }
 
   Status Transact(TxMode mode, const std::function<Status(Tx&)>& fn) override {
-    auto conn = QS_TRY(Acquire());
+    auto conn = QS_TRY(pool_.Acquire());
     Status result = RunTx(*conn, mode, fn);
-    Release(std::move(conn));
+    pool_.Release(std::move(conn));
     return result;
   }
 
   Result<int> SchemaVersion() override {
-    auto conn = QS_TRY(Acquire());
+    auto conn = QS_TRY(pool_.Acquire());
     Result<int> version = ReadVersion(*conn);
-    Release(std::move(conn));
+    pool_.Release(std::move(conn));
     return version;
   }
 
@@ -273,36 +273,8 @@ class SqliteStore final : public Store {
     return result;
   }
 
-  Result<std::unique_ptr<Conn>> Acquire() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [&] { return !idle_.empty() || open_ < options_.pool_size; });
-    if (!idle_.empty()) {
-      auto conn = std::move(idle_.back());
-      idle_.pop_back();
-      return conn;
-    }
-    ++open_;
-    lock.unlock();
-    auto conn = Connect();
-    if (!conn) {
-      std::lock_guard relock(mu_);
-      --open_;
-      cv_.notify_one();
-    }
-    return conn;
-  }
-
-  void Release(std::unique_ptr<Conn> conn) {
-    std::lock_guard lock(mu_);
-    idle_.push_back(std::move(conn));
-    cv_.notify_one();
-  }
-
   SqliteOptions options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::unique_ptr<Conn>> idle_;  // guarded by mu_
-  int open_ = 1;                             // guarded by mu_; the migration connection counts
+  ConnectionPool<Conn> pool_;
 
   friend Result<std::unique_ptr<Store>> OpenSqliteStore(const SqliteOptions&);
 };
