@@ -72,8 +72,11 @@ Result<std::pair<std::int64_t, std::string>> CopyAndCheck(Store& from, Store& to
 }  // namespace
 
 Result<LabDatabase> FindLabDatabase(const std::string& data) {
+  return FindLabDatabase(data, QS_TRY(LoadServerConfig((fs::path(data) / "qiusuo.toml").string())));
+}
+
+LabDatabase FindLabDatabase(const std::string& data, const ServerConfig& config) {
   LabDatabase db;
-  const ServerConfig config = QS_TRY(LoadServerConfig((fs::path(data) / "qiusuo.toml").string()));
   db.pool_size = config.database_pool;
   if (const char* env = std::getenv("QIUSUO_DATABASE"); env && *env) {
     db.name = env;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/config.h"
 #include "common/error.h"
 #include "store/store.h"
 
@@ -18,6 +19,8 @@ struct LabDatabase {
 
 // QIUSUO_DATABASE if set, else `database` in DATA/qiusuo.toml, else DATA/qiusuo.db.
 Result<LabDatabase> FindLabDatabase(const std::string& data);
+// The same, from a config already read.
+LabDatabase FindLabDatabase(const std::string& data, const ServerConfig& config);
 
 // Opens the lab's store. With `must_hold_a_lab`, refuses a database with nobody in
 // it (a SQLite file that does not exist, or an empty PostgreSQL database).

@@ -33,7 +33,6 @@
 #include "service/lab.h"
 #include "service/record.h"
 #include "store/open.h"
-#include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo::cli {
 namespace {
@@ -369,12 +368,8 @@ std::string FindWebRoot(const std::string& configured) {
 
 Status RunServe(const ServerSide& opts) {
   QS_TRY_STATUS(crypto::Init());
-  const LabDatabase db = QS_TRY(FindLabDatabase(opts.data));
-  if (!db.postgres && !fs::exists(SqlitePath(db.name))) {
-    return FailedPrecondition("there is no lab in " + opts.data +
-                              "; create one with `qiusuo init --data " + opts.data + "`");
-  }
   ServerConfig config = QS_TRY(LoadServerConfig((fs::path(opts.data) / "qiusuo.toml").string()));
+  const LabDatabase db = FindLabDatabase(opts.data, config);
   if (!opts.listen.empty()) config.listen = opts.listen;
   if (opts.threads >= 0) config.threads = opts.threads;
   const auto colon = config.listen.rfind(':');

@@ -358,10 +358,10 @@ class LabEvents final : public EventStream {
 
   Chunk Next() override {
     Chunk out;
-    if (!Emit("cluster", "/api/v1/cluster", {}, last_cluster_, out)) return out;
+    if (!Emit("cluster", "/api/v1/cluster", last_cluster_, out)) return out;
     if (job_) {
       const std::string path = "/api/v1/jobs/" + std::to_string(*job_);
-      if (!Emit("job", path, {}, last_job_, out)) return out;
+      if (!Emit("job", path, last_job_, out)) return out;
       while (true) {  // output as it grows, up to 1 MiB a request
         Request r = base_;
         r.path = path + "/logs";
@@ -380,11 +380,9 @@ class LabEvents final : public EventStream {
  private:
   // Appends an event when `path` reads differently from last time; false (and the
   // stream done) when the caller may no longer read it.
-  bool Emit(const char* event, const std::string& path, std::map<std::string, std::string> query,
-            std::string& last, Chunk& out) {
+  bool Emit(const char* event, const std::string& path, std::string& last, Chunk& out) {
     Request r = base_;
     r.path = path;
-    r.query = std::move(query);
     Response got = api_.Handle(r);
     if (got.status == 401 || got.status == 403) {
       out.data += "event: end\ndata: " + got.body + "\n\n";
