@@ -4,19 +4,16 @@
 // running) loaded cold in headless Chromium: first contentful paint, time until its
 // heading and data are on screen, and time to interactive, taken as Lighthouse does
 // it: the end of the last long task (>50 ms) before 2 s of quiet after that.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { chromium } from "playwright-core";
+import { launchChromium, startLab } from "./lab.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const qiusuo = resolve(process.argv[2] ?? "../build-release/src/cli/qiusuo");
 const dist = resolve(here, "..", "dist");
-const data = mkdtempSync(join(tmpdir(), "qiusuo-web-perf-"));
-let server;
+let lab;
 let browser;
 
 function bundle() {
@@ -33,19 +30,11 @@ function bundle() {
 
 async function main() {
   bundle();
-  execFileSync(qiusuo, ["init", "--data", data, "--demo", "--password-stdin"], { input: "steward-password-1\n" });
-  const config = join(data, "qiusuo.toml");
-  writeFileSync(config, readFileSync(config, "utf8").replace(/^web_root = .*$/m, `web_root = "${dist}"`));
-  server = spawn(qiusuo, ["serve", "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const base = await new Promise((ok, fail) => {
-    let out = "";
-    server.stdout.on("data", (d) => {
-      out += d;
-      const m = /serving (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) ok(m[1]);
-    });
-    setTimeout(() => fail(new Error("qiusuo serve did not start")), 15000);
+  lab = await startLab(qiusuo, {
+    demo: true,
+    configure: (text) => text.replace(/^web_root = .*$/m, `web_root = "${dist}"`),
   });
+  const base = lab.base;
   // Some jobs on the cluster, so its page has something to draw.
   const session = await fetch(`${base}/api/v1/sessions`, {
     method: "POST",
@@ -58,11 +47,7 @@ async function main() {
       body: JSON.stringify({ project_id: 1, name: `run-${gpus}`, gpus, workdir: "/tmp", argv: ["sleep", "60"] }),
     });
   }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   await page.goto(base + "/");
@@ -117,6 +102,5 @@ main()
   })
   .finally(async () => {
     await browser?.close().catch(() => undefined);
-    server?.kill("SIGTERM");
-    rmSync(data, { recursive: true, force: true });
+    lab?.stop();
   });

@@ -5,12 +5,10 @@
 // claim a task, submit a job and watch it run and finish on the cluster page, see
 // the contribution on a profile, and verify the ledger in the browser. Every page is
 // screenshotted in English and in Chinese into e2e/artifacts/.
-import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, startLab } from "./lab.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const qiusuo = resolve(process.argv[2] ?? "../build/src/cli/qiusuo");
@@ -23,8 +21,7 @@ if (!existsSync(join(dist, "index.html"))) {
 rmSync(artifacts, { recursive: true, force: true });
 mkdirSync(artifacts, { recursive: true });
 
-const data = mkdtempSync(join(tmpdir(), "qiusuo-web-e2e-"));
-let server;
+let lab;
 let browser;
 let failures = 0;
 let checks = 0;
@@ -37,41 +34,16 @@ const check = (ok, what) => {
 };
 
 async function main() {
-  execFileSync(qiusuo, ["init", "--data", data, "--password-stdin"], { input: "steward-password-1\n" });
   // Seconds, not minutes, so the job runs and ends within the test.
-  const config = join(data, "qiusuo.toml");
-  writeFileSync(
-    config,
-    readFileSync(config, "utf8")
-      .replace(/^web_root = .*$/m, `web_root = "${dist}"`)
-      .replace(/^scheduler_interval_ms = .*$/m, "scheduler_interval_ms = 200")
-      .replace(/^virtual_gpus = .*$/m, "virtual_gpus = 4"),
-  );
-  server = spawn(qiusuo, ["serve", "--data", data, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
-  const base = await new Promise((ok, fail) => {
-    let out = "";
-    server.stdout.on("data", (d) => {
-      out += d;
-      const m = /serving (http:\/\/[0-9.:]+)/.exec(out);
-      if (m) ok(m[1]);
-    });
-    server.on("exit", (code) => fail(new Error(`qiusuo serve exited with ${code}`)));
-    setTimeout(() => fail(new Error("qiusuo serve did not start")), 15000);
+  lab = await startLab(qiusuo, {
+    configure: (text) =>
+      text
+        .replace(/^web_root = .*$/m, `web_root = "${dist}"`)
+        .replace(/^scheduler_interval_ms = .*$/m, "scheduler_interval_ms = 200")
+        .replace(/^virtual_gpus = .*$/m, "virtual_gpus = 4"),
   });
-
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const base = lab.base;
+  browser = await launchChromium();
   const shots = [];
   const shot = async (page, name) => {
     await page.waitForTimeout(150);
@@ -172,8 +144,10 @@ async function main() {
   await bob.getByTestId("job-log").getByText("step 12").waitFor({ timeout: 20000 });
   await bob.getByTestId("job-state").getByText("succeeded").waitFor({ timeout: 10000 });
   await shot(bob, "06-job.en");
-  await ada.waitForFunction(() => document.querySelectorAll(".gpu.busy").length === 0, null, { timeout: 10000 });
-  check(true, "the GPUs are free again");
+  const freed = await ada
+    .waitForFunction(() => document.querySelectorAll(".gpu.busy").length === 0, null, { timeout: 10000 })
+    .then(() => true, () => false);
+  check(freed, "the GPUs are free again after the job, without a reload");
 
   // Bob records what the run taught.
   await bob.goto(jobUrl);
@@ -294,7 +268,6 @@ main()
   })
   .finally(async () => {
     await browser?.close().catch(() => undefined);
-    server?.kill("SIGTERM");
-    rmSync(data, { recursive: true, force: true });
+    lab?.stop();
     process.exit(failures ? 1 : 0);
   });

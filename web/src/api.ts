@@ -195,6 +195,7 @@ export const ROUTES = [
   ["GET", "/api/v1/members"],
   ["GET", "/api/v1/ideas"],
   ["POST", "/api/v1/ideas"],
+  ["GET", "/api/v1/ideas/{id}"],
   ["PUT", "/api/v1/ideas/{id}/backing"],
   ["DELETE", "/api/v1/ideas/{id}/backing"],
   ["GET", "/api/v1/projects"],
@@ -304,6 +305,7 @@ export const api = {
 
   ideas: (search = "", before?: string) =>
     call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor: before, limit: 30 })}`),
+  idea: (id: number) => call<Idea>("GET", `/api/v1/ideas/${id}`),
   postIdea: (title: string, pitch: string) =>
     call<Idea>("POST", "/api/v1/ideas", { title, pitch }),
   backIdea: (id: number, back: boolean) =>

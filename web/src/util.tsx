@@ -17,7 +17,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a new closure each render; `deps` say when it loads something else.
   }, [...deps, tick]);
   return { data, error, reload, setData };
 }

@@ -10,8 +10,8 @@ export function Projects({ me }: { me: Member }) {
   const { t } = useT();
   const ideaId = Number(new URLSearchParams(location.search).get("idea") ?? 0) || undefined;
   const { data, error } = useLoad(() => api.projects(), []);
-  const idea = useLoad(() => (ideaId ? api.ideas() : Promise.resolve(null)), [ideaId]);
-  const fromIdea = idea.data?.items.find((i) => i.id === ideaId);
+  const idea = useLoad(() => (ideaId ? api.idea(ideaId) : Promise.resolve(null)), [ideaId]);
+  const fromIdea = idea.data ?? undefined;
   const [title, setTitle] = useState("");
   const [pitch, setPitch] = useState("");
   const [roles, setRoles] = useState("");
