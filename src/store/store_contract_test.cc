@@ -29,7 +29,7 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
       store = OpenSqliteStore({dir_.File("lab.db")});
     } else {
       if (!test_support::TestDatabase::Available())
-        GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+        GTEST_FAIL() << test_support::TestDatabase::kHowTo;
       pg_ = std::make_unique<test_support::TestDatabase>();
       store = OpenPostgresStore({pg_->Url()});
     }
@@ -473,7 +473,7 @@ TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
 // Rule 6 on PostgreSQL: its own trigger refuses UPDATE, DELETE and TRUNCATE, whatever
 // program talks to it.
 TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
-  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
   test_support::TestDatabase db;
   {
     auto store = OpenPostgresStore({db.Url()});
@@ -500,7 +500,7 @@ TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
 }
 
 TEST(PostgresStore, RefusesASchemaNewerThanTheBinary) {
-  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
   test_support::TestDatabase db;
   ASSERT_TRUE(OpenPostgresStore({db.Url()}));
   {
@@ -537,7 +537,7 @@ TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
             std::string::npos)
       << unreachable.error().message;
 
-  if (!test_support::TestDatabase::Available()) return;
+  ASSERT_TRUE(test_support::TestDatabase::Available()) << test_support::TestDatabase::kHowTo;
   const std::string server = *test_support::TestDatabase::ServerUrl();
   auto missing = OpenPostgresStore({server.substr(0, server.rfind('/') + 1) + "no_such_lab"});
   ASSERT_FALSE(missing);
@@ -548,7 +548,7 @@ TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
 // The database ends the connections a server keeps idle (a restart, a proxy's
 // timeout): the next use case gets a fresh connection instead of an error.
 TEST(PostgresStore, AConnectionThatWentStaleIsReplaced) {
-  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
   test_support::TestDatabase db;
   auto store = OpenPostgresStore({db.Url(), 2});
   ASSERT_TRUE(store) << store.error().message;
@@ -593,7 +593,7 @@ std::map<std::string, std::vector<RawRow>> Dump(Store& store) {
 // SQLite -> PostgreSQL -> SQLite keeps every row of every table; ids continue after
 // the copied ones; a target that holds anything is refused.
 TEST(CopyLab, ARoundTripThroughPostgresKeepsEveryRow) {
-  if (!test_support::TestDatabase::Available()) GTEST_SKIP() << test_support::TestDatabase::kHowTo;
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
   TempDir dir;
   auto sqlite = OpenSqliteStore({dir.File("a.db")});
   ASSERT_TRUE(sqlite);

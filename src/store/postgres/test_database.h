@@ -3,7 +3,8 @@
 // `make test` starts (scripts/test-postgres), dropped again when the object goes.
 // The server's URL comes from QIUSUO_TEST_POSTGRES, or from the file that
 // scripts/test-postgres writes while CTest's `postgres` fixture runs (its path is
-// compiled in); without either, Available() is false.
+// compiled in); without either, Available() is false and the PostgreSQL tests fail
+// with kHowTo rather than pass untested.
 
 #include <unistd.h>
 
