@@ -333,12 +333,12 @@ Status Compute::Tick() {
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   QS_TRY_STATUS(Reconcile(now, active));
   QS_TRY_STATUS(PlanAndApply(now, active));
-  // Once a minute, the busy GPUs as they stand after this pass.
+  // Once a minute, the busy GPUs as they stand after this pass (`active` now holds
+  // this pass's starts and no ended runs).
   const UnixSeconds minute = now - now % 60;
   if (minute != sampled_minute_) {
-    const auto running = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
     int busy = 0;
-    for (const Job& j : running) {
+    for (const Job& j : active) {
       if (j.state == JobState::kRunning) busy += j.gpus;
     }
     const int total = static_cast<int>(executor_.Gpus().size());
