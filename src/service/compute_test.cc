@@ -11,26 +11,23 @@
 
 #include "common/temp_dir.h"
 #include "exec/local/local_executor.h"
+#include "service/test_lab.h"
 #include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
 namespace {
 
-constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kPassword = test_support::kLabPassword;
 
 class ComputeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(crypto::Init());
-    auto store = test_support::OpenTestStore(dir_);
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    LabConfig lab_config;
-    lab_config.password_cost = crypto::MinimumCost();
-    lab_ = std::make_unique<Lab>(*store_, clock_, lab_config);
-    auto steward = *lab_->Init("steward", kPassword, {});
-    steward_ = {steward.id, "steward", true, {}};
+    auto lab = test_support::OpenTestLab(dir_, clock_);
+    ASSERT_TRUE(lab) << lab.error().message;
+    store_ = std::move(lab->store);
+    lab_ = std::move(lab->lab);
+    steward_ = lab->steward;
     ada_ = Join("ada");
     bob_ = Join("bob");
     p1_ = lab_->StartProject(ada_, {"Sparse attention", "", std::nullopt, {}})->project.id;
@@ -47,10 +44,7 @@ class ComputeTest : public ::testing::Test {
     return std::make_unique<Compute>(*store_, clock_, *executor_, config);
   }
 
-  Caller Join(const std::string& handle) {
-    auto m = lab_->SignUp({handle, kPassword, {}, {}});
-    return {m->id, m->handle, false, {}};
-  }
+  Caller Join(const std::string& handle) { return test_support::JoinLab(*lab_, handle); }
 
   SubmitRequest Req(ProjectId project, int gpus, std::string command) {
     SubmitRequest r;

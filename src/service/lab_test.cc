@@ -10,37 +10,29 @@
 
 #include "common/temp_dir.h"
 #include "service/demo.h"
+#include "service/test_lab.h"
 #include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
 namespace {
 
-constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kPassword = test_support::kLabPassword;
 
 class LabTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(crypto::Init());
-    auto store = test_support::OpenTestStore(dir_);
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    LabConfig config;
-    config.password_cost = crypto::MinimumCost();
-    lab_ = std::make_unique<Lab>(*store_, clock_, config);
-    auto steward = lab_->Init("steward", kPassword, {});
-    ASSERT_TRUE(steward) << steward.error().message;
-    steward_ = {steward->id, steward->handle, true};
+    auto lab = test_support::OpenTestLab(dir_, clock_);
+    ASSERT_TRUE(lab) << lab.error().message;
+    store_ = std::move(lab->store);
+    lab_ = std::move(lab->lab);
+    steward_ = lab->steward;
     ada_ = Join("ada");
     bob_ = Join("bob");
     eve_ = Join("eve");
   }
 
-  Caller Join(const std::string& handle) {
-    auto m = lab_->SignUp({handle, kPassword, {}, {}});
-    EXPECT_TRUE(m) << m.error().message;
-    return {m->id, m->handle, false};
-  }
+  Caller Join(const std::string& handle) { return test_support::JoinLab(*lab_, handle); }
 
   ProjectId AdaProject() {
     auto p = lab_->StartProject(ada_, {"Sparse attention", "pitch", std::nullopt, {"CUDA"}});

@@ -8,27 +8,24 @@
 #include <sstream>
 
 #include "common/temp_dir.h"
+#include "service/test_lab.h"
 #include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace qiusuo {
 namespace {
 
-constexpr const char* kPassword = "correct horse battery";
+constexpr const char* kPassword = test_support::kLabPassword;
 constexpr UnixSeconds kStart = 1'790'000'000;
 
 class RecordTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(crypto::Init());
-    auto store = test_support::OpenTestStore(dir_);
-    ASSERT_TRUE(store) << store.error().message;
-    store_ = std::move(*store);
-    LabConfig config;
-    config.password_cost = crypto::MinimumCost();
-    lab_ = std::make_unique<Lab>(*store_, clock_, config);
-    auto steward = *lab_->Init("steward", kPassword, {});
-    steward_ = {steward.id, "steward", true, {}};
+    auto lab = test_support::OpenTestLab(dir_, clock_);
+    ASSERT_TRUE(lab) << lab.error().message;
+    store_ = std::move(lab->store);
+    lab_ = std::move(lab->lab);
+    steward_ = lab->steward;
     ada_ = Join("ada");
     bob_ = Join("bob");
     eve_ = Join("eve");
@@ -36,8 +33,7 @@ class RecordTest : public ::testing::Test {
   }
 
   Caller Join(const std::string& handle) {
-    auto m = lab_->SignUp({handle, kPassword, {handle + " Name"}, {}});
-    return {m->id, m->handle, false, {}};
+    return test_support::JoinLab(*lab_, handle, handle + " Name");
   }
 
   std::vector<Contribution> All() {
