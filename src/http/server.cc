@@ -75,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.authorization = std::string(req[bhttp::field::authorization]);
     r.cookie = std::string(req[bhttp::field::cookie]);
     r.csrf = std::string(req["X-CSRF-Token"]);
+    r.last_event_id = std::string(req["Last-Event-ID"]);
     r.https = req["X-Forwarded-Proto"] == "https";
     r.content_type = std::string(req[bhttp::field::content_type]);
     beast::error_code remote_ec;

@@ -1,4 +1,6 @@
 // The live stream (server-sent events) of the cluster and of one job.
+#include <charconv>
+
 #include "http/api.h"
 #include "http/body.h"
 #include "http/route.h"
@@ -10,9 +12,15 @@ namespace {
 // GET /api/v1/events: the cluster as GET /api/v1/cluster shows it, sent again when it
 // changes; with ?job=ID also that job (as GET /api/v1/jobs/ID) and its output as it
 // grows. Each tick asks the API as the caller would, so a revoked session ends it.
+//
+// Every event's id is the byte offset in the job's stdout up to which this stream has
+// sent it (0 without a job). A browser that reconnects sends the last id it saw as
+// Last-Event-ID, and the output resumes there instead of from the start; the
+// cluster and the job, being snapshots, are sent again whole.
 class LabEvents final : public EventStream {
  public:
-  LabEvents(Api& api, const Request& req, std::optional<std::int64_t> job) : api_(api), job_(job) {
+  LabEvents(Api& api, const Request& req, std::optional<std::int64_t> job, std::int64_t log_offset)
+      : api_(api), job_(job), log_offset_(log_offset) {
     base_.method = "GET";
     base_.authorization = req.authorization;
     base_.cookie = req.cookie;
@@ -66,6 +74,7 @@ class LabEvents final : public EventStream {
 
   void Append(std::string_view event, std::string_view data, Chunk& out) const {
     out.data.append("event: ").append(event);
+    out.data.append("\nid: ").append(std::to_string(log_offset_));
     out.data.append("\ndata: ").append(data).append("\n\n");
   }
 
@@ -74,8 +83,17 @@ class LabEvents final : public EventStream {
   Request base_;
   std::string last_cluster_;
   std::string last_job_;
-  std::int64_t log_offset_ = 0;
+  std::int64_t log_offset_;  // stdout sent so far
 };
+
+// The offset a reconnecting client has (Last-Event-ID); 0 when it sends none or one
+// this server did not give out.
+std::int64_t ResumeOffset(const std::string& last_event_id) {
+  std::int64_t offset = 0;
+  const char* end = last_event_id.data() + last_event_id.size();
+  const auto [ptr, ec] = std::from_chars(last_event_id.data(), end, offset);
+  return ec == std::errc() && ptr == end && offset > 0 ? offset : 0;
+}
 
 }  // namespace
 
@@ -89,7 +107,8 @@ std::vector<Route> EventRoutes() {
            job = QS_TRY(IdParam(it->second, "job"));
          }
          Reply reply{200, "", "text/event-stream"};
-         reply.stream = std::make_shared<LabEvents>(*c.api, c.req, job);
+         reply.stream = std::make_shared<LabEvents>(*c.api, c.req, job,
+                                                    job ? ResumeOffset(c.req.last_event_id) : 0);
          return reply;
        }},
   };
