@@ -2,12 +2,19 @@
 // SQLite file behind it.
 #include "http/api.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "common/temp_dir.h"
+#include "http/api_test_lab.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "store/postgres/test_store.h"
@@ -294,6 +301,158 @@ TEST_F(ApiTest, MembersListHidesOthersEmails) {
   EXPECT_EQ(theirs.body["skills"], json::array({"CUDA"}));
   ExpectError(CallJ("PATCH", "/api/v1/me", json{{"emails", {"not-an-email"}}}, ada_), 422,
               "invalid_argument", "emails");
+}
+
+}  // namespace
+}  // namespace qiusuo::http
+
+namespace qiusuo::http {
+namespace {
+
+class ApiEventsTest : public api_test::FullLabTest {
+ protected:
+  // Submits a one-GPU job of Ada's and starts it.
+  std::int64_t RunningJob() {
+    auto project = CallJ("POST", "/api/v1/projects", json{{"title", "Streams"}}, ada_);
+    EXPECT_EQ(project.status, 201) << project.text;
+    auto job = CallJ("POST", "/api/v1/jobs",
+                     json{{"project_id", project.body["id"]},
+                          {"gpus", 1},
+                          {"workdir", dir_.path().string()},
+                          {"argv", {"train"}}},
+                     ada_);
+    EXPECT_EQ(job.status, 201) << job.text;
+    EXPECT_TRUE(compute_->Tick());
+    return job.body.value("id", std::int64_t{0});
+  }
+
+  // Opens the stream as the server would and returns what it sends first.
+  std::string Open(std::int64_t job, const std::string& last_event_id,
+                   std::shared_ptr<EventStream>* keep = nullptr) {
+    Request r = Get("/api/v1/events", {{"job", std::to_string(job)}}, ada_);
+    r.last_event_id = last_event_id;
+    Response got = api_->Handle(r);
+    EXPECT_EQ(got.status, 200) << got.body;
+    EXPECT_EQ(got.content_type, "text/event-stream");
+    if (!got.stream) return "";
+    if (keep) *keep = got.stream;
+    return got.stream->Next().data;
+  }
+
+  // The events of a chunk: {event, id, data}, and every event must have an id.
+  struct Event {
+    std::string event, id, data;
+  };
+  static std::vector<Event> Parse(const std::string& chunk) {
+    std::vector<Event> out;
+    Event e;
+    std::size_t pos = 0;
+    while (pos < chunk.size()) {
+      const std::size_t end = std::min(chunk.find('\n', pos), chunk.size());
+      const std::string line = chunk.substr(pos, end - pos);
+      if (line.starts_with("event: ")) e.event = line.substr(7);
+      if (line.starts_with("id: ")) e.id = line.substr(4);
+      if (line.starts_with("data: ")) e.data = line.substr(6);
+      if (line.empty()) {
+        EXPECT_FALSE(e.id.empty()) << "an event without id in:\n" << chunk;
+        out.push_back(e);
+        e = {};
+      }
+      pos = end + 1;
+    }
+    return out;
+  }
+  static std::string LogText(const std::vector<Event>& events) {
+    std::string text;
+    for (const auto& e : events) {
+      if (e.event == "log") text += json::parse(e.data)["text"].get<std::string>();
+    }
+    return text;
+  }
+};
+
+TEST_F(ApiEventsTest, EveryEventHasTheOutputOffsetAsItsId) {
+  const std::int64_t job = RunningJob();
+  executor_->AppendLog(job, "one\n");
+  std::shared_ptr<EventStream> stream;
+  const auto first = Parse(Open(job, "", &stream));
+  ASSERT_EQ(first.size(), 3u);
+  EXPECT_EQ(first[0].event, "cluster");
+  EXPECT_EQ(first[1].event, "job");
+  EXPECT_EQ(first[2].event, "log");
+  EXPECT_EQ(first[2].id, "4");
+  EXPECT_EQ(LogText(first), "one\n");
+  executor_->AppendLog(job, "two\n");
+  const auto next = Parse(stream->Next().data);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].id, "8");
+  EXPECT_EQ(LogText(next), "two\n");
+}
+
+TEST_F(ApiEventsTest, LastEventIdResumesTheOutputAfterIt) {
+  const std::int64_t job = RunningJob();
+  executor_->AppendLog(job, "one\ntwo\n");
+  const auto resumed = Parse(Open(job, "4"));
+  // The snapshots come again whole; the output only from byte 4 on.
+  ASSERT_EQ(resumed.size(), 3u);
+  EXPECT_EQ(resumed[0].event, "cluster");
+  EXPECT_EQ(resumed[0].id, "4");
+  EXPECT_EQ(LogText(resumed), "two\n");
+  EXPECT_EQ(resumed[2].id, "8");
+  EXPECT_EQ(LogText(Parse(Open(job, "8"))), "");
+  // An id this server did not give out starts from the beginning.
+  EXPECT_EQ(LogText(Parse(Open(job, "bogus"))), "one\ntwo\n");
+  EXPECT_EQ(LogText(Parse(Open(job, "-3"))), "one\ntwo\n");
+}
+
+TEST_F(ApiEventsTest, TheServerPassesLastEventIdOn) {
+  const std::int64_t job = RunningJob();
+  executor_->AppendLog(job, "one\ntwo\n");
+  // Beast's client waits for a whole response; an event stream never ends, so a plain
+  // socket reads the first events, which the server sends with the header.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server_->port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "GET /api/v1/events?job=" + std::to_string(job) +
+                              " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ada_ +
+                              "\r\nLast-Event-ID: 4\r\n\r\n";
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::string got;
+  timeval timeout{10, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char buf[4096];
+  while (got.find("event: log") == std::string::npos ||
+         got.find("\n\n", got.find("event: log")) == std::string::npos) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  const auto body = got.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos) << got;
+  EXPECT_TRUE(got.starts_with("HTTP/1.1 200")) << got;
+  EXPECT_EQ(LogText(Parse(got.substr(body + 4))), "two\n");
+}
+
+TEST_F(ApiEventsTest, AHandlerThatThrowsIsLoggedAndAnswersAGeneric500) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+  executor_->broken = true;
+  auto r = Call("GET", "/api/v1/cluster", "", ada_);
+  spdlog::set_default_logger(previous);
+  executor_->broken = false;
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body["error"]["code"], "internal") << r.text;
+  EXPECT_EQ(r.text.find("secret"), std::string::npos) << "internals leak: " << r.text;
+  const auto logged = sink->last_formatted();
+  ASSERT_EQ(logged.size(), 1u);
+  EXPECT_NE(logged[0].find("GET /api/v1/cluster"), std::string::npos) << logged[0];
+  EXPECT_NE(logged[0].find("/secret/path is gone"), std::string::npos) << logged[0];
 }
 
 }  // namespace

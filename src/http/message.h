@@ -22,6 +22,7 @@ struct Request {
   std::string authorization;  // the Authorization header, as sent
   std::string cookie;         // the Cookie header, as sent
   std::string csrf;           // the X-CSRF-Token header
+  std::string last_event_id;  // the Last-Event-ID header of a reconnecting event stream
   bool https = false;         // X-Forwarded-Proto: https (a TLS proxy in front)
   std::string content_type;
   std::string remote;  // the peer's address

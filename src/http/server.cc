@@ -1,6 +1,8 @@
 // The one place (with client.cc) that includes Boost.Beast.
 #include "http/server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -75,6 +77,7 @@ class Session : public std::enable_shared_from_this<Session> {
     r.authorization = std::string(req[bhttp::field::authorization]);
     r.cookie = std::string(req[bhttp::field::cookie]);
     r.csrf = std::string(req["X-CSRF-Token"]);
+    r.last_event_id = std::string(req["Last-Event-ID"]);
     r.https = req["X-Forwarded-Proto"] == "https";
     r.content_type = std::string(req[bhttp::field::content_type]);
     beast::error_code remote_ec;
@@ -84,7 +87,9 @@ class Session : public std::enable_shared_from_this<Session> {
     Response out;
     try {
       out = handler_(r);
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      // Api::Handle catches its handlers' exceptions; this is for the rest (static files, ...).
+      spdlog::error("{} {} threw: {}", r.method, r.path, e.what());
       out = {500, "application/json", ErrorJson("internal", "the server failed; see its log"), {}};
     }
     if (out.stream) return StartStream(std::move(out));
@@ -135,7 +140,8 @@ class Session : public std::enable_shared_from_this<Session> {
     EventStream::Chunk first;
     try {
       first = events_->Next();
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      spdlog::error("event stream threw: {}", e.what());
       first.data.clear();  // nothing to send yet: the next tick tries again
     }
     head += first.data;
@@ -166,7 +172,8 @@ class Session : public std::enable_shared_from_this<Session> {
       EventStream::Chunk chunk;
       try {
         chunk = self->events_->Next();
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
+        spdlog::error("event stream threw, closing it: {}", e.what());
         chunk.done = true;
       }
       if (chunk.done) {

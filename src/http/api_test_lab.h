@@ -1,0 +1,190 @@
+#pragma once
+// For the API tests that need the whole lab: the test store (SQLite or PostgreSQL, as
+// store/postgres/test_store.h picks), a fake clock, compute over a fake executor (no
+// processes, no sleeps: a run is running until the test ends it), the ledger, and
+// the API behind a real server on a loopback port the OS picks.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "common/temp_dir.h"
+#include "crypto/crypto.h"
+#include "exec/executor.h"
+#include "http/api.h"
+#include "http/client.h"
+#include "http/server.h"
+#include "service/compute.h"
+#include "service/lab.h"
+#include "service/record.h"
+#include "store/postgres/test_store.h"
+
+namespace qiusuo::http::api_test {
+
+// Runs are bookkeeping only: Start marks a run running, Stop and Finish end it, and
+// the output is whatever the test appends to the log files.
+class FakeExecutor final : public Executor {
+ public:
+  explicit FakeExecutor(std::filesystem::path dir) : dir_(std::move(dir)) {}
+
+  std::vector<int> Gpus() const override {
+    if (broken) throw std::runtime_error("fake executor: /secret/path is gone");
+    return {0, 1, 2, 3};
+  }
+  Status Start(const LaunchSpec& spec) override {
+    std::lock_guard lock(mu_);
+    runs_[{spec.job_id, spec.run}] = RunStatus{};
+    return {};
+  }
+  Result<RunStatus> Poll(std::int64_t job_id, int run) override {
+    std::lock_guard lock(mu_);
+    auto it = runs_.find({job_id, run});
+    if (it == runs_.end()) return RunStatus{RunStatus::State::kLost, 0, 0, false, true, "lost"};
+    return it->second;
+  }
+  Status Stop(std::int64_t job_id, int run) override {
+    End(job_id, run, 143, "stopped");
+    return {};
+  }
+  void OnChange(std::function<void()>) override {}
+  std::string LogPath(std::int64_t job_id, bool stderr_stream) const override {
+    return (dir_ / (std::to_string(job_id) + (stderr_stream ? ".err" : ".out"))).string();
+  }
+
+  // Ends the job's first run with `exit_code`.
+  void Finish(std::int64_t job_id, int exit_code) { End(job_id, 0, exit_code, "exited"); }
+  // Set: Gpus() throws, as a bug in a dependency would.
+  std::atomic<bool> broken{false};
+
+  void AppendLog(std::int64_t job_id, const std::string& text, bool stderr_stream = false) {
+    std::ofstream(LogPath(job_id, stderr_stream), std::ios::app | std::ios::binary) << text;
+  }
+
+ private:
+  void End(std::int64_t job_id, int run, int exit_code, const std::string& reason) {
+    std::lock_guard lock(mu_);
+    RunStatus& st = runs_[{job_id, run}];
+    st.state = RunStatus::State::kExited;
+    st.exit_code = exit_code;
+    st.reason = reason;
+  }
+
+  std::filesystem::path dir_;
+  std::mutex mu_;  // guards runs_
+  std::map<std::pair<std::int64_t, int>, RunStatus> runs_;
+};
+
+inline constexpr const char* kPassword = "correct horse battery";
+
+struct Reply {
+  int status = 0;
+  nlohmann::json body;  // the parsed body, or the text when it is not JSON
+  std::string text;
+};
+
+class FullLabTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::Init());
+    auto store = qiusuo::test_support::OpenTestStore(dir_);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(*store);
+    LabConfig config;
+    config.password_cost = crypto::MinimumCost();
+    lab_ = std::make_unique<Lab>(*store_, clock_, config);
+    ASSERT_TRUE(lab_->Init("steward", kPassword, {}));
+    std::filesystem::create_directories(dir_.path() / "logs");
+    executor_ = std::make_unique<FakeExecutor>(dir_.path() / "logs");
+    ComputeConfig compute_config;
+    compute_config.grace_s = 1;
+    compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);
+    ledger_ = std::make_unique<Ledger>(
+        *store_, clock_, crypto::NewSigningKey(),
+        [this](const std::string&, const std::string&, const std::string& text) -> Status {
+          // "... qiusuo identity confirm EMAIL CODE\n": the code is the last word of its line.
+          const auto line = text.find("identity confirm ");
+          const auto end = text.find('\n', line);
+          const auto space = text.rfind(' ', end);
+          mailed_code_ = text.substr(space + 1, end - space - 1);
+          return {};
+        });
+    api_ = std::make_unique<Api>(*lab_, compute_.get(), ledger_.get());
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    options.body_limit = 64 << 10;
+    auto server = StartServer(options, [this](const Request& r) { return api_->Handle(r); });
+    ASSERT_TRUE(server) << server.error().message;
+    server_ = std::move(*server);
+    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
+    steward_ = Login("steward");
+    ada_ = SignUpAndLogin("ada");
+    bob_ = SignUpAndLogin("bob");
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+
+  Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
+             const std::string& token = "") {
+    auto r = http::Call(base_, method, target, body, token);
+    EXPECT_TRUE(r) << r.error().message;
+    if (!r) return {};
+    Reply out{r->status, nlohmann::json::parse(r->body, nullptr, false), r->body};
+    if (out.body.is_discarded()) out.body = r->body;
+    return out;
+  }
+  Reply CallJ(const std::string& method, const std::string& target, const nlohmann::json& body,
+              const std::string& token = "") {
+    return Call(method, target, body.dump(), token);
+  }
+
+  std::string Login(const std::string& handle) {
+    auto session = CallJ("POST", "/api/v1/sessions",
+                         nlohmann::json{{"handle", handle}, {"password", kPassword}});
+    EXPECT_EQ(session.status, 201) << session.text;
+    return session.body.is_object() ? session.body.value("token", "") : "";
+  }
+  std::string SignUpAndLogin(const std::string& handle) {
+    auto created =
+        CallJ("POST", "/api/v1/members",
+              nlohmann::json{{"handle", handle}, {"password", kPassword}, {"name", handle + " X"}});
+    EXPECT_EQ(created.status, 201) << created.text;
+    return Login(handle);
+  }
+
+  // A request as the server would hand it to the API, for streams read in-process.
+  Request Get(const std::string& path, std::map<std::string, std::string> query,
+              const std::string& token) const {
+    Request r;
+    r.method = "GET";
+    r.path = path;
+    r.query = std::move(query);
+    r.authorization = "Bearer " + token;
+    return r;
+  }
+
+  TempDir dir_;
+  FakeClock clock_{1'790'000'000};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Lab> lab_;
+  std::unique_ptr<FakeExecutor> executor_;
+  std::unique_ptr<Compute> compute_;
+  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  std::string base_, steward_, ada_, bob_;
+  std::string mailed_code_;  // the code of the last identity claim
+};
+
+}  // namespace qiusuo::http::api_test

@@ -1,0 +1,109 @@
+#include "http/body.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace qiusuo::http {
+
+using json = nlohmann::json;
+
+Result<Body> Body::Parse(const std::string& text, std::initializer_list<std::string_view> allowed) {
+  auto doc =
+      std::make_shared<json>(text.empty() ? json::object() : json::parse(text, nullptr, false));
+  if (doc->is_discarded()) {
+    return Fail(ErrorCode::kMalformed,
+                "the request body is not valid JSON; send an object like {\"title\": \"...\"}");
+  }
+  if (!doc->is_object()) return InvalidArgument("", "the request body must be a JSON object");
+  for (const auto& [key, value] : doc->items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      std::string names;
+      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      return InvalidArgument(key, "unknown field '" + key + "'; this request takes: " +
+                                      (names.empty() ? "no fields" : names));
+    }
+  }
+  const json* value = doc.get();
+  return Body(std::move(doc), value);
+}
+
+// Lookups go through find(): operator[] on a const json is undefined for a missing key.
+namespace {
+const json* Field(const json& doc, const std::string& key) {
+  if (!doc.is_object()) return nullptr;
+  const auto it = doc.find(key);
+  return it == doc.end() || it->is_null() ? nullptr : &*it;
+}
+}  // namespace
+
+Result<std::string> Body::String(const std::string& key, bool required) const {
+  const json* v = Field(*doc_, key);
+  if (!v) {
+    if (required) return InvalidArgument(key, key + " is required");
+    return std::string();
+  }
+  if (!v->is_string()) return InvalidArgument(key, key + " must be a string");
+  return v->get<std::string>();
+}
+
+Result<std::vector<std::string>> Body::Strings(const std::string& key) const {
+  std::vector<std::string> out;
+  const json* v = Field(*doc_, key);
+  if (!v) return out;
+  if (!v->is_array()) return InvalidArgument(key, key + " must be an array of strings");
+  for (const auto& item : *v) {
+    if (!item.is_string()) return InvalidArgument(key, key + " must be an array of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+Result<std::optional<std::int64_t>> Body::OptInt(const std::string& key) const {
+  const json* v = Field(*doc_, key);
+  if (!v) return std::optional<std::int64_t>();
+  if (!v->is_number_integer()) return InvalidArgument(key, key + " must be an integer");
+  return std::optional<std::int64_t>(v->get<std::int64_t>());
+}
+
+bool Body::Has(const std::string& key) const { return doc_->is_object() && doc_->contains(key); }
+
+Result<bool> Body::Bool(const std::string& key, bool fallback) const {
+  const json* v = Field(*doc_, key);
+  if (!v) return fallback;
+  if (!v->is_boolean()) return InvalidArgument(key, key + " must be true or false");
+  return v->get<bool>();
+}
+
+Result<double> Body::Number(const std::string& key) const {
+  const json* v = Has(key) ? &(*doc_)[key] : nullptr;
+  if (!v || !v->is_number()) return InvalidArgument(key, key + " must be a number");
+  return v->get<double>();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Body::StringMap(
+    const std::string& key) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const json* v = Field(*doc_, key);
+  if (!v) return out;
+  if (!v->is_object()) return InvalidArgument(key, key + " must be an object of strings");
+  for (const auto& [k, item] : v->items()) {
+    if (!item.is_string())
+      return InvalidArgument(key,
+                             std::string(key).append(".").append(k).append(" must be a string"));
+    out.emplace_back(k, item.get<std::string>());
+  }
+  return out;
+}
+
+std::optional<std::vector<Body>> Body::Items(const std::string& key) const {
+  const json* v = Field(*doc_, key);
+  if (!v || !v->is_array()) return std::nullopt;
+  std::vector<Body> out;
+  out.reserve(v->size());
+  for (const auto& item : *v) out.push_back(Body(root_, &item));
+  return out;
+}
+
+bool Body::IsObject() const { return doc_->is_object(); }
+
+}  // namespace qiusuo::http

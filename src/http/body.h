@@ -1,0 +1,52 @@
+#pragma once
+// Request bodies: a JSON object with a fixed set of allowed fields. Every accessor
+// names the field in its error, so a client learns which value to fix. The one
+// translation unit of the API that parses JSON is body.cc.
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace qiusuo::http {
+
+class Body {
+ public:
+  // Empty text is an empty object. Refuses text that is not JSON (malformed), a
+  // value that is not an object, and any field outside `allowed` (invalid_argument).
+  static Result<Body> Parse(const std::string& text,
+                            std::initializer_list<std::string_view> allowed);
+
+  // A string field; "" when absent or null and not required.
+  Result<std::string> String(const std::string& key, bool required) const;
+  // An array of strings; empty when absent or null.
+  Result<std::vector<std::string>> Strings(const std::string& key) const;
+  // An integer; nullopt when absent or null.
+  Result<std::optional<std::int64_t>> OptInt(const std::string& key) const;
+  bool Has(const std::string& key) const;
+  Result<bool> Bool(const std::string& key, bool fallback) const;
+  // A number, which must be there.
+  Result<double> Number(const std::string& key) const;
+  // {"K": "V", ...} in key order; empty when absent or null.
+  Result<std::vector<std::pair<std::string, std::string>>> StringMap(const std::string& key) const;
+  // The elements of the array `key`, each a Body that takes any fields (and may not
+  // be an object: see IsObject); nullopt when `key` is not an array.
+  std::optional<std::vector<Body>> Items(const std::string& key) const;
+  bool IsObject() const;
+
+ private:
+  Body(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* doc)
+      : root_(std::move(root)), doc_(doc) {}
+
+  std::shared_ptr<const nlohmann::json> root_;  // keeps doc_ alive
+  const nlohmann::json* doc_;                   // this body's value, inside root_
+};
+
+}  // namespace qiusuo::http
