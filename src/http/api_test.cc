@@ -405,6 +405,16 @@ TEST_F(ApiEventsTest, LastEventIdResumesTheOutputAfterIt) {
   EXPECT_EQ(LogText(Parse(Open(job, "-3"))), "one\ntwo\n");
 }
 
+TEST_F(ApiEventsTest, AJobThatDoesNotExistIsA404BeforeTheStreamOpens) {
+  const std::int64_t job = RunningJob();
+  Request r = Get("/api/v1/events", {{"job", std::to_string(job + 1000)}}, ada_);
+  const Response got = api_->Handle(r);
+  EXPECT_EQ(got.status, 404) << got.body;
+  EXPECT_EQ(got.stream, nullptr);
+  EXPECT_NE(got.content_type, "text/event-stream");
+  EXPECT_TRUE(got.body.find("not_found") != std::string::npos) << got.body;
+}
+
 TEST_F(ApiEventsTest, TheServerPassesLastEventIdOn) {
   const std::int64_t job = RunningJob();
   executor_->AppendLog(job, "one\ntwo\n");

@@ -101,10 +101,13 @@ std::vector<Route> EventRoutes() {
   return {
       {"GET", "/api/v1/events", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         QS_TRY(NeedCompute(c));
+         Compute* compute = QS_TRY(NeedCompute(c));
          std::optional<std::int64_t> job;
          if (auto it = c.req.query.find("job"); it != c.req.query.end() && !it->second.empty()) {
            job = QS_TRY(IdParam(it->second, "job"));
+           // A job that does not exist (or that the caller may not see) is a plain 404
+           // or 403 before the stream opens, never an error sent as if it were the job.
+           QS_TRY(compute->GetJob(c.caller, JobId(*job)));
          }
          Reply reply{200, "", "text/event-stream"};
          reply.stream = std::make_shared<LabEvents>(*c.api, c.req, job,
