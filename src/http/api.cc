@@ -340,7 +340,9 @@ struct Ctx {
   Caller caller;
   std::vector<std::string> params;  // the {…} segments of the route, in order
   Compute* compute = nullptr;
-  Ledger* ledger = nullptr;
+  Record* record = nullptr;
+  Identities* identities = nullptr;
+  Rewards* rewards = nullptr;
   Api* api = nullptr;
 };
 
@@ -404,9 +406,19 @@ class LabEvents final : public EventStream {
   std::int64_t log_offset_ = 0;
 };
 
-Result<Ledger*> NeedLedger(const Ctx& c) {
-  if (!c.ledger) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
-  return c.ledger;
+Result<Record*> NeedRecord(const Ctx& c) {
+  if (!c.record) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
+  return c.record;
+}
+
+Result<Identities*> NeedIdentities(const Ctx& c) {
+  if (!c.identities) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
+  return c.identities;
+}
+
+Result<Rewards*> NeedRewards(const Ctx& c) {
+  if (!c.rewards) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
+  return c.rewards;
 }
 
 void Write(JsonWriter& w, const Contribution& e) {
@@ -961,14 +973,14 @@ const Route kRoutes[] = {
     // ---- the ledger ----
     {"GET", "/api/v1/ledger/key", false,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        return Reply{200, Small({{"algorithm", "ed25519"},
-                                {"public_key", crypto::ToHex(ledger->public_key())}})};
+                                {"public_key", crypto::ToHex(record->public_key())}})};
      }},
     {"GET", "/api/v1/ledger/checkpoint", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
-       const ledger::Checkpoint cp = QS_TRY(ledger->Checkpoint());
+       Record* record = QS_TRY(NeedRecord(c));
+       const ledger::Checkpoint cp = QS_TRY(record->Checkpoint());
        return Reply{200, Small({{"tree_size", cp.tree_size},
                                 {"root", ledger::Hex(cp.root)},
                                 {"at", cp.at},
@@ -995,7 +1007,7 @@ const Route kRoutes[] = {
      }},
     {"GET", "/api/v1/ledger/entries", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        LedgerQuery q;
        q.after_seq = QS_TRY(IntQuery(c.req, "after", 0));
        q.limit = static_cast<int>(QS_TRY(IntQuery(c.req, "limit", 100)));
@@ -1003,7 +1015,7 @@ const Route kRoutes[] = {
        if (auto it = c.req.query.find("evidence"); it != c.req.query.end()) q.evidence = it->second;
        if (auto it = c.req.query.find("project"); it != c.req.query.end() && !it->second.empty())
          q.project = QS_TRY(IdParam(it->second, "project"));
-       const auto entries = QS_TRY(ledger->Entries(c.caller, q));
+       const auto entries = QS_TRY(record->Entries(c.caller, q));
        JsonWriter w;
        w.BeginObject().Key("items").BeginArray();
        for (const auto& e : entries) Write(w, e);
@@ -1016,7 +1028,7 @@ const Route kRoutes[] = {
      }},
     {"POST", "/api/v1/ledger/entries", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        auto body = QS_TRY(Body::Parse(c.req.body, {"contributor", "kind", "project_id", "quantity",
                                                    "unit", "evidence", "note", "corrects"}));
        ThankRequest req;
@@ -1029,23 +1041,23 @@ const Route kRoutes[] = {
        req.evidence = QS_TRY(body.String("evidence", false));
        req.note = QS_TRY(body.String("note", true));
        req.corrects = QS_TRY(body.OptInt("corrects"));
-       const Contribution e = QS_TRY(ledger->Thank(c.caller, std::move(req)));
+       const Contribution e = QS_TRY(record->Thank(c.caller, std::move(req)));
        JsonWriter w;
        Write(w, e);
        return Reply{201, w.Take()};
      }},
     {"GET", "/api/v1/ledger/entries/{seq}", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        const std::int64_t seq = QS_TRY(IdParam(c.params[0], "entry"));
-       const Contribution e = QS_TRY(ledger->Entry(c.caller, seq));
+       const Contribution e = QS_TRY(record->Entry(c.caller, seq));
        JsonWriter w;
        Write(w, e);
        return Reply{200, w.Take()};
      }},
     {"GET", "/api/v1/ledger/export", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        std::string out;
        auto append = [&](std::string_view line) {
          out += line;
@@ -1061,43 +1073,43 @@ const Route kRoutes[] = {
              std::clamp<std::int64_t>(QS_TRY(IntQuery(c.req, "limit", kExportPage)), 1, kExportPage);
          if (after < 0 || upto < after)
            return InvalidArgument("upto", "0 <= after <= upto, sequence numbers");
-         QS_TRY_STATUS(ledger->ExportRange(after, std::min(upto, after + limit), append));
+         QS_TRY_STATUS(record->ExportRange(after, std::min(upto, after + limit), append));
          return Reply{200, std::move(out), "application/x-ndjson"};
        }
-       if (QS_TRY(ledger->Checkpoint()).tree_size > kExportPage) {
+       if (QS_TRY(record->Checkpoint()).tree_size > kExportPage) {
          return Fail(ErrorCode::kTooLarge,
                      "the ledger is too large for one answer; page it with ?after=N&upto=SIZE "
                      "(as `qiusuo ledger export` does)");
        }
-       QS_TRY_STATUS(ledger->Export(append));
+       QS_TRY_STATUS(record->Export(append));
        return Reply{200, std::move(out), "application/x-ndjson"};
      }},
     {"GET", "/api/v1/ledger/proof/inclusion", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        const std::int64_t seq = QS_TRY(IntQuery(c.req, "seq", 0));
        std::int64_t size = QS_TRY(IntQuery(c.req, "tree_size", 0));
-       if (size == 0) size = QS_TRY(ledger->Checkpoint()).tree_size;
-       const auto proof = QS_TRY(ledger->InclusionProof(seq, size));
-       const ledger::Hash leaf = QS_TRY(ledger->LeafHashOf(seq));
+       if (size == 0) size = QS_TRY(record->Checkpoint()).tree_size;
+       const auto proof = QS_TRY(record->InclusionProof(seq, size));
+       const ledger::Hash leaf = QS_TRY(record->LeafHashOf(seq));
        return Reply{200, "{\"seq\":" + std::to_string(seq) + ",\"tree_size\":" + std::to_string(size) +
                              ",\"leaf_hash\":\"" + ledger::Hex(leaf) + "\",\"audit_path\":" +
                              HashList(proof) + "}"};
      }},
     {"GET", "/api/v1/ledger/proof/consistency", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        const std::int64_t first = QS_TRY(IntQuery(c.req, "first", 0));
        std::int64_t second = QS_TRY(IntQuery(c.req, "second", 0));
-       if (second == 0) second = QS_TRY(ledger->Checkpoint()).tree_size;
-       const auto proof = QS_TRY(ledger->ConsistencyProof(first, second));
+       if (second == 0) second = QS_TRY(record->Checkpoint()).tree_size;
+       const auto proof = QS_TRY(record->ConsistencyProof(first, second));
        return Reply{200, "{\"first\":" + std::to_string(first) + ",\"second\":" +
                              std::to_string(second) + ",\"proof\":" + HashList(proof) + "}"};
      }},
     {"GET", "/api/v1/members/{handle}/record", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
-       const RecordProfile p = QS_TRY(ledger->Profile(c.caller, c.params[0]));
+       Record* record = QS_TRY(NeedRecord(c));
+       const RecordProfile p = QS_TRY(record->Profile(c.caller, c.params[0]));
        JsonWriter w;
        w.BeginObject().Field("contributor", p.contributor).Key("first");
        if (p.timeline.empty()) w.Null(); else w.String(Time(p.timeline.front().at));
@@ -1122,11 +1134,11 @@ const Route kRoutes[] = {
      }},
     {"GET", "/api/v1/projects/{id}/authors", true,
      [](Lab& lab, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Record* record = QS_TRY(NeedRecord(c));
        const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
        const std::int64_t from = QS_TRY(IntQuery(c.req, "from", 0));
        const std::int64_t to = QS_TRY(IntQuery(c.req, "to", std::numeric_limits<std::int32_t>::max()));
-       const auto authors = QS_TRY(ledger->Authors(c.caller, pid, from, to));
+       const auto authors = QS_TRY(record->Authors(c.caller, pid, from, to));
        const std::string title = QS_TRY(lab.GetProject(c.caller, pid)).project.title;
        const UnixSeconds until = c.req.query.contains("to") ? to : std::time(nullptr);
        auto format = c.req.query.find("format");
@@ -1145,7 +1157,7 @@ const Route kRoutes[] = {
      }},
     {"POST", "/api/v1/projects/{id}/commits", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Identities* identities = QS_TRY(NeedIdentities(c));
        const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
        auto body = QS_TRY(Body::Parse(c.req.body, {"commits"}));
        const json doc = json::parse(c.req.body);
@@ -1165,24 +1177,24 @@ const Route kRoutes[] = {
                             item.value("author_email", ""), item["at"].get<std::int64_t>(),
                             item["lines"].get<std::int64_t>(), item.value("headline", "")});
        }
-       const ImportResult r = QS_TRY(ledger->ImportCommits(c.caller, pid, commits));
+       const ImportResult r = QS_TRY(identities->ImportCommits(c.caller, pid, commits));
        return Reply{200, Small({{"recorded", r.recorded},
                                 {"skipped", r.skipped},
                                 {"members", r.members}})};
      }},
     {"POST", "/api/v1/me/identities", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Identities* identities = QS_TRY(NeedIdentities(c));
        auto body = QS_TRY(Body::Parse(c.req.body, {"email"}));
        const std::string email = QS_TRY(body.String("email", true));
-       QS_TRY_STATUS(ledger->ClaimIdentity(c.caller, email));
+       QS_TRY_STATUS(identities->Claim(c.caller, email));
        return Reply{202, Small({{"sent_to", email}})};
      }},
     {"POST", "/api/v1/me/identities/confirm", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Identities* identities = QS_TRY(NeedIdentities(c));
        auto body = QS_TRY(Body::Parse(c.req.body, {"email", "code"}));
-       const Contribution e = QS_TRY(ledger->ConfirmIdentity(
+       const Contribution e = QS_TRY(identities->Confirm(
            c.caller, QS_TRY(body.String("email", true)), QS_TRY(body.String("code", true))));
        JsonWriter w;
        Write(w, e);
@@ -1191,47 +1203,41 @@ const Route kRoutes[] = {
     // ---- reward rounds ----
     {"POST", "/api/v1/rewards/rounds", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Rewards* rewards = QS_TRY(NeedRewards(c));
        auto body = QS_TRY(Body::Parse(c.req.body, {"title", "pool_minor", "currency", "period_from",
                                                    "period_to", "alpha", "weights"}));
-       RewardSettings s;
+       OpenRoundRequest s;
        s.title = QS_TRY(body.String("title", true));
        s.pool_minor = QS_TRY(body.OptInt("pool_minor")).value_or(0);
        s.currency = QS_TRY(body.String("currency", true));
        s.period_from = QS_TRY(body.OptInt("period_from")).value_or(0);
        s.period_to = QS_TRY(body.OptInt("period_to")).value_or(0);
-       if (body.Has("alpha"))
-         s.alpha_milli = static_cast<std::int64_t>(std::llround(QS_TRY(body.Number("alpha")) * 1000));
+       if (body.Has("alpha")) s.alpha = QS_TRY(body.Number("alpha"));
        for (const auto& [kind, text] : QS_TRY(body.StringMap("weights"))) {
          // "per_entry[,per_unit]", e.g. "3" or "1,0.5".
          const auto comma = text.find(',');
          try {
-           s.weights[kind] = {static_cast<std::int64_t>(std::llround(std::stod(text.substr(0, comma)) * 1000)),
-                              comma == std::string::npos ? 0 : static_cast<std::int64_t>(std::llround(std::stod(text.substr(comma + 1)) * 1000))};
+           s.weights[kind] = {std::stod(text.substr(0, comma)),
+                              comma == std::string::npos ? 0 : std::stod(text.substr(comma + 1))};
          } catch (const std::exception&) {
            return InvalidArgument("weights", "weights." + kind + " is \"per entry[,per unit]\", like \"1,0.5\"");
          }
        }
-       if (!s.weights.empty()) {
-         RewardWeights all = DefaultRewardWeights();
-         for (auto& [k, w] : s.weights) all[k] = w;
-         s.weights = std::move(all);
-       }
-       const RewardRound r = QS_TRY(ledger->OpenRound(c.caller, s));
+       const RewardRound r = QS_TRY(rewards->OpenRound(c.caller, s));
        return Reply{201, RoundJson({r, {}, {}})};
      }},
     {"GET", "/api/v1/rewards/rounds", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
-       const auto rounds = QS_TRY(ledger->Rounds(c.caller));
+       Rewards* rewards = QS_TRY(NeedRewards(c));
+       const auto rounds = QS_TRY(rewards->Rounds(c.caller));
        std::string out = "{\"items\":[";
        for (std::size_t i = 0; i < rounds.size(); ++i) out += (i ? "," : "") + RoundJson({rounds[i], {}, {}});
        return Reply{200, out + "],\"next_cursor\":null}"};
      }},
     {"GET", "/api/v1/rewards/rounds/{id}", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
-       const RoundView v = QS_TRY(ledger->Round(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
+       Rewards* rewards = QS_TRY(NeedRewards(c));
+       const RoundView v = QS_TRY(rewards->Round(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
        auto format = c.req.query.find("format");
        if (format != c.req.query.end() && format->second == "csv")
          return Reply{200, PayoutCsv(v), "text/csv; charset=utf-8"};
@@ -1239,11 +1245,11 @@ const Route kRoutes[] = {
      }},
     {"PUT", "/api/v1/rewards/rounds/{id}/points", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
+       Rewards* rewards = QS_TRY(NeedRewards(c));
        const std::int64_t id = QS_TRY(IdParam(c.params[0], "round"));
        auto body = QS_TRY(Body::Parse(c.req.body, {"points"}));
        // {"points": {"bob": "40", "lin": "60 debugging help"}}: points, then an optional note.
-       std::vector<std::tuple<std::string, std::int64_t, std::string>> points;
+       std::vector<PointsGiven> points;
        for (const auto& [handle, text] : QS_TRY(body.StringMap("points"))) {
          const auto space = text.find(' ');
          std::int64_t n = 0;
@@ -1251,16 +1257,16 @@ const Route kRoutes[] = {
          const auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
          if (ec != std::errc() || ptr != number.data() + number.size())
            return InvalidArgument("points", "points.@" + handle + " starts with a whole number of points");
-         points.emplace_back(handle, n, space == std::string::npos ? "" : text.substr(space + 1));
+         points.push_back({handle, n, space == std::string::npos ? "" : text.substr(space + 1)});
        }
-       QS_TRY_STATUS(ledger->GivePoints(c.caller, id, points));
-       const RoundView v = QS_TRY(ledger->Round(c.caller, id));
+       QS_TRY_STATUS(rewards->GivePoints(c.caller, id, points));
+       const RoundView v = QS_TRY(rewards->Round(c.caller, id));
        return Reply{200, RoundJson(v)};
      }},
     {"POST", "/api/v1/rewards/rounds/{id}/close", true,
      [](Lab&, const Ctx& c) -> Result<Reply> {
-       Ledger* ledger = QS_TRY(NeedLedger(c));
-       const RoundView v = QS_TRY(ledger->CloseRound(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
+       Rewards* rewards = QS_TRY(NeedRewards(c));
+       const RoundView v = QS_TRY(rewards->CloseRound(c.caller, QS_TRY(IdParam(c.params[0], "round"))));
        return Reply{200, RoundJson(v)};
      }},
     {"POST", "/api/v1/tasks/{id}/claim", true,
@@ -1308,8 +1314,8 @@ Response ErrorResponse(const Error& e) {
 
 }  // namespace
 
-Api::Api(Lab& lab, Compute* compute, Ledger* ledger)
-    : lab_(lab), compute_(compute), ledger_(ledger) {}
+Api::Api(Lab& lab, Compute* compute, Record* record, Identities* identities, Rewards* rewards)
+    : lab_(lab), compute_(compute), record_(record), identities_(identities), rewards_(rewards) {}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;
@@ -1333,7 +1339,7 @@ Response Api::Handle(const Request& req) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    Ctx ctx{req, {}, params, compute_, ledger_};
+    Ctx ctx{req, {}, params, compute_, record_, identities_, rewards_};
     if (route.needs_auth) {
       std::string_view auth = req.authorization;
       std::string token;
