@@ -143,6 +143,9 @@ Status Rewards::GivePoints(const Caller& caller, std::int64_t round_id,
     if (handle == caller.handle)
       return InvalidArgument("points", "points go to others, never to yourself");
     if (n <= 0) return InvalidArgument("points", "give each person a positive number of points");
+    if (n > 100)  // also keeps the sum below from overflowing
+      return InvalidArgument(
+          "points", "you have 100 points to spread; @" + handle + " has " + std::to_string(n));
     if (!seen.insert(handle).second)
       return InvalidArgument("points", "@" + handle + " is listed twice");
     QS_TRY_STATUS(ValidateText("note", note, 1000));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "service/citation.h"
@@ -108,6 +109,9 @@ TEST_F(RewardsTest, ARoundRequestIsCheckedFieldByField) {
   // Points: whole, positive, to others, each person once, notes of a sane length.
   ExpectField(rewards_->GivePoints(ada_, round->id, {{"bob", 0, ""}}), ErrorCode::kInvalidArgument,
               "points");
+  constexpr std::int64_t kHuge = std::numeric_limits<std::int64_t>::max() / 2 + 1;
+  ExpectField(rewards_->GivePoints(ada_, round->id, {{"bob", kHuge, ""}, {"eve", kHuge, ""}}),
+              ErrorCode::kInvalidArgument, "points");
   ExpectField(rewards_->GivePoints(ada_, round->id, {{"bob", 10, ""}, {"bob", 10, ""}}),
               ErrorCode::kInvalidArgument, "points");
   ExpectField(rewards_->GivePoints(ada_, round->id, {{"bob", 10, std::string(1001, 'x')}}),
