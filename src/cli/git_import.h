@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/error.h"
-#include "service/record.h"
+#include "service/identities.h"
 
 namespace qiusuo::cli {
 

@@ -17,7 +17,9 @@
 #include "crypto/crypto.h"
 #include "http/message.h"
 #include "ledger/ledger.h"
+#include "service/citation.h"
 #include "service/record.h"
+#include "service/rewards.h"
 
 namespace qiusuo::cli {
 namespace {
@@ -176,7 +178,7 @@ void AddLedgerCommands(CLI::App& app, Client& client, const RunFn& run_fn, const
       auto store = QS_TRY(OpenLabStore(QS_TRY(FindLabDatabase(data)), true, data));
       auto key = QS_TRY(LoadLedgerKey((fs::path(data) / "ledger.key").string(), false));
       SystemClock clock;
-      Ledger lab_ledger(*store, clock, key);
+      Record lab_ledger(*store, clock, key);
       std::ofstream f;
       if (!output.empty() && output != "-") {
         f.open(output, std::ios::trunc);

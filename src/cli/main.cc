@@ -30,8 +30,10 @@
 #include "ledger/merkle.h"
 #include "service/compute.h"
 #include "service/demo.h"
+#include "service/identities.h"
 #include "service/lab.h"
 #include "service/record.h"
+#include "service/rewards.h"
 #include "store/open.h"
 
 namespace qiusuo::cli {
@@ -421,10 +423,11 @@ Status RunServe(const ServerSide& opts) {
       return {};
     };
   }
-  Ledger ledger(*store, clock,
-                QS_TRY(LoadLedgerKey((fs::path(opts.data) / "ledger.key").string(), true)),
-                std::move(mailer));
-  http::Api api(lab, &compute, &ledger);
+  Record record(*store, clock,
+                QS_TRY(LoadLedgerKey((fs::path(opts.data) / "ledger.key").string(), true)));
+  Identities identities(*store, clock, std::move(mailer));
+  Rewards rewards(*store, clock);
+  http::Api api(lab, &compute, &record, &identities, &rewards);
   http::ServerOptions server_options;
   server_options.host = config.listen.substr(0, colon);
   server_options.port = static_cast<std::uint16_t>(port);

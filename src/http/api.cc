@@ -73,8 +73,8 @@ Response ErrorResponse(const Error& e) {
 
 }  // namespace
 
-Api::Api(Lab& lab, Compute* compute, Ledger* ledger)
-    : lab_(lab), compute_(compute), ledger_(ledger) {}
+Api::Api(Lab& lab, Compute* compute, Record* record, Identities* identities, Rewards* rewards)
+    : lab_(lab), compute_(compute), record_(record), identities_(identities), rewards_(rewards) {}
 
 std::vector<RouteInfo> Api::Routes() {
   std::vector<RouteInfo> out;
@@ -98,7 +98,7 @@ Response Api::Handle(const Request& req) {
       allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
       continue;
     }
-    Ctx ctx{req, {}, params, compute_, ledger_, this};
+    Ctx ctx{req, {}, params, compute_, record_, identities_, rewards_, this};
     if (route.needs_auth) {
       std::string_view auth = req.authorization;
       std::string token;

@@ -8,9 +8,12 @@
 #include <vector>
 
 #include "http/message.h"
+#include "service/citation.h"
 #include "service/compute.h"
+#include "service/identities.h"
 #include "service/lab.h"
 #include "service/record.h"
+#include "service/rewards.h"
 
 namespace qiusuo::http {
 
@@ -22,8 +25,10 @@ struct RouteInfo {
 
 class Api {
  public:
-  // `compute` may be null (no executor): job routes then answer 503; so may `ledger`.
-  explicit Api(Lab& lab, Compute* compute = nullptr, Ledger* ledger = nullptr);
+  // `compute` may be null (no executor): job routes then answer 503; so may the
+  // record's services (`record`, `identities`, `rewards`).
+  explicit Api(Lab& lab, Compute* compute = nullptr, Record* record = nullptr,
+               Identities* identities = nullptr, Rewards* rewards = nullptr);
   Response Handle(const Request& request);
   // The routing table, for the OpenAPI document's test.
   static std::vector<RouteInfo> Routes();
@@ -31,7 +36,9 @@ class Api {
  private:
   Lab& lab_;
   Compute* compute_;
-  Ledger* ledger_;
+  Record* record_;
+  Identities* identities_;
+  Rewards* rewards_;
 };
 
 // The OpenAPI 3 document served at /api/v1/openapi.json (src/http/openapi.json).

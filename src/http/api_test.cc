@@ -467,3 +467,75 @@ TEST_F(ApiEventsTest, AHandlerThatThrowsIsLoggedAndAnswersAGeneric500) {
 
 }  // namespace
 }  // namespace qiusuo::http
+
+namespace qiusuo::http {
+namespace {
+
+class ApiRewardsTest : public api_test::FullLabTest {
+ protected:
+  // The error of `r`: {code, field}.
+  static std::pair<std::string, std::string> ErrorOf(const api_test::Reply& r) {
+    if (!r.body.is_object() || !r.body.contains("error")) return {"", ""};
+    return {r.body["error"].value("code", ""), r.body["error"].value("field", "")};
+  }
+  json OpenRound(const json& weights) {
+    return json{{"title", "Winter"},
+                {"pool_minor", 1000},
+                {"currency", "EUR"},
+                {"period_from", 0},
+                {"period_to", clock_.Now() + 1},
+                {"weights", weights}};
+  }
+};
+
+TEST_F(ApiRewardsTest, WeightsAndPointsTravelAsNumbersAndBadOnesNameTheirField) {
+  // A weight is numbers per entry and per unit; kinds not named keep their defaults.
+  auto round = CallJ("POST", "/api/v1/rewards/rounds",
+                     OpenRound({{"review", {{"per_entry", 2.5}}},
+                                {"investigation", {{"per_entry", 1}, {"per_unit", 0.25}}}}),
+                     steward_);
+  ASSERT_EQ(round.status, 201) << round.text;
+  const std::string r = "/api/v1/rewards/rounds/" + std::to_string(round.body.value("id", 0));
+
+  // The old string forms are refused, naming the field, and open nothing.
+  auto old_weights =
+      CallJ("POST", "/api/v1/rewards/rounds", OpenRound({{"review", "3"}}), steward_);
+  EXPECT_EQ(old_weights.status, 422) << old_weights.text;
+  EXPECT_EQ(ErrorOf(old_weights),
+            std::make_pair(std::string("invalid_argument"), std::string("weights.review")));
+  auto no_number = CallJ("POST", "/api/v1/rewards/rounds",
+                         OpenRound({{"review", {{"per_entry", "2"}}}}), steward_);
+  EXPECT_EQ(ErrorOf(no_number).second, "weights.review.per_entry") << no_number.text;
+  auto extra = CallJ("POST", "/api/v1/rewards/rounds",
+                     OpenRound({{"review", {{"per_entry", 2}, {"per_hour", 1}}}}), steward_);
+  EXPECT_EQ(ErrorOf(extra).second, "weights.review.per_hour") << extra.text;
+  auto rounds = Call("GET", "/api/v1/rewards/rounds", "", ada_);
+  EXPECT_EQ(rounds.body["items"].size(), 1u) << rounds.text;
+
+  // Points: a list of {to, points, note}.
+  auto given = CallJ("PUT", r + "/points",
+                     json{{"points", json::array({{{"to", "bob"}, {"points", 60}, {"note", "NCCL"}},
+                                                  {{"to", "steward"}, {"points", 40}}})}},
+                     ada_);
+  ASSERT_EQ(given.status, 200) << given.text;
+  ASSERT_EQ(given.body["points"].size(), 2u) << given.text;
+  EXPECT_EQ(given.body["points"][0]["to"], "bob");
+  EXPECT_EQ(given.body["points"][0]["points"], 60);
+  EXPECT_EQ(given.body["points"][0]["note"], "NCCL");
+
+  auto as_string = CallJ("PUT", r + "/points", json{{"points", {{"bob", "40 note"}}}}, ada_);
+  EXPECT_EQ(ErrorOf(as_string).second, "points") << as_string.text;
+  auto fraction = CallJ("PUT", r + "/points",
+                        json{{"points", json::array({{{"to", "bob"}, {"points", 2.5}}})}}, ada_);
+  EXPECT_EQ(ErrorOf(fraction).second, "points[0].points") << fraction.text;
+  auto unknown =
+      CallJ("PUT", r + "/points",
+            json{{"points", json::array({{{"to", "bob"}, {"points", 5}, {"why", "x"}}})}}, ada_);
+  EXPECT_EQ(ErrorOf(unknown).second, "points[0].why") << unknown.text;
+  // None of the refused requests changed what Ada gave.
+  auto now = Call("GET", r, "", ada_);
+  EXPECT_EQ(now.body["points"], given.body["points"]);
+}
+
+}  // namespace
+}  // namespace qiusuo::http

@@ -25,7 +25,9 @@
 #include "http/server.h"
 #include "service/compute.h"
 #include "service/lab.h"
+#include "service/identities.h"
 #include "service/record.h"
+#include "service/rewards.h"
 #include "store/postgres/test_store.h"
 
 namespace qiusuo::http::api_test {
@@ -107,8 +109,10 @@ class FullLabTest : public ::testing::Test {
     ComputeConfig compute_config;
     compute_config.grace_s = 1;
     compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);
-    ledger_ = std::make_unique<Ledger>(
-        *store_, clock_, crypto::NewSigningKey(),
+    record_ = std::make_unique<Record>(*store_, clock_, crypto::NewSigningKey());
+    rewards_ = std::make_unique<Rewards>(*store_, clock_);
+    identities_ = std::make_unique<Identities>(
+        *store_, clock_,
         [this](const std::string&, const std::string&, const std::string& text) -> Status {
           // "... qiusuo identity confirm EMAIL CODE\n": the code is the last word of its line.
           const auto line = text.find("identity confirm ");
@@ -117,7 +121,8 @@ class FullLabTest : public ::testing::Test {
           mailed_code_ = text.substr(space + 1, end - space - 1);
           return {};
         });
-    api_ = std::make_unique<Api>(*lab_, compute_.get(), ledger_.get());
+    api_ = std::make_unique<Api>(*lab_, compute_.get(), record_.get(), identities_.get(),
+                                 rewards_.get());
     ServerOptions options;
     options.port = 0;
     options.threads = 2;
@@ -180,7 +185,9 @@ class FullLabTest : public ::testing::Test {
   std::unique_ptr<Lab> lab_;
   std::unique_ptr<FakeExecutor> executor_;
   std::unique_ptr<Compute> compute_;
-  std::unique_ptr<Ledger> ledger_;
+  std::unique_ptr<Record> record_;
+  std::unique_ptr<Identities> identities_;
+  std::unique_ptr<Rewards> rewards_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<Server> server_;
   std::string base_, steward_, ada_, bob_;

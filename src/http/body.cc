@@ -36,8 +36,9 @@ const json* Field(const json& doc, const std::string& key) {
 }
 }  // namespace
 
-Result<std::string> Body::String(const std::string& key, bool required) const {
-  const json* v = Field(*doc_, key);
+Result<std::string> Body::String(const std::string& name, bool required) const {
+  const std::string key = prefix_ + name;
+  const json* v = Field(*doc_, name);
   if (!v) {
     if (required) return InvalidArgument(key, key + " is required");
     return std::string();
@@ -46,9 +47,10 @@ Result<std::string> Body::String(const std::string& key, bool required) const {
   return v->get<std::string>();
 }
 
-Result<std::vector<std::string>> Body::Strings(const std::string& key) const {
+Result<std::vector<std::string>> Body::Strings(const std::string& name) const {
+  const std::string key = prefix_ + name;
   std::vector<std::string> out;
-  const json* v = Field(*doc_, key);
+  const json* v = Field(*doc_, name);
   if (!v) return out;
   if (!v->is_array()) return InvalidArgument(key, key + " must be an array of strings");
   for (const auto& item : *v) {
@@ -58,32 +60,36 @@ Result<std::vector<std::string>> Body::Strings(const std::string& key) const {
   return out;
 }
 
-Result<std::optional<std::int64_t>> Body::OptInt(const std::string& key) const {
-  const json* v = Field(*doc_, key);
+Result<std::optional<std::int64_t>> Body::OptInt(const std::string& name) const {
+  const std::string key = prefix_ + name;
+  const json* v = Field(*doc_, name);
   if (!v) return std::optional<std::int64_t>();
   if (!v->is_number_integer()) return InvalidArgument(key, key + " must be an integer");
   return std::optional<std::int64_t>(v->get<std::int64_t>());
 }
 
-bool Body::Has(const std::string& key) const { return doc_->is_object() && doc_->contains(key); }
+bool Body::Has(const std::string& name) const { return doc_->is_object() && doc_->contains(name); }
 
-Result<bool> Body::Bool(const std::string& key, bool fallback) const {
-  const json* v = Field(*doc_, key);
+Result<bool> Body::Bool(const std::string& name, bool fallback) const {
+  const std::string key = prefix_ + name;
+  const json* v = Field(*doc_, name);
   if (!v) return fallback;
   if (!v->is_boolean()) return InvalidArgument(key, key + " must be true or false");
   return v->get<bool>();
 }
 
-Result<double> Body::Number(const std::string& key) const {
-  const json* v = Has(key) ? &(*doc_)[key] : nullptr;
+Result<double> Body::Number(const std::string& name) const {
+  const std::string key = prefix_ + name;
+  const json* v = Has(name) ? &doc_->at(name) : nullptr;
   if (!v || !v->is_number()) return InvalidArgument(key, key + " must be a number");
   return v->get<double>();
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> Body::StringMap(
-    const std::string& key) const {
+    const std::string& name) const {
+  const std::string key = prefix_ + name;
   std::vector<std::pair<std::string, std::string>> out;
-  const json* v = Field(*doc_, key);
+  const json* v = Field(*doc_, name);
   if (!v) return out;
   if (!v->is_object()) return InvalidArgument(key, key + " must be an object of strings");
   for (const auto& [k, item] : v->items()) {
@@ -101,6 +107,53 @@ std::optional<std::vector<Body>> Body::Items(const std::string& key) const {
   std::vector<Body> out;
   out.reserve(v->size());
   for (const auto& item : *v) out.push_back(Body(root_, &item));
+  return out;
+}
+
+namespace {
+// The fields of `value` outside `allowed`, as the error Parse gives for a body.
+Status OnlyAllowed(const json& value, const std::string& where,
+                   std::initializer_list<std::string_view> allowed) {
+  if (!value.is_object()) return InvalidArgument(where, where + " must be an object");
+  for (const auto& [field, _] : value.items()) {
+    if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) {
+      std::string names;
+      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      return InvalidArgument(where + "." + field,
+                             "unknown field '" + field + "' in " + where + "; it takes: " + names);
+    }
+  }
+  return {};
+}
+}  // namespace
+
+Result<std::vector<std::pair<std::string, Body>>> Body::ObjectMap(
+    const std::string& name, std::initializer_list<std::string_view> allowed) const {
+  const std::string key = prefix_ + name;
+  std::vector<std::pair<std::string, Body>> out;
+  const json* v = Field(*doc_, name);
+  if (!v) return out;
+  if (!v->is_object()) return InvalidArgument(key, key + " must be an object");
+  for (const auto& [k, item] : v->items()) {
+    const std::string where = key + "." + k;
+    QS_TRY_STATUS(OnlyAllowed(item, where, allowed));
+    out.emplace_back(k, Body(root_, &item, where + "."));
+  }
+  return out;
+}
+
+Result<std::vector<Body>> Body::ObjectList(const std::string& name,
+                                           std::initializer_list<std::string_view> allowed) const {
+  const std::string key = prefix_ + name;
+  std::vector<Body> out;
+  const json* v = Field(*doc_, name);
+  if (!v) return out;
+  if (!v->is_array()) return InvalidArgument(key, key + " must be an array of objects");
+  for (std::size_t i = 0; i < v->size(); ++i) {
+    const std::string where = key + "[" + std::to_string(i) + "]";
+    QS_TRY_STATUS(OnlyAllowed((*v)[i], where, allowed));
+    out.push_back(Body(root_, &(*v)[i], where + "."));
+  }
   return out;
 }
 

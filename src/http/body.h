@@ -39,14 +39,24 @@ class Body {
   // The elements of the array `key`, each a Body that takes any fields (and may not
   // be an object: see IsObject); nullopt when `key` is not an array.
   std::optional<std::vector<Body>> Items(const std::string& key) const;
+  // {"K": {...}, ...} in key order, each value an object with only `allowed` fields;
+  // empty when absent or null. Errors name the nested field ("weights.review.per_unit").
+  Result<std::vector<std::pair<std::string, Body>>> ObjectMap(
+      const std::string& key, std::initializer_list<std::string_view> allowed) const;
+  // [{...}, ...], each an object with only `allowed` fields; empty when absent or null.
+  // Errors name the element ("points[2].note").
+  Result<std::vector<Body>> ObjectList(const std::string& key,
+                                       std::initializer_list<std::string_view> allowed) const;
   bool IsObject() const;
 
  private:
-  Body(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* doc)
-      : root_(std::move(root)), doc_(doc) {}
+  Body(std::shared_ptr<const nlohmann::json> root, const nlohmann::json* doc,
+       std::string prefix = "")
+      : root_(std::move(root)), doc_(doc), prefix_(std::move(prefix)) {}
 
   std::shared_ptr<const nlohmann::json> root_;  // keeps doc_ alive
   const nlohmann::json* doc_;                   // this body's value, inside root_
+  std::string prefix_;  // where a nested body sits ("weights.review."), for errors
 };
 
 }  // namespace qiusuo::http

@@ -410,10 +410,14 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
                             {"period_from", clock_.Now() - 86400},
                             {"period_to", clock_.Now() + 86400},
                             {"alpha", 0.5},
-                            {"weights", {{"review", "3"}, {"software", "1,0.5"}}}},
+                            {"weights",
+                             {{"review", {{"per_entry", 3}}},
+                              {"software", {{"per_entry", 1}, {"per_unit", 0.5}}}}}},
                            steward_, 201);
   const std::string r = "/api/v1/rewards/rounds/" + std::to_string(round.value("id", 0));
-  Check("PUT", r + "/points", {{"points", {{"bob", "40 debugging help"}}}}, ada_, 200);
+  Check("PUT", r + "/points",
+        {{"points", json::array({{{"to", "bob"}, {"points", 40}, {"note", "debugging help"}}})}},
+        ada_, 200);
   Check("GET", "/api/v1/rewards/rounds", nullptr, ada_, 200);
   Check("GET", r, nullptr, ada_, 200);
   Check("GET", r + "?format=csv", nullptr, ada_, 200);

@@ -59,9 +59,16 @@ Result<Compute*> NeedCompute(const Ctx& c) {
   return c.compute;
 }
 
-Result<Ledger*> NeedLedger(const Ctx& c) {
-  if (!c.ledger) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
-  return c.ledger;
+namespace {
+template <typename Service>
+Result<Service*> Need(Service* service) {
+  if (!service) return Fail(ErrorCode::kUnavailable, "this server keeps no ledger");
+  return service;
 }
+}  // namespace
+
+Result<Record*> NeedRecord(const Ctx& c) { return Need(c.record); }
+Result<Identities*> NeedIdentities(const Ctx& c) { return Need(c.identities); }
+Result<Rewards*> NeedRewards(const Ctx& c) { return Need(c.rewards); }
 
 }  // namespace qiusuo::http

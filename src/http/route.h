@@ -14,7 +14,10 @@
 #include "http/message.h"
 #include "service/compute.h"
 #include "service/lab.h"
+#include "service/citation.h"
+#include "service/identities.h"
 #include "service/record.h"
+#include "service/rewards.h"
 
 namespace qiusuo::http {
 
@@ -36,7 +39,9 @@ struct Ctx {
   Caller caller;                    // empty for routes that need no auth
   std::vector<std::string> params;  // the {…} segments of the route, in order
   Compute* compute = nullptr;       // null: this server runs no jobs
-  Ledger* ledger = nullptr;         // null: this server keeps no ledger
+  Record* record = nullptr;         // null: this server keeps no ledger (nor the next two)
+  Identities* identities = nullptr;
+  Rewards* rewards = nullptr;
   Api* api = nullptr;
 };
 
@@ -75,6 +80,8 @@ inline constexpr const char* kCsrfCookie = "qs_csrf";
 std::string CsrfFor(std::string_view token);
 
 Result<Compute*> NeedCompute(const Ctx& c);
-Result<Ledger*> NeedLedger(const Ctx& c);
+Result<Record*> NeedRecord(const Ctx& c);
+Result<Identities*> NeedIdentities(const Ctx& c);
+Result<Rewards*> NeedRewards(const Ctx& c);
 
 }  // namespace qiusuo::http

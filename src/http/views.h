@@ -13,7 +13,10 @@
 #include "ledger/merkle.h"
 #include "service/compute.h"
 #include "service/lab.h"
+#include "service/citation.h"
+#include "service/identities.h"
 #include "service/record.h"
+#include "service/rewards.h"
 
 namespace qiusuo::http {
 

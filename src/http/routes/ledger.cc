@@ -15,18 +15,18 @@ std::vector<Route> LedgerRoutes() {
   return {
       {"GET", "/api/v1/ledger/key", false,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          JsonWriter w;
          w.BeginObject()
              .Field("algorithm", "ed25519")
-             .Field("public_key", crypto::ToHex(ledger->public_key()))
+             .Field("public_key", crypto::ToHex(record->public_key()))
              .EndObject();
          return Reply{200, w.Take()};
        }},
       {"GET", "/api/v1/ledger/checkpoint", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
-         const ledger::Checkpoint cp = QS_TRY(ledger->Checkpoint());
+         Record* record = QS_TRY(NeedRecord(c));
+         const ledger::Checkpoint cp = QS_TRY(record->Checkpoint());
          JsonWriter w;
          w.BeginObject()
              .Field("at", cp.at)
@@ -57,7 +57,7 @@ std::vector<Route> LedgerRoutes() {
        }},
       {"GET", "/api/v1/ledger/entries", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          LedgerQuery q;
          q.after_seq = QS_TRY(IntQuery(c.req, "after", 0));
          q.limit = static_cast<int>(QS_TRY(IntQuery(c.req, "limit", 100)));
@@ -67,7 +67,7 @@ std::vector<Route> LedgerRoutes() {
            q.evidence = it->second;
          if (auto it = c.req.query.find("project"); it != c.req.query.end() && !it->second.empty())
            q.project = QS_TRY(IdParam(it->second, "project"));
-         const auto entries = QS_TRY(ledger->Entries(c.caller, q));
+         const auto entries = QS_TRY(record->Entries(c.caller, q));
          JsonWriter w;
          w.BeginObject().Key("items").BeginArray();
          for (const auto& e : entries) Write(w, e);
@@ -80,7 +80,7 @@ std::vector<Route> LedgerRoutes() {
        }},
       {"POST", "/api/v1/ledger/entries", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          auto body =
              QS_TRY(Body::Parse(c.req.body, {"contributor", "kind", "project_id", "quantity",
                                              "unit", "evidence", "note", "corrects"}));
@@ -95,23 +95,23 @@ std::vector<Route> LedgerRoutes() {
          req.evidence = QS_TRY(body.String("evidence", false));
          req.note = QS_TRY(body.String("note", true));
          req.corrects = QS_TRY(body.OptInt("corrects"));
-         const Contribution e = QS_TRY(ledger->Thank(c.caller, std::move(req)));
+         const Contribution e = QS_TRY(record->Thank(c.caller, std::move(req)));
          JsonWriter w;
          Write(w, e);
          return Reply{201, w.Take()};
        }},
       {"GET", "/api/v1/ledger/entries/{seq}", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          const std::int64_t seq = QS_TRY(IdParam(c.params[0], "entry"));
-         const Contribution e = QS_TRY(ledger->Entry(c.caller, seq));
+         const Contribution e = QS_TRY(record->Entry(c.caller, seq));
          JsonWriter w;
          Write(w, e);
          return Reply{200, w.Take()};
        }},
       {"GET", "/api/v1/ledger/export", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          std::string out;
          auto append = [&](std::string_view line) {
            out += line;
@@ -127,43 +127,43 @@ std::vector<Route> LedgerRoutes() {
                QS_TRY(IntQuery(c.req, "limit", kExportPage)), 1, kExportPage);
            if (after < 0 || upto < after)
              return InvalidArgument("upto", "0 <= after <= upto, sequence numbers");
-           QS_TRY_STATUS(ledger->ExportRange(after, std::min(upto, after + limit), append));
+           QS_TRY_STATUS(record->ExportRange(after, std::min(upto, after + limit), append));
            return Reply{200, std::move(out), "application/x-ndjson"};
          }
-         if (QS_TRY(ledger->Checkpoint()).tree_size > kExportPage) {
+         if (QS_TRY(record->Checkpoint()).tree_size > kExportPage) {
            return Fail(ErrorCode::kTooLarge,
                        "the ledger is too large for one answer; page it with ?after=N&upto=SIZE "
                        "(as `qiusuo ledger export` does)");
          }
-         QS_TRY_STATUS(ledger->Export(append));
+         QS_TRY_STATUS(record->Export(append));
          return Reply{200, std::move(out), "application/x-ndjson"};
        }},
       {"GET", "/api/v1/ledger/proof/inclusion", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          const std::int64_t seq = QS_TRY(IntQuery(c.req, "seq", 0));
          std::int64_t size = QS_TRY(IntQuery(c.req, "tree_size", 0));
-         if (size == 0) size = QS_TRY(ledger->Checkpoint()).tree_size;
-         const auto proof = QS_TRY(ledger->InclusionProof(seq, size));
-         const ledger::Hash leaf = QS_TRY(ledger->LeafHashOf(seq));
+         if (size == 0) size = QS_TRY(record->Checkpoint()).tree_size;
+         const auto proof = QS_TRY(record->InclusionProof(seq, size));
+         const ledger::Hash leaf = QS_TRY(record->LeafHashOf(seq));
          return Reply{200, "{\"seq\":" + std::to_string(seq) +
                                ",\"tree_size\":" + std::to_string(size) + ",\"leaf_hash\":\"" +
                                ledger::Hex(leaf) + "\",\"audit_path\":" + HashList(proof) + "}"};
        }},
       {"GET", "/api/v1/ledger/proof/consistency", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          const std::int64_t first = QS_TRY(IntQuery(c.req, "first", 0));
          std::int64_t second = QS_TRY(IntQuery(c.req, "second", 0));
-         if (second == 0) second = QS_TRY(ledger->Checkpoint()).tree_size;
-         const auto proof = QS_TRY(ledger->ConsistencyProof(first, second));
+         if (second == 0) second = QS_TRY(record->Checkpoint()).tree_size;
+         const auto proof = QS_TRY(record->ConsistencyProof(first, second));
          return Reply{200, "{\"first\":" + std::to_string(first) + ",\"second\":" +
                                std::to_string(second) + ",\"proof\":" + HashList(proof) + "}"};
        }},
       {"GET", "/api/v1/members/{handle}/record", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
-         const RecordProfile p = QS_TRY(ledger->Profile(c.caller, c.params[0]));
+         Record* record = QS_TRY(NeedRecord(c));
+         const RecordProfile p = QS_TRY(record->Profile(c.caller, c.params[0]));
          JsonWriter w;
          w.BeginObject().Field("contributor", p.contributor).Key("first");
          if (p.timeline.empty())
@@ -199,12 +199,12 @@ std::vector<Route> LedgerRoutes() {
        }},
       {"GET", "/api/v1/projects/{id}/authors", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Record* record = QS_TRY(NeedRecord(c));
          const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
          const std::int64_t from = QS_TRY(IntQuery(c.req, "from", 0));
          const std::int64_t to =
              QS_TRY(IntQuery(c.req, "to", std::numeric_limits<std::int32_t>::max()));
-         const auto authors = QS_TRY(ledger->Authors(c.caller, pid, from, to));
+         const auto authors = QS_TRY(record->Authors(c.caller, pid, from, to));
          const std::string title = QS_TRY(lab.GetProject(c.caller, pid)).project.title;
          const UnixSeconds until = c.req.query.contains("to") ? to : std::time(nullptr);
          auto format = c.req.query.find("format");
@@ -233,7 +233,7 @@ std::vector<Route> LedgerRoutes() {
        }},
       {"POST", "/api/v1/projects/{id}/commits", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Identities* identities = QS_TRY(NeedIdentities(c));
          const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
          auto body = QS_TRY(Body::Parse(c.req.body, {"commits"}));
          const auto items = body.Items("commits");
@@ -255,7 +255,7 @@ std::vector<Route> LedgerRoutes() {
            }
            commits.push_back({*sha, *author_name, *author_email, **at, **lines, *headline});
          }
-         const ImportResult r = QS_TRY(ledger->ImportCommits(c.caller, pid, commits));
+         const ImportResult r = QS_TRY(identities->ImportCommits(c.caller, pid, commits));
          JsonWriter w;
          w.BeginObject()
              .Field("members", r.members)
@@ -266,19 +266,19 @@ std::vector<Route> LedgerRoutes() {
        }},
       {"POST", "/api/v1/me/identities", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Identities* identities = QS_TRY(NeedIdentities(c));
          auto body = QS_TRY(Body::Parse(c.req.body, {"email"}));
          const std::string email = QS_TRY(body.String("email", true));
-         QS_TRY_STATUS(ledger->ClaimIdentity(c.caller, email));
+         QS_TRY_STATUS(identities->Claim(c.caller, email));
          JsonWriter w;
          w.BeginObject().Field("sent_to", email).EndObject();
          return Reply{202, w.Take()};
        }},
       {"POST", "/api/v1/me/identities/confirm", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
-         Ledger* ledger = QS_TRY(NeedLedger(c));
+         Identities* identities = QS_TRY(NeedIdentities(c));
          auto body = QS_TRY(Body::Parse(c.req.body, {"email", "code"}));
-         const Contribution e = QS_TRY(ledger->ConfirmIdentity(
+         const Contribution e = QS_TRY(identities->Confirm(
              c.caller, QS_TRY(body.String("email", true)), QS_TRY(body.String("code", true))));
          JsonWriter w;
          Write(w, e);
