@@ -89,7 +89,7 @@ Status RunBackup(const std::string& data, const std::string& to) {
   const std::string copy = (dest / "qiusuo.db").string();
   std::pair<std::int64_t, std::string> root;
   if (db.postgres) {
-    std::cerr << "Copying " << DisplayDatabase(db.name) << " into " << copy
+    std::cerr << "Copying " << db.shown << " into " << copy
               << " (one snapshot; the lab keeps running):\n";
     auto target = QS_TRY(OpenSqliteStore({copy}));
     root = QS_TRY(CopyAndCheck(*source, *target));
@@ -110,9 +110,9 @@ Status RunBackup(const std::string& data, const std::string& to) {
              << (db.postgres ? "postgresql" : "sqlite") << "\nschema " << version
              << "\nledger_entries " << root.first << "\nledger_root " << root.second << "\n";
   }
-  std::cout << "Backed up " << data << " (" << DisplayDatabase(db.name) << ") to " << to
-            << ": schema " << version << ", " << root.first << " ledger entries, root "
-            << root.second.substr(0, 16) << "...\n"
+  std::cout << "Backed up " << data << " (" << db.shown << ") to " << to << ": schema " << version
+            << ", " << root.first << " ledger entries, root " << root.second.substr(0, 16)
+            << "...\n"
             << "It holds the ledger key: keep it as safe as the lab itself.\n";
   return {};
 }

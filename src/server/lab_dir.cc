@@ -23,12 +23,15 @@ LabDatabase FindLabDatabase(const LabDir& lab, const ServerConfig& config) {
   db.pool_size = config.database_pool;
   if (const char* env = std::getenv("QIUSUO_DATABASE"); env && *env) {
     db.name = env;
+    db.shown = DisplayDatabase(db.name);
     db.where = "QIUSUO_DATABASE";
   } else if (!config.database.empty()) {
     db.name = config.database;
+    db.shown = DisplayDatabase(db.name);
     db.where = lab.Shown("qiusuo.toml");
   } else {
     db.name = "sqlite:" + lab.sqlite_db().string();
+    db.shown = DisplayDatabase("sqlite:" + lab.Shown("qiusuo.db"));
     db.where = "the default";
   }
   db.postgres = IsPostgresUrl(db.name);
@@ -43,7 +46,7 @@ Result<std::unique_ptr<Store>> OpenLabStore(const LabDatabase& db, bool must_hol
   auto store = QS_TRY(OpenDatabase(db.name, db.pool_size));
   if (must_hold_a_lab && db.postgres &&
       QS_TRY(Read(*store, [](Tx& tx) { return tx.CountMembers(); })) == 0) {
-    return FailedPrecondition("the database " + DisplayDatabase(db.name) + " (from " + db.where +
+    return FailedPrecondition("the database " + db.shown + " (from " + db.where +
                               ") holds no lab; " + hint);
   }
   return store;

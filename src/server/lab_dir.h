@@ -32,6 +32,7 @@ LabDir ResolveLabDir(const std::string& data);
 
 struct LabDatabase {
   std::string name;   // sqlite:PATH or a postgresql:// URL
+  std::string shown;  // the name for messages, with DATA as the operator wrote it
   std::string where;  // how it came to be chosen, for messages
   int pool_size = 8;
   bool postgres = false;

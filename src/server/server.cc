@@ -80,11 +80,12 @@ Result<InitReport> InitLab(const InitOptions& options) {
   LabDatabase db = QS_TRY(FindLabDatabase(dir));
   if (!options.database.empty()) {
     db.name = options.database;
+    db.shown = DisplayDatabase(db.name);
     db.postgres = IsPostgresUrl(db.name);
     db.where = "--database";
   }
   InitReport report;
-  report.database = DisplayDatabase(db.name);
+  report.database = db.shown;
   if (!db.postgres && fs::exists(SqlitePath(db.name))) {
     return FailedPrecondition(dir.shown + " already holds a lab (" + report.database +
                               "); init never touches an existing lab. Use another --data DIR.");
