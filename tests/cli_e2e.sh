@@ -66,14 +66,13 @@ expect_in "qiusuo init" "$ERR" "serve without a lab"
 sed -i 's/^min_runtime_s = .*/min_runtime_s = 1/; s/^grace_s = .*/grace_s = 1/; s/^scheduler_interval_ms = .*/scheduler_interval_ms = 200/' "$T/lab/qiusuo.toml"
 # Mail goes to a file, so identity claims can be proven within the test.
 sed -i "s|^mail_command = .*|mail_command = \"cat >> $T/mail.txt\"|" "$T/lab/qiusuo.toml"
+# The server runs as `make demo` runs it: from the lab's parent, with a relative --data.
 start_server() {
-  "$QS" serve --data "$T/lab" --listen "${1:-127.0.0.1:0}" >"$T/serve.log" 2>&1 &
+  (cd "$T" && exec "$QS" serve --data lab --listen "${1:-127.0.0.1:0}") >"$T/serve.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 100); do grep -q 'serving http://' "$T/serve.log" && break; sleep 0.1; done
 }
-"$QS" serve --data "$T/lab" --listen 127.0.0.1:0 >"$T/serve.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q 'serving http://' "$T/serve.log" && break; sleep 0.1; done
+start_server
 URL=$(grep -o 'http://[0-9.:]*' "$T/serve.log" | head -1)
 [ -n "$URL" ] || { cat "$T/serve.log"; exit 1; }
 export QIUSUO_SERVER=$URL
@@ -238,6 +237,14 @@ J4=$OUT
 wait_state ada "$J4" failed
 expect_exit 0 as ada job show "$J4"
 expect_in "/no/such/dir" "$OUT" "start failure reason"
+# Run in a directory other than the server's, submitted from a third one: the job's
+# files are found wherever it runs (the server resolved its relative --data).
+mkdir -p "$T/elsewhere" "$T/submitter"
+expect_exit 0 env -C "$T/submitter" QIUSUO_CONFIG="$T/ada.toml" "$QS" submit --project "$P" --gpus 1 --workdir ../elsewhere -- sh -c 'echo ran in "$(pwd)"'
+J7=$OUT
+wait_state ada "$J7" succeeded
+expect_exit 0 as ada logs "$J7"
+[ "$OUT" = "ran in $T/elsewhere" ] && ok || bad "a job in another directory: $OUT"
 expect_exit 0 as ada submit --project "$P" --gpus 1 -- sleep 30
 J5=$OUT
 wait_state ada "$J5" running

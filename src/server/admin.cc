@@ -1,4 +1,6 @@
-#include "cli/lab_admin.h"
+#include "server/admin.h"
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <ctime>
@@ -7,15 +9,17 @@
 #include <iostream>
 #include <map>
 
-#include "cli/config.h"
 #include "common/clock.h"
+#include "crypto/crypto.h"
 #include "ledger/merkle.h"
+#include "server/config.h"
+#include "server/lab_dir.h"
 #include "service/record.h"
 #include "store/copy.h"
 #include "store/open.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace qiusuo::cli {
+namespace qiusuo::server {
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,8 +46,7 @@ Result<std::int64_t> CountMembers(Store& store) {
 
 // Progress on stderr, one line per table, rewritten in place on a terminal.
 void ShowProgress(std::string_view table, std::int64_t done, std::int64_t total) {
-  static const bool tty = ::isatty(2) != 0;
-  if (tty) {
+  if (::isatty(2) != 0) {
     std::cerr << "\r  " << table << ": " << done << " / " << total << " rows\033[K"
               << (done == total ? "\n" : "") << std::flush;
   } else if (done == total) {
@@ -71,44 +74,11 @@ Result<std::pair<std::int64_t, std::string>> CopyAndCheck(Store& from, Store& to
 
 }  // namespace
 
-Result<LabDatabase> FindLabDatabase(const std::string& data) {
-  return FindLabDatabase(data, QS_TRY(LoadServerConfig((fs::path(data) / "qiusuo.toml").string())));
-}
-
-LabDatabase FindLabDatabase(const std::string& data, const ServerConfig& config) {
-  LabDatabase db;
-  db.pool_size = config.database_pool;
-  if (const char* env = std::getenv("QIUSUO_DATABASE"); env && *env) {
-    db.name = env;
-    db.where = "QIUSUO_DATABASE";
-  } else if (!config.database.empty()) {
-    db.name = config.database;
-    db.where = (fs::path(data) / "qiusuo.toml").string();
-  } else {
-    db.name = "sqlite:" + (fs::path(data) / "qiusuo.db").string();
-    db.where = "the default";
-  }
-  db.postgres = IsPostgresUrl(db.name);
-  return db;
-}
-
-Result<std::unique_ptr<Store>> OpenLabStore(const LabDatabase& db, bool must_hold_a_lab,
-                                            const std::string& data) {
-  const std::string hint = "create one with `qiusuo init --data " + data + "`";
-  if (must_hold_a_lab && !db.postgres && !fs::exists(SqlitePath(db.name)))
-    return FailedPrecondition("there is no lab in " + data + "; " + hint);
-  auto store = QS_TRY(OpenDatabase(db.name, db.pool_size));
-  if (must_hold_a_lab && db.postgres && QS_TRY(CountMembers(*store)) == 0) {
-    return FailedPrecondition("the database " + DisplayDatabase(db.name) + " (from " + db.where +
-                              ") holds no lab; " + hint);
-  }
-  return store;
-}
-
 Status RunBackup(const std::string& data, const std::string& to) {
-  const LabDatabase db = QS_TRY(FindLabDatabase(data));
+  const LabDir lab = ResolveLabDir(data);
+  const LabDatabase db = QS_TRY(FindLabDatabase(lab));
   if (to.empty()) return InvalidArgument("to", "say where: --to BACKUP_DIR (a new directory)");
-  auto source = QS_TRY(OpenLabStore(db, true, data));
+  auto source = QS_TRY(OpenLabStore(db, true, lab));
   std::error_code ec;
   if (fs::exists(to) && !fs::is_empty(to, ec))
     return FailedPrecondition(to + " is not empty; a backup goes into a new directory");
@@ -119,7 +89,7 @@ Status RunBackup(const std::string& data, const std::string& to) {
   const std::string copy = (dest / "qiusuo.db").string();
   std::pair<std::int64_t, std::string> root;
   if (db.postgres) {
-    std::cerr << "Copying " << DisplayDatabase(db.name) << " into " << copy
+    std::cerr << "Copying " << db.shown << " into " << copy
               << " (one snapshot; the lab keeps running):\n";
     auto target = QS_TRY(OpenSqliteStore({copy}));
     root = QS_TRY(CopyAndCheck(*source, *target));
@@ -129,11 +99,9 @@ Status RunBackup(const std::string& data, const std::string& to) {
     auto target = QS_TRY(OpenSqliteStore({copy}));
     root = QS_TRY(LedgerRoot(*target));
   }
-  const fs::path dir(data);
-  if (fs::exists(dir / "ledger.key"))
-    QS_TRY_STATUS(CopyPrivate(dir / "ledger.key", dest / "ledger.key"));
-  if (fs::exists(dir / "qiusuo.toml"))
-    QS_TRY_STATUS(CopyPrivate(dir / "qiusuo.toml", dest / "qiusuo.toml"));
+  if (fs::exists(lab.ledger_key()))
+    QS_TRY_STATUS(CopyPrivate(lab.ledger_key(), dest / "ledger.key"));
+  if (fs::exists(lab.config())) QS_TRY_STATUS(CopyPrivate(lab.config(), dest / "qiusuo.toml"));
   auto target = QS_TRY(OpenSqliteStore({copy}));
   const int version = QS_TRY(target->SchemaVersion());
   {
@@ -142,16 +110,16 @@ Status RunBackup(const std::string& data, const std::string& to) {
              << (db.postgres ? "postgresql" : "sqlite") << "\nschema " << version
              << "\nledger_entries " << root.first << "\nledger_root " << root.second << "\n";
   }
-  std::cout << "Backed up " << data << " (" << DisplayDatabase(db.name) << ") to " << to
-            << ": schema " << version << ", " << root.first << " ledger entries, root "
-            << root.second.substr(0, 16) << "...\n"
+  std::cout << "Backed up " << data << " (" << db.shown << ") to " << to << ": schema " << version
+            << ", " << root.first << " ledger entries, root " << root.second.substr(0, 16)
+            << "...\n"
             << "It holds the ledger key: keep it as safe as the lab itself.\n";
   return {};
 }
 
 Status RunRestore(const std::string& data, const std::string& from, const std::string& database) {
   const fs::path src(from);
-  const fs::path dir(data);
+  const fs::path dir = ResolveLabDir(data).root;
   if (!fs::exists(src / "MANIFEST") || !fs::exists(src / "qiusuo.db"))
     return NotFound(from + " is not a qiusuo backup (no MANIFEST or qiusuo.db)");
   std::map<std::string, std::string> manifest;
@@ -227,14 +195,15 @@ Status RunMigrate(const std::string& from, const std::string& to, const std::str
   std::cout << "Migrated. Ledger: " << root.first << " entries, root " << root.second
             << " on both sides.\n";
   if (!data.empty()) {
-    const std::string config = (fs::path(data) / "qiusuo.toml").string();
+    const LabDir lab = ResolveLabDir(data);
+    const std::string config = lab.config().string();
     if (fs::exists(config)) {
       QS_TRY_STATUS(SetConfigDatabase(config, to));
     } else {
       QS_TRY_STATUS(WriteDefaultServerConfig(config, to));
     }
-    std::cout << config << " now names " << DisplayDatabase(to) << "; restart `qiusuo serve --data "
-              << data << "` to use it.\n";
+    std::cout << lab.Shown("qiusuo.toml") << " now names " << DisplayDatabase(to)
+              << "; restart `qiusuo serve --data " << data << "` to use it.\n";
   } else {
     std::cout << "Next: set database = \"" << DisplayDatabase(to)
               << "\" in DATA/qiusuo.toml (or QIUSUO_DATABASE) and restart the server.\n";
@@ -242,4 +211,19 @@ Status RunMigrate(const std::string& from, const std::string& to, const std::str
   return {};
 }
 
-}  // namespace qiusuo::cli
+Result<std::int64_t> ExportLabLedger(const std::string& data, std::ostream& out) {
+  QS_TRY_STATUS(crypto::Init());
+  const LabDir lab = ResolveLabDir(data);
+  auto store = QS_TRY(OpenLabStore(QS_TRY(FindLabDatabase(lab)), true, lab));
+  auto key = QS_TRY(LoadLedgerKey(lab.ledger_key().string(), false));
+  SystemClock clock;
+  Record lab_ledger(*store, clock, key);
+  std::int64_t lines = 0;
+  QS_TRY_STATUS(lab_ledger.Export([&](std::string_view line) {
+    out << line << '\n';
+    ++lines;
+  }));
+  return lines;
+}
+
+}  // namespace qiusuo::server

@@ -1,0 +1,153 @@
+// The one place that reads and writes the server's toml++ file.
+#include "server/config.h"
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace qiusuo::server {
+namespace fs = std::filesystem;
+
+Result<ServerConfig> LoadServerConfig(const std::string& path) {
+  ServerConfig out;
+  if (!fs::exists(path)) return out;
+  try {
+    const auto table = toml::parse_file(path);
+    out.listen = table["listen"].value_or(out.listen);
+    const std::string signup = table["signup"].value_or(std::string("open"));
+    if (signup != "open" && signup != "invite") {
+      return InvalidArgument("signup",
+                             path + ": signup is \"open\" or \"invite\", not \"" + signup + "\"");
+    }
+    out.open_signup = signup == "open";
+    out.threads = table["threads"].value_or(0);
+    out.body_limit = table["body_limit"].value_or(static_cast<std::int64_t>(out.body_limit));
+    const std::string executor = table["executor"].value_or(std::string("local"));
+    if (executor != "local") {
+      return InvalidArgument(
+          "executor",
+          path + ": executor is \"local\" (the only one today), not \"" + executor + "\"");
+    }
+    out.executor = ExecutorKind::kLocal;
+    out.virtual_gpus = table["virtual_gpus"].value_or(out.virtual_gpus);
+    out.min_runtime_s =
+        table["min_runtime_s"].value_or(static_cast<std::int64_t>(out.min_runtime_s));
+    out.grace_s = table["grace_s"].value_or(static_cast<std::int64_t>(out.grace_s));
+    out.starvation_wait_s =
+        table["starvation_wait_s"].value_or(static_cast<std::int64_t>(out.starvation_wait_s));
+    out.mail_command = table["mail_command"].value_or(std::string());
+    out.database = table["database"].value_or(std::string());
+    out.web_root = table["web_root"].value_or(std::string());
+    out.database_pool = table["database_pool"].value_or(out.database_pool);
+    if (out.database_pool < 1 || out.database_pool > 1000) {
+      return InvalidArgument("database_pool", path + ": database_pool is 1 to 1000 connections");
+    }
+    out.scheduler_interval_ms = table["scheduler_interval_ms"].value_or(
+        static_cast<std::int64_t>(out.scheduler_interval_ms));
+    if (out.virtual_gpus < 1 || out.min_runtime_s < 0 || out.grace_s < 0 ||
+        out.starvation_wait_s < 0 || out.scheduler_interval_ms < 10) {
+      return InvalidArgument("config",
+                             path +
+                                 ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0, "
+                                 "starvation_wait_s >= 0 and scheduler_interval_ms >= 10");
+    }
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
+  }
+  return out;
+}
+
+namespace {
+constexpr const char* kDatabaseComment =
+    R"(# The database. Empty: DIR/qiusuo.db, one SQLite file (the default). A URL such as
+# "postgresql://qiusuo@db.lab:5432/qiusuo" keeps the lab in PostgreSQL; put its
+# password in ~/.pgpass or PGPASSWORD rather than here. QIUSUO_DATABASE overrides
+# this line. `qiusuo migrate` moves a lab from one database to another.
+)";
+
+std::string TomlString(const std::string& s) {
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+}  // namespace
+
+Status SetConfigDatabase(const std::string& path, const std::string& database) {
+  std::ifstream in(path);
+  if (!in) return Fail(ErrorCode::kUnavailable, "cannot read " + path);
+  std::string text;
+  bool replaced = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("database =") || line.starts_with("database=")) {
+      line = "database = " + TomlString(database);
+      replaced = true;
+    }
+    text += line + "\n";
+  }
+  if (!replaced)
+    text += std::string("\n") + kDatabaseComment + "database = " + TomlString(database) + "\n";
+  std::ofstream out(path + ".tmp", std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out || std::rename((path + ".tmp").c_str(), path.c_str()) != 0)
+    return Fail(ErrorCode::kUnavailable, "cannot write " + path);
+  return {};
+}
+
+Status WriteDefaultServerConfig(const std::string& path, const std::string& database) {
+  std::ofstream f(path, std::ios::trunc);
+  if (!f) return Fail(ErrorCode::kInternal, "cannot write " + path);
+  f << R"(# Qiusuo server configuration. `qiusuo serve --data DIR` reads DIR/qiusuo.toml.
+
+)" << kDatabaseComment
+    << "database = " << TomlString(database) << R"(
+# Connections each server keeps to PostgreSQL.
+database_pool = 8
+
+# Where the server listens; --listen overrides it.
+listen = "127.0.0.1:8080"
+
+# "open": anyone who can reach the server may sign up.
+# "invite": sign-up needs a one-time code a member makes with `qiusuo signup-invite`.
+signup = "open"
+
+# The web UI's files (web/dist of the source, built by `make web`). Empty: found next
+# to the qiusuo binary, or in the source tree it was built from.
+web_root = ""
+
+# Threads serving HTTP; 0 means one per core.
+threads = 0
+
+# Largest request body accepted, in bytes (larger ones get 413).
+body_limit = 1048576
+
+# What runs the jobs: "local", supervised processes on this machine.
+executor = "local"
+
+# Jobs. GPUs are found with nvidia-smi; without any, jobs get this many virtual slots.
+virtual_gpus = 8
+# A running job is never preempted before this many seconds.
+min_runtime_s = 600
+# A preempted or cancelled job gets SIGTERM, then this many seconds, then SIGKILL.
+grace_s = 30
+# A job next in line that has waited this long may preempt borrowing jobs that have no
+# time limit, even when it asks for more than its project's share.
+starvation_wait_s = 3600
+# The scheduler also runs on every submit, finish, cancel and boost.
+scheduler_interval_ms = 1000
+
+# Mail, for proving the emails of identities found in imported history: a command
+# that reads a message ("To:", "Subject:", a blank line, the body) on stdin, like
+# "/usr/sbin/sendmail -t". Empty: the lab sends no mail.
+mail_command = ""
+)";
+  return {};
+}
+
+}  // namespace qiusuo::server

@@ -1,0 +1,46 @@
+#pragma once
+// The server's configuration file, <data>/qiusuo.toml: what `qiusuo serve` reads and
+// `qiusuo init` writes.
+
+#include <cstddef>
+#include <string>
+
+#include "common/error.h"
+
+namespace qiusuo::server {
+
+// Which executor runs the lab's jobs. Each kind is built in one place,
+// server.cc's MakeExecutor.
+enum class ExecutorKind {
+  kLocal,  // supervised processes on this machine's GPUs (or virtual slots)
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8080";
+  bool open_signup = true;
+  int threads = 0;
+  std::size_t body_limit = 1 << 20;
+  ExecutorKind executor = ExecutorKind::kLocal;
+  int virtual_gpus = 8;           // GPU slots when nvidia-smi finds no GPU
+  long min_runtime_s = 600;       // no preemption of a run younger than this
+  long starvation_wait_s = 3600;  // then the job next in line may preempt unlimited borrowers
+  long grace_s = 30;              // a preempted or cancelled job's time to exit
+  long scheduler_interval_ms = 1000;
+  // Sends one email given as a message on stdin ("To:", "Subject:", a blank line, the
+  // body), as `sendmail -t` reads it; empty: the lab sends no mail.
+  std::string mail_command;
+  // The database: empty for DIR/qiusuo.db (SQLite), or a postgresql:// URL.
+  std::string database;
+  int database_pool = 8;  // connections each server keeps (PostgreSQL)
+  std::string web_root;   // the web UI's files; empty: found next to the binary
+};
+
+// A missing file is the defaults; a malformed one, or a value out of range, is an
+// error naming the file and the key.
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+// `database`: the line to write, empty for the SQLite default.
+Status WriteDefaultServerConfig(const std::string& path, const std::string& database = "");
+// Points an existing config file at another database, keeping everything else.
+Status SetConfigDatabase(const std::string& path, const std::string& database);
+
+}  // namespace qiusuo::server
