@@ -35,10 +35,29 @@ struct Error {
   friend bool operator==(const Error&, const Error&) = default;
 };
 
+// A value or an Error. [[nodiscard]]: a Result dropped on the floor is an error
+// ignored, and the build refuses it (-Werror=unused-result); where dropping is
+// meant, say so with a (void) cast and a comment.
 template <typename T>
-using Result = std::expected<T, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+ public:
+  using std::expected<T, Error>::expected;
+  Result() = default;
+  Result(std::expected<T, Error> e) : std::expected<T, Error>(std::move(e)) {}  // NOLINT
 
-using Status = std::expected<void, Error>;
+  friend bool operator==(const Result& a, const Result& b) {
+    using Base = std::expected<T, Error>;
+    return static_cast<const Base&>(a) == static_cast<const Base&>(b);
+  }
+};
+
+// Success or an Error.
+class [[nodiscard]] Status : public std::expected<void, Error> {
+ public:
+  using std::expected<void, Error>::expected;
+  Status() = default;
+  Status(std::expected<void, Error> e) : std::expected<void, Error>(std::move(e)) {}  // NOLINT
+};
 
 inline std::unexpected<Error> Fail(ErrorCode code, std::string message, std::string field = {}) {
   return std::unexpected(Error{code, std::move(message), std::move(field)});

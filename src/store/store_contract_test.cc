@@ -645,7 +645,9 @@ TEST(CopyLab, ARoundTripThroughPostgresKeepsEveryRow) {
   ASSERT_TRUE((*pg)->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     const auto boosts = QS_TRY(tx.ListBoosts(0));
     EXPECT_EQ(boosts.size(), 1u);
-    if (!boosts.empty()) EXPECT_EQ(boosts[0].factor, 1.5);
+    if (!boosts.empty()) {
+      EXPECT_EQ(boosts[0].factor, 1.5);
+    }
     return {};
   }));
 
