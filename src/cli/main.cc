@@ -396,7 +396,7 @@ Status RunServe(const ServerSide& opts) {
                                              "; install qiusuo-shim next to qiusuo");
   }
   auto executor = QS_TRY(MakeLocalExecutor(
-      {(fs::path(opts.data) / "jobs").string(), shim.string(), config.virtual_gpus, true}));
+      {(fs::path(opts.data) / "jobs").string(), shim.string(), config.virtual_gpus, true}, clock));
   ComputeConfig compute_config;
   compute_config.policy.min_runtime = config.min_runtime_s;
   compute_config.policy.starvation_wait = config.starvation_wait_s;

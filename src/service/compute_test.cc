@@ -32,7 +32,7 @@ class ComputeTest : public ::testing::Test {
     bob_ = Join("bob");
     p1_ = lab_->StartProject(ada_, {"Sparse attention", "", std::nullopt, {}})->project.id;
     p2_ = lab_->StartProject(bob_, {"Pure RL", "", std::nullopt, {}})->project.id;
-    executor_ = std::move(*MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}));
+    executor_ = std::move(*MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}, clock_));
     compute_ = MakeCompute();
   }
 
