@@ -229,8 +229,14 @@ TEST_F(ApiTest, BadInputIsRefusedClearlyAndChangesNothing) {
       422, "invalid_argument", "handle");
   ExpectError(CallJ("POST", "/api/v1/members", json{{"handle", "ada"}, {"password", kPassword}}),
               409, "already_exists", "handle");
+  // A failed call has no "items", which would read as an empty list: check it is a list.
   auto ideas = Call("GET", "/api/v1/ideas", "", ada_);
+  ASSERT_EQ(ideas.status, 200) << ideas.body;
+  ASSERT_TRUE(ideas.body["items"].is_array()) << ideas.body;
   EXPECT_TRUE(ideas.body["items"].empty());
+  // The same idea, well formed, goes in: the refusals above were the input's.
+  ASSERT_EQ(CallJ("POST", "/api/v1/ideas", json{{"title", "x"}}, ada_).status, 201);
+  EXPECT_EQ(Call("GET", "/api/v1/ideas", "", ada_).body["items"].size(), 1u);
   ExpectError(Call("GET", "/api/v1/nothing-here", "", ada_), 404, "not_found");
   auto wrong_method = Call("DELETE", "/api/v1/ideas", "", ada_);
   EXPECT_EQ(wrong_method.status, 405);

@@ -139,6 +139,7 @@ TEST_F(ComputeTest, RunsAJobToItsExitCodeWithLogs) {
   executor_.Print(job.id.value, "gpus=0,1\n");
   executor_.Print(job.id.value, "oops\n", true);
   clock_.Advance(1800);
+  Pass();
   EXPECT_EQ(Get(job.id).state, JobState::kRunning) << "a run ends when its executor says so";
   executor_.Exit(job.id.value, 0, 3);
   Pass();
