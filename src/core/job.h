@@ -63,8 +63,9 @@ struct JobPhase {
 };
 
 // The phase after `event`, or FailedPrecondition when the event cannot happen in
-// `from` (an event of a run on a job that is not running, a start of a job that is
-// not waiting, anything but nothing on a finished job). The transitions:
+// `from` (a run's end on a job that is not running, a start of a job that is not
+// waiting, any event on a finished job), or Internal for a phase that cannot exist
+// (a waiting job with a stop). The transitions:
 //
 //   waiting (pending, preempted)  start -> running;  cancel -> cancelled
 //   running, no stop              preempt -> running/preempt;  cancel -> running/cancel;
