@@ -14,6 +14,7 @@ FakeExecutor::FakeExecutor(int gpus, std::string logs_dir)
 
 std::vector<int> FakeExecutor::Gpus() const {
   std::vector<int> out;
+  out.reserve(static_cast<std::size_t>(gpus_));
   for (int gpu_idx = 0; gpu_idx < gpus_; ++gpu_idx) out.push_back(gpu_idx);
   return out;
 }
@@ -40,7 +41,7 @@ Result<RunStatus> FakeExecutor::Poll(std::int64_t job_id, int run) {
     never.reason = "the job never started";
     return never;
   }
-  if (it->second.ended) return *it->second.ended;
+  if (const std::optional<RunStatus>& ended = it->second.ended) return *ended;
   return RunStatus{};
 }
 
