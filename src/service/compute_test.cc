@@ -603,12 +603,14 @@ TEST_F(ComputeOnRealProcesses, AJobRunsToItsExitCodeWithItsOutput) {
 // Preemption is SIGTERM to the job, which may save its work; the next run sees
 // QIUSUO_RESTART_COUNT=1 and the checkpoint directory it left.
 TEST_F(ComputeOnRealProcesses, APreemptedJobGetsSigtermAndResumesFromItsCheckpoint) {
-  auto borrower = compute_->Submit(
-      ada_, Req(p1_, 8,
-                "trap 'echo got TERM; exit 0' TERM; echo restart=$QIUSUO_RESTART_COUNT; "
-                "touch $QIUSUO_CHECKPOINT_DIR/r$QIUSUO_RESTART_COUNT; "
-                "if [ $QIUSUO_RESTART_COUNT = 0 ]; then sleep 30 & wait; fi"));
+  auto borrower =
+      compute_->Submit(ada_, Req(p1_, 8,
+                                 "trap 'echo got TERM; exit 0' TERM; "
+                                 "touch $QIUSUO_CHECKPOINT_DIR/r$QIUSUO_RESTART_COUNT; "
+                                 "echo restart=$QIUSUO_RESTART_COUNT; if [ $QIUSUO_RESTART_COUNT = "
+                                 "0 ]; then sleep 30 & wait; fi"));
   ASSERT_TRUE(borrower) << borrower.error().message;
+  // Up, with its trap set and its checkpoint written, before it may be preempted.
   PassUntil([&] { return Log(borrower->id) == "restart=0\n"; }, "the borrower to be up");
   auto arrival = compute_->Submit(bob_, Req(p2_, 4, "true"));
   clock_.Advance(1);  // min_runtime
