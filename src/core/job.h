@@ -1,7 +1,11 @@
 #pragma once
-// A GPU job as the lab records it. States: pending -> running -> succeeded | failed |
-// cancelled; a preempted run goes back to the queue as `preempted` and runs again
-// with its run number (restart count) up.
+// A GPU job as the lab records it, and its life as an explicit state machine:
+// pending -> running -> succeeded | failed | cancelled. A waiting job (pending or
+// preempted) may be cancelled at once. A running job is stopped by asking: a preempt
+// or a cancel is recorded as its `stopping` and carried out when its run ends, then
+// a preempted job goes back to the queue as `preempted` and runs again with its run
+// number (restart count) up. NextJobPhase is the only place that decides
+// transitions; the compute service calls nothing else.
 
 #include <optional>
 #include <string>
@@ -10,6 +14,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/error.h"
 #include "common/ids.h"
 
 namespace qiusuo {
@@ -25,6 +30,63 @@ inline bool IsFinal(JobState s) {
 }
 inline bool IsWaiting(JobState s) { return s == JobState::kPending || s == JobState::kPreempted; }
 
+// A stop asked of a running job and not carried out yet: its run is ending (SIGTERM,
+// grace, SIGKILL) and the job is still `running` until it has.
+enum class JobStop { kNone, kPreempt, kCancel };
+
+// "", "preempt", "cancel": the words the store keeps and the API sends.
+std::string_view JobStopName(JobStop stop);
+std::optional<JobStop> ParseJobStop(std::string_view name);
+
+// What can happen to a job. The kRun* events are how its run ended, as the executor
+// saw it, whatever stop was asked; NextJobPhase combines the two.
+enum class JobEvent {
+  kStart,             // the scheduler starts a waiting job on GPUs
+  kStartFailed,       // the executor refused to launch the run it was just given
+  kPreempt,           // the scheduler asks a running job to give its GPUs back
+  kCancel,            // its owner or a steward cancels it
+  kRunSucceeded,      // the run exited 0
+  kRunFailed,         // the run exited non-zero, was killed by a signal or hit its time limit
+  kRunCouldNotStart,  // the run never became a process (bad workdir, missing program)
+  kRunLost,           // the run's supervisor is gone without an exit status
+  kRunNeverRan,       // nobody ever launched the run (the server died in between)
+};
+
+std::string_view JobEventName(JobEvent event);
+
+// Where a job is in its life: its state and, while running, the stop asked of it.
+struct JobPhase {
+  JobState state = JobState::kPending;
+  JobStop stop = JobStop::kNone;  // kNone unless running
+
+  friend bool operator==(const JobPhase&, const JobPhase&) = default;
+};
+
+// The phase after `event`, or FailedPrecondition when the event cannot happen in
+// `from` (a run's end on a job that is not running, a start of a job that is not
+// waiting, any event on a finished job), or Internal for a phase that cannot exist
+// (a waiting job with a stop). The transitions:
+//
+//   waiting (pending, preempted)  start -> running;  cancel -> cancelled
+//   running, no stop              preempt -> running/preempt;  cancel -> running/cancel;
+//                                 start failed -> failed;  run succeeded -> succeeded;
+//                                 run failed, could not start, lost -> failed;
+//                                 run never ran -> pending
+//   running, preempt              cancel -> running/cancel;  run succeeded or failed
+//                                 (it stopped) -> preempted;  could not start, lost ->
+//                                 failed;  never ran -> preempted
+//   running, cancel               cancel -> running/cancel (asked again);  any end of
+//                                 the run -> cancelled
+//
+// A running job that goes back to the queue (preempted, or its run never happened)
+// runs again under the next run number: see StartsOver.
+Result<JobPhase> NextJobPhase(JobPhase from, JobEvent event);
+
+// Whether the step from `from` to `to` ends a run that the job must run again.
+inline bool StartsOver(JobPhase from, JobPhase to) {
+  return from.state == JobState::kRunning && IsWaiting(to.state);
+}
+
 struct Job {
   JobId id;
   MemberId owner;
@@ -39,7 +101,7 @@ struct Job {
   JobState state = JobState::kPending;
   int run = 0;
   std::vector<int> gpu_ids;
-  std::string stopping;  // "", "preempt" or "cancel" while a stop is in flight
+  JobStop stopping = JobStop::kNone;  // while running: the stop in flight, if any
   std::optional<int> exit_code;
   std::string reason;
   std::int64_t attained_gpu_s = 0;
@@ -48,6 +110,8 @@ struct Job {
   std::optional<UnixSeconds> started_at;
   std::optional<UnixSeconds> run_started_at;
   std::optional<UnixSeconds> finished_at;
+
+  JobPhase phase() const { return {state, stopping}; }
 };
 
 struct JobNote {

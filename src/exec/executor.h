@@ -25,16 +25,24 @@ struct LaunchSpec {
   std::int64_t grace_s = 30;  // SIGTERM, then this long, then SIGKILL
 };
 
+// How a run that exited came to end.
+enum class RunEnd {
+  kExited,         // by itself: `exit_code`, or killed by `signal` from outside
+  kStopped,        // after a Stop: SIGTERM, then SIGKILL once the grace period is over
+  kTimeLimit,      // the supervisor stopped it at its time limit, the same way
+  kFailedToStart,  // it never became a process (bad workdir, missing program): see reason
+};
+
 struct RunStatus {
   enum class State { kRunning, kExited, kLost };
   State state = State::kRunning;
-  int exit_code = 0;  // valid when exited normally
-  int signal = 0;     // the signal that ended it, if any
-  bool failed_to_start = false;
+  RunEnd end = RunEnd::kExited;  // valid when exited
+  int exit_code = 0;             // valid when exited normally
+  int signal = 0;                // the signal that ended it, if any
   // Lost before any supervisor took the run (the server died between recording the
   // start and launching it): the job never ran, so running it again runs it once.
   bool never_ran = false;
-  std::string reason;  // "exited", "time limit", "stopped", "cannot start: ...", ...
+  std::string reason;  // for people: "exited", "time limit", "stopped", "cannot start: ..."
 };
 
 class Executor {

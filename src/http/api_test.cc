@@ -236,8 +236,14 @@ TEST_F(ApiTest, BadInputIsRefusedClearlyAndChangesNothing) {
       422, "invalid_argument", "handle");
   ExpectError(CallJ("POST", "/api/v1/members", json{{"handle", "ada"}, {"password", kPassword}}),
               409, "already_exists", "handle");
+  // A failed call has no "items", which would read as an empty list: check it is a list.
   auto ideas = Call("GET", "/api/v1/ideas", "", ada_);
+  ASSERT_EQ(ideas.status, 200) << ideas.body;
+  ASSERT_TRUE(ideas.body["items"].is_array()) << ideas.body;
   EXPECT_TRUE(ideas.body["items"].empty());
+  // The same idea, well formed, goes in: the refusals above were the input's.
+  ASSERT_EQ(CallJ("POST", "/api/v1/ideas", json{{"title", "x"}}, ada_).status, 201);
+  EXPECT_EQ(Call("GET", "/api/v1/ideas", "", ada_).body["items"].size(), 1u);
   ExpectError(Call("GET", "/api/v1/nothing-here", "", ada_), 404, "not_found");
   auto wrong_method = Call("DELETE", "/api/v1/ideas", "", ada_);
   EXPECT_EQ(wrong_method.status, 405);
@@ -373,7 +379,7 @@ class ApiEventsTest : public api_test::FullLabTest {
 
 TEST_F(ApiEventsTest, EveryEventHasTheOutputOffsetAsItsId) {
   const std::int64_t job = RunningJob();
-  executor_->AppendLog(job, "one\n");
+  executor_->Print(job, "one\n");
   std::shared_ptr<EventStream> stream;
   const auto first = Parse(Open(job, "", &stream));
   ASSERT_EQ(first.size(), 3u);
@@ -382,7 +388,7 @@ TEST_F(ApiEventsTest, EveryEventHasTheOutputOffsetAsItsId) {
   EXPECT_EQ(first[2].event, "log");
   EXPECT_EQ(first[2].id, "4");
   EXPECT_EQ(LogText(first), "one\n");
-  executor_->AppendLog(job, "two\n");
+  executor_->Print(job, "two\n");
   const auto next = Parse(stream->Next().data);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].id, "8");
@@ -391,7 +397,7 @@ TEST_F(ApiEventsTest, EveryEventHasTheOutputOffsetAsItsId) {
 
 TEST_F(ApiEventsTest, LastEventIdResumesTheOutputAfterIt) {
   const std::int64_t job = RunningJob();
-  executor_->AppendLog(job, "one\ntwo\n");
+  executor_->Print(job, "one\ntwo\n");
   const auto resumed = Parse(Open(job, "4"));
   // The snapshots come again whole; the output only from byte 4 on.
   ASSERT_EQ(resumed.size(), 3u);
@@ -417,7 +423,7 @@ TEST_F(ApiEventsTest, AJobThatDoesNotExistIsA404BeforeTheStreamOpens) {
 
 TEST_F(ApiEventsTest, TheServerPassesLastEventIdOn) {
   const std::int64_t job = RunningJob();
-  executor_->AppendLog(job, "one\ntwo\n");
+  executor_->Print(job, "one\ntwo\n");
   // Beast's client waits for a whole response; an event stream never ends, so a plain
   // socket reads the first events, which the server sends with the header.
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -452,10 +458,10 @@ TEST_F(ApiEventsTest, AHandlerThatThrowsIsLoggedAndAnswersAGeneric500) {
   auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
   auto previous = spdlog::default_logger();
   spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
-  executor_->broken = true;
+  executor_->BreakGpus("fake executor: /secret/path is gone");
   auto r = Call("GET", "/api/v1/cluster", "", ada_);
   spdlog::set_default_logger(previous);
-  executor_->broken = false;
+  executor_->BreakGpus("");
   EXPECT_EQ(r.status, 500);
   EXPECT_EQ(r.body["error"]["code"], "internal") << r.text;
   EXPECT_EQ(r.text.find("secret"), std::string::npos) << "internals leak: " << r.text;

@@ -20,70 +20,18 @@
 #include "common/temp_dir.h"
 #include "crypto/crypto.h"
 #include "exec/executor.h"
+#include "exec/fake/fake_executor.h"
 #include "http/api.h"
 #include "http/client.h"
 #include "http/server.h"
 #include "service/compute.h"
-#include "service/lab.h"
 #include "service/identities.h"
+#include "service/lab.h"
 #include "service/record.h"
 #include "service/rewards.h"
 #include "store/postgres/test_store.h"
 
 namespace qiusuo::http::api_test {
-
-// Runs are bookkeeping only: Start marks a run running, Stop and Finish end it, and
-// the output is whatever the test appends to the log files.
-class FakeExecutor final : public Executor {
- public:
-  explicit FakeExecutor(std::filesystem::path dir) : dir_(std::move(dir)) {}
-
-  std::vector<int> Gpus() const override {
-    if (broken) throw std::runtime_error("fake executor: /secret/path is gone");
-    return {0, 1, 2, 3};
-  }
-  Status Start(const LaunchSpec& spec) override {
-    std::lock_guard lock(mu_);
-    runs_[{spec.job_id, spec.run}] = RunStatus{};
-    return {};
-  }
-  Result<RunStatus> Poll(std::int64_t job_id, int run) override {
-    std::lock_guard lock(mu_);
-    auto it = runs_.find({job_id, run});
-    if (it == runs_.end()) return RunStatus{RunStatus::State::kLost, 0, 0, false, true, "lost"};
-    return it->second;
-  }
-  Status Stop(std::int64_t job_id, int run) override {
-    End(job_id, run, 143, "stopped");
-    return {};
-  }
-  void OnChange(std::function<void()>) override {}
-  std::string LogPath(std::int64_t job_id, bool stderr_stream) const override {
-    return (dir_ / (std::to_string(job_id) + (stderr_stream ? ".err" : ".out"))).string();
-  }
-
-  // Ends the job's first run with `exit_code`.
-  void Finish(std::int64_t job_id, int exit_code) { End(job_id, 0, exit_code, "exited"); }
-  // Set: Gpus() throws, as a bug in a dependency would.
-  std::atomic<bool> broken{false};
-
-  void AppendLog(std::int64_t job_id, const std::string& text, bool stderr_stream = false) {
-    std::ofstream(LogPath(job_id, stderr_stream), std::ios::app | std::ios::binary) << text;
-  }
-
- private:
-  void End(std::int64_t job_id, int run, int exit_code, const std::string& reason) {
-    std::lock_guard lock(mu_);
-    RunStatus& st = runs_[{job_id, run}];
-    st.state = RunStatus::State::kExited;
-    st.exit_code = exit_code;
-    st.reason = reason;
-  }
-
-  std::filesystem::path dir_;
-  std::mutex mu_;  // guards runs_
-  std::map<std::pair<std::int64_t, int>, RunStatus> runs_;
-};
 
 inline constexpr const char* kPassword = "correct horse battery";
 
@@ -105,7 +53,7 @@ class FullLabTest : public ::testing::Test {
     lab_ = std::make_unique<Lab>(*store_, clock_, config);
     ASSERT_TRUE(lab_->Init("steward", kPassword, {}));
     std::filesystem::create_directories(dir_.path() / "logs");
-    executor_ = std::make_unique<FakeExecutor>(dir_.path() / "logs");
+    executor_ = std::make_unique<FakeExecutor>(4, (dir_.path() / "logs").string());
     ComputeConfig compute_config;
     compute_config.grace_s = 1;
     compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);

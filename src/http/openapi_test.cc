@@ -325,7 +325,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   big["gpus"] = 4;
   const std::int64_t waiting = Check("POST", "/api/v1/jobs", big, bob_, 201).value("id", 0);
   ASSERT_TRUE(compute_->Tick());
-  executor_->AppendLog(job, "step 1\n");
+  executor_->Print(job, "step 1\n");
   const std::string j = "/api/v1/jobs/" + std::to_string(job);
   Check("GET", "/api/v1/queue", nullptr, ada_, 200);
   Check("GET", "/api/v1/cluster", nullptr, ada_, 200);
@@ -343,7 +343,7 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   EXPECT_EQ(logs[0], json({{"text", "step 1\n"}}));
   Check("GET", j + "/logs?offset=0", nullptr, ada_, 200);
   Check("POST", "/api/v1/jobs/" + std::to_string(waiting) + "/cancel", nullptr, bob_, 200);
-  executor_->Finish(job, 0);
+  executor_->Exit(job, 0, 0);
   clock_.Advance(60);
   ASSERT_TRUE(compute_->Tick());
   Check("POST", j + "/notes", {{"outcome", "negative"}, {"text", "no gain"}}, ada_, 201);

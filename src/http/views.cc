@@ -135,7 +135,7 @@ void WriteJobFields(JsonWriter& w, const Job& j) {
   w.EndArray()
       .OptInt("exit_code", j.exit_code)
       .Field("reason", j.reason)
-      .Field("stopping", j.stopping)
+      .Field("stopping", JobStopName(j.stopping))
       .Field("submitted_at", Time(j.submitted_at));
   WriteOptTime(w, "started_at", j.started_at);
   WriteOptTime(w, "finished_at", j.finished_at);

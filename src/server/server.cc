@@ -43,7 +43,8 @@ std::string FindWebRoot(const std::string& configured) {
 }
 
 // The executor the config names. The one place that knows each kind.
-Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const LabDir& lab) {
+Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const LabDir& lab,
+                                               const Clock& clock) {
   switch (config.executor) {
     case ExecutorKind::kLocal: {
       // The job supervisor is installed next to this binary.
@@ -53,7 +54,8 @@ Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const
         return Fail(ErrorCode::kUnavailable, "cannot find the job supervisor " + shim.string() +
                                                  "; install qiusuo-shim next to qiusuo");
       }
-      return MakeLocalExecutor({lab.jobs().string(), shim.string(), config.virtual_gpus, true});
+      return MakeLocalExecutor({lab.jobs().string(), shim.string(), config.virtual_gpus, true},
+                               clock);
     }
   }
   return Internal("an executor kind without a constructor");
@@ -141,7 +143,7 @@ Status RunServer(const ServeOptions& options) {
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
   Lab lab(*store, clock, lab_config);
-  auto executor = QS_TRY(MakeExecutor(config, dir));
+  auto executor = QS_TRY(MakeExecutor(config, dir, clock));
   ComputeConfig compute_config;
   compute_config.policy.min_runtime = config.min_runtime_s;
   compute_config.policy.starvation_wait = config.starvation_wait_s;

@@ -54,6 +54,37 @@ Status UpdateJobs(Store& store, const std::vector<const Job*>& jobs) {
   });
 }
 
+// Moves the job by `event`, through the one state machine (core/job.h). Returns the
+// phase it left.
+Result<JobPhase> Step(Job& job, JobEvent event) {
+  const JobPhase from = job.phase();
+  const JobPhase to = QS_TRY(NextJobPhase(from, event));
+  job.state = to.state;
+  job.stopping = to.stop;
+  return from;
+}
+
+// How a run ended, as the job's event, and in words for the job's record should it
+// end the job.
+std::pair<JobEvent, std::string> EventOf(const RunStatus& st) {
+  if (st.state == RunStatus::State::kLost) {
+    if (st.never_ran) return {JobEvent::kRunNeverRan, ""};
+    return {JobEvent::kRunLost, st.reason};
+  }
+  switch (st.end) {
+    case RunEnd::kFailedToStart:
+      return {JobEvent::kRunCouldNotStart, st.reason};
+    case RunEnd::kTimeLimit:
+      return {JobEvent::kRunFailed, "stopped at its time limit"};
+    case RunEnd::kExited:
+    case RunEnd::kStopped:
+      break;
+  }
+  if (st.exit_code == 0) return {JobEvent::kRunSucceeded, "exited 0"};
+  return {JobEvent::kRunFailed, st.signal ? "killed by signal " + std::to_string(st.signal)
+                                          : "exited " + std::to_string(st.exit_code)};
+}
+
 Result<Job> RequireJob(Tx& tx, JobId id) {
   auto job = QS_TRY(tx.FindJob(id));
   if (!job) return NotFound("there is no job " + std::to_string(id.value));
@@ -159,8 +190,10 @@ Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
     if (IsWaiting(j.state)) {
       auto it = reasons_.find(j.id.value);
       reason = it != reasons_.end() ? it->second : "waiting for the next scheduling pass";
-    } else if (!j.stopping.empty()) {
-      reason = j.stopping == "cancel" ? "cancelling" : "being preempted (grace period)";
+    } else if (j.stopping == JobStop::kCancel) {
+      reason = "cancelling";
+    } else if (j.stopping == JobStop::kPreempt) {
+      reason = "being preempted (grace period)";
     }
     out.push_back({std::move(j), std::move(reason)});
   }
@@ -180,17 +213,16 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
     if (IsFinal(job.state))
       return FailedPrecondition("job " + std::to_string(id.value) + " is " +
                                 std::string(JobStateName(job.state)) + " already");
-    if (IsWaiting(job.state)) {
-      job.state = JobState::kCancelled;
+    QS_TRY(Step(job, JobEvent::kCancel));
+    if (job.state == JobState::kCancelled) {  // it was waiting
       job.finished_at = clock_.Now();
       job.reason = "cancelled by @" + caller.handle + " before it ran" + (job.run ? " again" : "");
       QS_TRY_STATUS(tx.UpdateJob(job));
       return RememberJob(tx, job);
-    } else {
-      job.stopping = "cancel";
-      job.reason = "cancelled by @" + caller.handle;
-      stop_run = true;
     }
+    // Running: it is cancelled when its run has ended.
+    job.reason = "cancelled by @" + caller.handle;
+    stop_run = true;
     return tx.UpdateJob(job);
   }));
   if (stop_run) QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
@@ -387,40 +419,22 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
     const std::int64_t ran = std::max<std::int64_t>(0, now - job.run_started_at.value_or(now));
     job.attained_gpu_s += ran * job.gpus;
     job.gpu_ids.clear();
-    if (job.stopping == "preempt" && st->state == RunStatus::State::kExited &&
-        !st->failed_to_start) {
-      job.state = JobState::kPreempted;
+    auto [event, how] = EventOf(*st);
+    const JobPhase from = QS_TRY(Step(job, event));
+    if (StartsOver(from, job.phase())) {
       job.queued_at = now;
       job.run += 1;
-      job.reason = "preempted to make room for a project under its share; back in the queue";
-    } else if (st->never_ran && job.stopping != "cancel") {
-      // The server stopped between recording this start and launching it. The run
-      // never happened, so the job goes back to the queue, under a new run number.
-      job.state = job.stopping == "preempt" ? JobState::kPreempted : JobState::kPending;
-      job.queued_at = now;
-      job.run += 1;
-      job.reason = "its start was cut short by a server restart; back in the queue";
+      // A run that never happened: the server stopped between recording this start
+      // and launching it.
+      job.reason = event == JobEvent::kRunNeverRan
+                       ? "its start was cut short by a server restart; back in the queue"
+                       : "preempted to make room for a project under its share; back in the queue";
     } else {
       job.finished_at = now;
       job.exit_code = st->exit_code;
-      if (job.stopping == "cancel") {
-        job.state = JobState::kCancelled;
-      } else if (st->state == RunStatus::State::kLost || st->failed_to_start) {
-        job.state = JobState::kFailed;
-        job.reason = st->reason;
-      } else if (st->reason == "time limit") {
-        job.state = JobState::kFailed;
-        job.reason = "stopped at its time limit";
-      } else if (st->exit_code == 0) {
-        job.state = JobState::kSucceeded;
-        job.reason = "exited 0";
-      } else {
-        job.state = JobState::kFailed;
-        job.reason = st->signal ? "killed by signal " + std::to_string(st->signal)
-                                : "exited " + std::to_string(st->exit_code);
-      }
+      // A cancelled job keeps the reason its cancel gave.
+      if (job.state != JobState::kCancelled) job.reason = std::move(how);
     }
-    job.stopping.clear();
     ended.push_back(&job);
   }
   QS_TRY_STATUS(UpdateJobs(store_, ended));
@@ -463,7 +477,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
                         .restarts = j.run};
     if (j.state == JobState::kRunning) {
       running.push_back({sj, sched::Placement{{{0, j.gpus}}}, j.run_started_at.value_or(now),
-                         !j.stopping.empty()});
+                         j.stopping != JobStop::kNone});
       for (int g : j.gpu_ids) busy.insert(g);
     } else {
       pending.push_back(sj);
@@ -495,7 +509,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   decided.reserve(plan.preempts.size() + plan.starts.size());
   for (std::int64_t id : plan.preempts) {
     Job& job = *by_id.at(id);
-    job.stopping = "preempt";
+    QS_TRY(Step(job, JobEvent::kPreempt));
     decided.push_back(&job);
   }
   std::vector<Job*> starting;
@@ -510,7 +524,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
     if (static_cast<int>(job.gpu_ids.size()) < job.gpus)
       continue;  // a bug guard; retried next pass
     for (int g : job.gpu_ids) busy.insert(g);
-    job.state = JobState::kRunning;
+    QS_TRY(Step(job, JobEvent::kStart));
     job.run_started_at = now;
     if (!job.started_at) job.started_at = now;
     job.reason.clear();
@@ -530,7 +544,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
     LaunchSpec spec{job->id.value, job->run,          job->argv,    job->env,
                     job->workdir,  job->time_limit_s, job->gpu_ids, config_.grace_s};
     if (auto started = executor_.Start(spec); !started) {
-      job->state = JobState::kFailed;
+      QS_TRY(Step(*job, JobEvent::kStartFailed));
       job->finished_at = now;
       job->gpu_ids.clear();
       job->reason = "could not start: " + started.error().message;

@@ -1,8 +1,11 @@
-// Jobs for real: the local executor's supervisor runs real processes on 8 virtual
-// GPU slots, the store is a real SQLite file, the clock is the system's.
+// The compute service on a fake clock and the fake executor: no process runs, nothing
+// sleeps, and each test decides when a run ends and how. The store is the test store
+// (SQLite, or PostgreSQL for the .postgres variants). A few smoke tests at the end
+// (ComputeOnRealProcesses) run real processes under the real supervisor.
 #include "service/compute.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
@@ -10,6 +13,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "exec/fake/fake_executor.h"
 #include "exec/local/local_executor.h"
 #include "service/test_lab.h"
 #include "store/postgres/test_store.h"
@@ -18,12 +22,26 @@
 namespace qiusuo {
 namespace {
 
-constexpr const char* kPassword = test_support::kLabPassword;
+constexpr UnixSeconds kOnTheHour = 1'790'000'000 - 1'790'000'000 % 3600;
 
-class ComputeTest : public ::testing::Test {
+void ExpectCode(const auto& result, ErrorCode code) {
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().code, code) << result.error().message;
+}
+
+ComputeConfig TestConfig() {
+  ComputeConfig config;
+  config.policy.min_runtime = 1;
+  config.policy.starvation_wait = 2;
+  config.grace_s = 1;
+  return config;
+}
+
+// A lab with two members, each the initiator of a project, and a compute service.
+class ComputeLab : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto lab = test_support::OpenTestLab(dir_, clock_);
+  void OpenLab(const Clock& clock) {
+    auto lab = test_support::OpenTestLab(dir_, clock);
     ASSERT_TRUE(lab) << lab.error().message;
     store_ = std::move(lab->store);
     lab_ = std::move(lab->lab);
@@ -32,16 +50,6 @@ class ComputeTest : public ::testing::Test {
     bob_ = Join("bob");
     p1_ = lab_->StartProject(ada_, {"Sparse attention", "", std::nullopt, {}})->project.id;
     p2_ = lab_->StartProject(bob_, {"Pure RL", "", std::nullopt, {}})->project.id;
-    executor_ = std::move(*MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}));
-    compute_ = MakeCompute();
-  }
-
-  std::unique_ptr<Compute> MakeCompute() {
-    ComputeConfig config;
-    config.policy.min_runtime = 1;
-    config.policy.starvation_wait = 2;
-    config.grace_s = 1;
-    return std::make_unique<Compute>(*store_, clock_, *executor_, config);
   }
 
   Caller Join(const std::string& handle) { return test_support::JoinLab(*lab_, handle); }
@@ -55,105 +63,174 @@ class ComputeTest : public ::testing::Test {
     return r;
   }
 
-  // Ticks until the job reaches `state` (or fails the test after `seconds`).
-  Job WaitFor(JobId id, JobState state, int seconds = 20) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    Job job;
-    while (std::chrono::steady_clock::now() < deadline) {
-      EXPECT_TRUE(compute_->Tick());
-      job = *compute_->GetJob(ada_, id);
-      if (job.state == state) return job;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    ADD_FAILURE() << "job " << id.value << " is " << JobStateName(job.state) << ", not "
-                  << JobStateName(state) << " (" << job.reason << ")";
-    return job;
-  }
-
-  std::string Log(JobId id) { return compute_->ReadLog(ada_, id, false, 0, 1 << 20)->data; }
-
-  static void ExpectCode(const auto& result, ErrorCode code) {
-    ASSERT_FALSE(result);
-    EXPECT_EQ(result.error().code, code) << result.error().message;
+  Job Get(JobId id) { return *compute_->GetJob(ada_, id); }
+  std::string Log(JobId id, bool stderr_stream = false) {
+    return compute_->ReadLog(ada_, id, stderr_stream, 0, 1 << 20)->data;
   }
 
   TempDir dir_;
-  SystemClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Lab> lab_;
-  std::unique_ptr<Executor> executor_;
   std::unique_ptr<Compute> compute_;
   Caller steward_, ada_, bob_;
   ProjectId p1_, p2_;
 };
 
+class ComputeTest : public ComputeLab {
+ protected:
+  void SetUp() override {
+    OpenLab(clock_);
+    compute_ = MakeCompute();
+  }
+  // Before the executor it uses goes.
+  void TearDown() override { compute_.reset(); }
+
+  std::unique_ptr<Compute> MakeCompute() {
+    return std::make_unique<Compute>(*store_, clock_, executor_, TestConfig());
+  }
+
+  // One scheduling pass.
+  void Pass() { ASSERT_TRUE(compute_->Tick()); }
+
+  Job Submit(const Caller& who, SubmitRequest req) {
+    auto job = compute_->Submit(who, std::move(req));
+    EXPECT_TRUE(job) << job.error().message;
+    return job ? *job : Job{};
+  }
+
+  // Submits and runs one pass; the job is running afterwards.
+  Job SubmitAndStart(const Caller& who, SubmitRequest req) {
+    const Job job = Submit(who, std::move(req));
+    Pass();
+    const Job running = Get(job.id);
+    EXPECT_EQ(running.state, JobState::kRunning) << running.reason;
+    return running;
+  }
+
+  std::string QueueReason(JobId id) {
+    const auto queue = compute_->Queue(ada_);
+    EXPECT_TRUE(queue) << queue.error().message;
+    for (const auto& entry : queue.value_or(std::vector<QueueEntry>{})) {
+      if (entry.job.id == id) return entry.reason;
+    }
+    return "(not in the queue)";
+  }
+
+  FakeClock clock_{kOnTheHour};
+  FakeExecutor executor_{8, dir_.File("logs")};
+};
+
 TEST_F(ComputeTest, RunsAJobToItsExitCodeWithLogs) {
-  auto job =
-      compute_->Submit(ada_, Req(p1_, 2, "echo gpus=$CUDA_VISIBLE_DEVICES; echo oops >&2; exit 3"));
-  ASSERT_TRUE(job) << job.error().message;
-  EXPECT_EQ(job->state, JobState::kPending);
-  const Job done = WaitFor(job->id, JobState::kFailed);
+  const Job job = Submit(ada_, Req(p1_, 2, "train"));
+  EXPECT_EQ(job.state, JobState::kPending);
+  EXPECT_TRUE(executor_.Starts().empty()) << "nothing starts before a scheduling pass";
+  Pass();
+  ASSERT_EQ(executor_.Starts().size(), 1u);
+  const LaunchSpec spec = executor_.Starts()[0];
+  EXPECT_EQ(spec.job_id, job.id.value);
+  EXPECT_EQ(spec.run, 0);
+  EXPECT_EQ(spec.gpus, (std::vector<int>{0, 1}));
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"sh", "-c", "train"}));
+  EXPECT_EQ(spec.workdir, dir_.path().string());
+  EXPECT_EQ(spec.grace_s, 1);
+  EXPECT_EQ(Get(job.id).state, JobState::kRunning);
+  EXPECT_EQ(Get(job.id).gpu_ids, (std::vector<int>{0, 1}));
+
+  executor_.Print(job.id.value, "gpus=0,1\n");
+  executor_.Print(job.id.value, "oops\n", true);
+  clock_.Advance(1800);
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kRunning) << "a run ends when its executor says so";
+  executor_.Exit(job.id.value, 0, 3);
+  Pass();
+  const Job done = Get(job.id);
+  EXPECT_EQ(done.state, JobState::kFailed);
   EXPECT_EQ(done.exit_code, 3);
   EXPECT_EQ(done.reason, "exited 3");
-  EXPECT_EQ(Log(job->id), "gpus=0,1\n");
-  EXPECT_EQ(compute_->ReadLog(ada_, job->id, true, 0, 100)->data, "oops\n");
-  auto ok = compute_->Submit(ada_, Req(p1_, 1, "true"));
-  EXPECT_EQ(WaitFor(ok->id, JobState::kSucceeded).exit_code, 0);
+  EXPECT_EQ(done.attained_gpu_s, 2 * 1800);
+  EXPECT_EQ(done.finished_at, clock_.Now());
+  EXPECT_TRUE(done.gpu_ids.empty());
+  EXPECT_EQ(Log(job.id), "gpus=0,1\n");
+  EXPECT_EQ(compute_->ReadLog(ada_, job.id, true, 0, 100)->data, "oops\n");
+  EXPECT_TRUE(compute_->ReadLog(ada_, job.id, false, 0, 100)->done);
+
+  const Job ok = SubmitAndStart(ada_, Req(p1_, 1, "true"));
+  executor_.Exit(ok.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(ok.id).state, JobState::kSucceeded);
+  EXPECT_EQ(Get(ok.id).exit_code, 0);
+  EXPECT_EQ(Get(ok.id).reason, "exited 0");
   // Rule 6: failed runs are on the record too, with their GPU-hours.
-  ASSERT_TRUE(compute_->AddNote(ada_, job->id, "negative", "exit 3: the config was wrong"));
+  ASSERT_TRUE(compute_->AddNote(ada_, job.id, "negative", "exit 3: the config was wrong"));
   const auto entries = Read(*store_, [&](Tx& tx) {
-    return tx.ListLedger({0, 100, "", std::nullopt, "job:" + std::to_string(job->id.value)});
+    return tx.ListLedger({0, 100, "", std::nullopt, "job:" + std::to_string(job.id.value)});
   });
   ASSERT_TRUE(entries);
   ASSERT_EQ(entries->size(), 2u);
   EXPECT_EQ((*entries)[0].kind, "investigation");
   EXPECT_EQ((*entries)[0].contributor, "@ada");
   EXPECT_NE((*entries)[0].entry.find(R"("unit":"gpu-hours")"), std::string::npos);
+  EXPECT_NE((*entries)[0].entry.find(R"("quantity":1000,)"), std::string::npos)
+      << "2 GPUs for half an hour is one GPU-hour: " << (*entries)[0].entry;
   EXPECT_NE((*entries)[0].entry.find("failed (exited 3)"), std::string::npos)
       << (*entries)[0].entry;
   EXPECT_EQ((*entries)[1].kind, "formal-analysis");
   EXPECT_NE((*entries)[1].entry.find("negative: exit 3"), std::string::npos);
 }
 
+TEST_F(ComputeTest, AKilledRunFailsWithItsSignal) {
+  const Job job = SubmitAndStart(ada_, Req(p1_, 1, "train"));
+  executor_.KillBySignal(job.id.value, 0, SIGKILL);
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kFailed);
+  EXPECT_EQ(Get(job.id).reason, "killed by signal 9");
+}
+
+TEST_F(ComputeTest, ALostRunFailsWithTheExecutorsReason) {
+  const Job job = SubmitAndStart(ada_, Req(p1_, 1, "train"));
+  executor_.Lose(job.id.value, 0);
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kFailed);
+  EXPECT_EQ(Get(job.id).reason, "the job's supervisor died without an exit status");
+  EXPECT_EQ(executor_.Starts().size(), 1u) << "a run that ran is not run again";
+}
+
 // The scheduler samples busy GPUs once a minute; utilization averages the samples
 // per bucket and leaves minutes without a sample (server down) empty.
 TEST_F(ComputeTest, UtilizationComesFromOnceAMinuteSamples) {
-  FakeClock clock(1'790'000'000 - 1'790'000'000 % 3600);  // on the hour
-  ComputeConfig config;
-  config.grace_s = 1;
-  Compute compute(*store_, clock, *executor_, config);
-  auto job = compute.Submit(ada_, Req(p1_, 4, "sleep 30"));
-  ASSERT_TRUE(job) << job.error().message;
-  ASSERT_TRUE(compute.Tick());  // starts it; minute 0: 4 of 8 busy
-  clock.Advance(30);
-  ASSERT_TRUE(compute.Tick());  // the same minute: no second sample
-  clock.Advance(30);
-  ASSERT_TRUE(compute.Tick());  // minute 1
-  clock.Advance(120);           // minute 2 passes without a pass
-  ASSERT_TRUE(compute.Cancel(ada_, job->id));
-  for (int i = 0; i < 100 && compute.GetJob(ada_, job->id)->state == JobState::kRunning; ++i) {
-    ASSERT_TRUE(compute.Tick());  // minute 3, then the same minute again
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(compute.GetJob(ada_, job->id)->state, JobState::kCancelled);
+  const Job job = SubmitAndStart(ada_, Req(p1_, 4, "train"));  // minute 0: 4 of 8 busy
+  clock_.Advance(30);
+  Pass();  // the same minute: no second sample
+  clock_.Advance(30);
+  Pass();               // minute 1
+  clock_.Advance(120);  // minute 2 passes without a pass
+  ASSERT_TRUE(compute_->Cancel(ada_, job.id));
+  executor_.EndStopped(job.id.value, 0);
+  Pass();  // minute 3: the job has ended
+  Pass();  // the same minute again
+  ASSERT_EQ(Get(job.id).state, JobState::kCancelled);
   const auto samples = Read(*store_, [](Tx& tx) { return tx.ListGpuSamples(0); });
   ASSERT_TRUE(samples);
   ASSERT_EQ(samples->size(), 3u);
+  EXPECT_EQ((*samples)[0].at, kOnTheHour);
   EXPECT_EQ((*samples)[0].busy, 4);
   EXPECT_EQ((*samples)[0].total, 8);
+  EXPECT_EQ((*samples)[1].busy, 4);
+  EXPECT_EQ((*samples)[2].busy, 0);
   EXPECT_EQ((*samples)[2].at - (*samples)[0].at, 180);
 
-  clock.Advance(3600 - 240);  // an hour back from now starts a minute before the first sample
-  auto u = compute.Utilization(ada_, 1, 6);  // 10-minute buckets
+  clock_.Advance(3600 - 240);  // an hour back from now starts a minute before the first sample
+  auto u = compute_->Utilization(ada_, 1, 6);  // 10-minute buckets
   ASSERT_TRUE(u) << u.error().message;
   ASSERT_EQ(u->buckets.size(), 6u);
   ASSERT_TRUE(u->buckets[0]);
-  // Minutes 0 and 1 at 4/8; minute 3 saw the job cancelled or still stopping.
-  EXPECT_GE(*u->buckets[0], 1.0 / 3);
-  EXPECT_LE(*u->buckets[0], 0.5);
+  // Minutes 0 and 1 at 4/8, minute 3 at 0.
+  EXPECT_DOUBLE_EQ(*u->buckets[0], 1.0 / 3);
   for (std::size_t i = 1; i < 6; ++i) EXPECT_FALSE(u->buckets[i]) << i;
-  ExpectCode(compute.Utilization(ada_, 0, 6), ErrorCode::kInvalidArgument);
-  ExpectCode(compute.Utilization(ada_, 24, 0), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(u->mean);
+  EXPECT_DOUBLE_EQ(*u->mean, 1.0 / 3);
+  ExpectCode(compute_->Utilization(ada_, 0, 6), ErrorCode::kInvalidArgument);
+  ExpectCode(compute_->Utilization(ada_, 24, 0), ErrorCode::kInvalidArgument);
 }
 
 TEST_F(ComputeTest, RefusesBadSubmissionsClearly) {
@@ -169,124 +246,251 @@ TEST_F(ComputeTest, RefusesBadSubmissionsClearly) {
   auto bad_env = Req(p1_, 1, "true");
   bad_env.env = {{"1BAD", "x"}};
   ExpectCode(compute_->Submit(ada_, bad_env), ErrorCode::kInvalidArgument);
-  EXPECT_TRUE(compute_->Queue(ada_)->empty());
+  auto no_command = Req(p1_, 1, "");
+  no_command.argv.clear();
+  ExpectCode(compute_->Submit(ada_, no_command), ErrorCode::kInvalidArgument);
+  auto no_limit = Req(p1_, 1, "true");
+  no_limit.time_limit_s = 0;
+  ExpectCode(compute_->Submit(ada_, no_limit), ErrorCode::kInvalidArgument);
+  // The same request, made right, goes in: the refusals above were the values'.
+  ASSERT_TRUE(compute_->Submit(ada_, Req(p1_, 8, "true")));
+  ASSERT_EQ(compute_->Queue(ada_)->size(), 1u);
 }
 
 TEST_F(ComputeTest, AJobThatCannotStartFailsWithTheReasonAndFreesItsGpus) {
   auto req = Req(p1_, 8, "true");
   req.workdir = "/no/such/workdir";
-  auto job = compute_->Submit(ada_, req);
-  const Job failed = WaitFor(job->id, JobState::kFailed);
-  EXPECT_NE(failed.reason.find("/no/such/workdir"), std::string::npos) << failed.reason;
-  auto next = compute_->Submit(ada_, Req(p1_, 8, "true"));
-  WaitFor(next->id, JobState::kSucceeded);
+  const Job job = SubmitAndStart(ada_, req);
+  executor_.FailToStart(job.id.value, 0, "cannot start: cannot enter /no/such/workdir");
+  Pass();
+  const Job failed = Get(job.id);
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_EQ(failed.reason, "cannot start: cannot enter /no/such/workdir");
+  const Job next = SubmitAndStart(ada_, Req(p1_, 8, "true"));
+  executor_.Exit(next.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(next.id).state, JobState::kSucceeded);
+}
+
+TEST_F(ComputeTest, AJobTheExecutorRefusesToLaunchFailsAndFreesItsGpus) {
+  executor_.RefuseNextStart({ErrorCode::kUnavailable, "cannot run the job supervisor", ""});
+  const Job job = Submit(ada_, Req(p1_, 8, "true"));
+  Pass();
+  const Job failed = Get(job.id);
+  EXPECT_EQ(failed.state, JobState::kFailed);
+  EXPECT_EQ(failed.reason, "could not start: cannot run the job supervisor");
+  EXPECT_TRUE(failed.gpu_ids.empty());
+  EXPECT_EQ(failed.finished_at, clock_.Now());
+  SubmitAndStart(ada_, Req(p1_, 8, "true"));
 }
 
 TEST_F(ComputeTest, OwnersOrStewardsCancel) {
-  auto running = compute_->Submit(ada_, Req(p1_, 8, "sleep 30"));
-  WaitFor(running->id, JobState::kRunning);
-  auto waiting = compute_->Submit(ada_, Req(p1_, 8, "true"));
-  ExpectCode(compute_->Cancel(bob_, waiting->id), ErrorCode::kPermissionDenied);
-  auto cancelled = compute_->Cancel(ada_, waiting->id);
+  const Job running = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  const Job waiting = Submit(ada_, Req(p1_, 8, "true"));
+  ExpectCode(compute_->Cancel(bob_, waiting.id), ErrorCode::kPermissionDenied);
+  auto cancelled = compute_->Cancel(ada_, waiting.id);
   ASSERT_TRUE(cancelled);
   EXPECT_EQ(cancelled->state, JobState::kCancelled);
-  ASSERT_TRUE(compute_->Cancel(steward_, running->id));
-  WaitFor(running->id, JobState::kCancelled);
-  ExpectCode(compute_->Cancel(ada_, running->id), ErrorCode::kFailedPrecondition);
+  EXPECT_EQ(cancelled->reason, "cancelled by @ada before it ran");
+  EXPECT_TRUE(executor_.Stops().empty()) << "a job that never ran has nothing to stop";
+
+  ASSERT_TRUE(compute_->Cancel(steward_, running.id));
+  EXPECT_TRUE(executor_.StopAsked(running.id.value, 0));
+  EXPECT_EQ(Get(running.id).state, JobState::kRunning) << "it stops when its run has ended";
+  EXPECT_EQ(Get(running.id).stopping, JobStop::kCancel);
+  EXPECT_EQ(QueueReason(running.id), "cancelling");
+  Pass();  // the run is still in its grace period
+  EXPECT_EQ(Get(running.id).state, JobState::kRunning);
+  executor_.EndStopped(running.id.value, 0);
+  Pass();
+  const Job done = Get(running.id);
+  EXPECT_EQ(done.state, JobState::kCancelled);
+  EXPECT_EQ(done.stopping, JobStop::kNone);
+  EXPECT_EQ(done.reason, "cancelled by @steward");
+  ExpectCode(compute_->Cancel(ada_, running.id), ErrorCode::kFailedPrecondition);
+}
+
+// A cancelled job is cancelled however its run ends, even when it finished by itself
+// in its grace period.
+TEST_F(ComputeTest, ARunThatSucceedsAfterACancelIsStillCancelled) {
+  const Job job = SubmitAndStart(ada_, Req(p1_, 1, "train"));
+  ASSERT_TRUE(compute_->Cancel(ada_, job.id));
+  executor_.Exit(job.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kCancelled);
+  EXPECT_EQ(Get(job.id).exit_code, 0);
 }
 
 TEST_F(ComputeTest, TheTimeLimitStopsAJob) {
-  auto req = Req(p1_, 1, "sleep 30");
+  auto req = Req(p1_, 1, "train");
   req.time_limit_s = 1;
-  const Job done = WaitFor(compute_->Submit(ada_, req)->id, JobState::kFailed);
+  const Job job = SubmitAndStart(ada_, req);
+  EXPECT_EQ(executor_.Spec(job.id.value, 0)->time_limit_s, 1) << "the executor enforces it";
+  executor_.HitTimeLimit(job.id.value, 0);
+  Pass();
+  const Job done = Get(job.id);
+  EXPECT_EQ(done.state, JobState::kFailed);
   EXPECT_EQ(done.reason, "stopped at its time limit");
 }
 
 // The borrower takes the whole idle cluster; another project's job arrives and, being
-// within its share, preempts it after its minimum runtime; the borrower then resumes
-// with QIUSUO_RESTART_COUNT=1 and its checkpoint directory kept.
+// within its share, preempts it after its minimum runtime; the borrower keeps its
+// GPUs through the grace period, then resumes under run 1 (QIUSUO_RESTART_COUNT=1).
 TEST_F(ComputeTest, ABorrowerIsPreemptedAndResumes) {
-  auto borrower =
-      compute_->Submit(ada_, Req(p1_, 8,
-                                 "echo restart=$QIUSUO_RESTART_COUNT; touch "
-                                 "$QIUSUO_CHECKPOINT_DIR/r$QIUSUO_RESTART_COUNT; "
-                                 "if [ $QIUSUO_RESTART_COUNT = 0 ]; then sleep 30; fi"));
-  WaitFor(borrower->id, JobState::kRunning);
-  auto queue = *compute_->Queue(ada_);
-  ASSERT_EQ(queue.size(), 1u);
-  auto arrival = compute_->Submit(bob_, Req(p2_, 4, "sleep 1"));
-  const Job preempted = WaitFor(borrower->id, JobState::kPreempted);
+  const Job borrower = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  ASSERT_EQ(compute_->Queue(ada_)->size(), 1u);
+  const Job arrival = Submit(bob_, Req(p2_, 4, "sleep 1"));
+  Pass();
+  EXPECT_FALSE(executor_.StopAsked(borrower.id.value, 0)) << "preempted before min_runtime";
+  EXPECT_EQ(Get(arrival.id).state, JobState::kPending);
+  clock_.Advance(1);  // min_runtime
+  Pass();
+  EXPECT_TRUE(executor_.StopAsked(borrower.id.value, 0));
+  EXPECT_EQ(Get(borrower.id).stopping, JobStop::kPreempt);
+  EXPECT_EQ(QueueReason(borrower.id), "being preempted (grace period)");
+  Pass();  // in its grace period it keeps its GPUs, and is not asked twice
+  EXPECT_EQ(Get(borrower.id).state, JobState::kRunning);
+  EXPECT_EQ(Get(arrival.id).state, JobState::kPending);
+  EXPECT_EQ(executor_.Stops().size(), 1u);
+
+  executor_.EndStopped(borrower.id.value, 0);
+  Pass();
+  const Job preempted = Get(borrower.id);
+  EXPECT_EQ(preempted.state, JobState::kPreempted);
   EXPECT_EQ(preempted.run, 1);
-  WaitFor(arrival->id, JobState::kSucceeded);
-  const Job resumed = WaitFor(borrower->id, JobState::kSucceeded);
+  EXPECT_EQ(preempted.queued_at, clock_.Now());
+  EXPECT_EQ(preempted.attained_gpu_s, 8);
+  EXPECT_EQ(preempted.reason,
+            "preempted to make room for a project under its share; back in the queue");
+  EXPECT_FALSE(preempted.finished_at);
+  EXPECT_EQ(Get(arrival.id).state, JobState::kRunning);
+
+  clock_.Advance(1);
+  executor_.Exit(arrival.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(arrival.id).state, JobState::kSucceeded);
+  EXPECT_EQ(Get(borrower.id).state, JobState::kRunning);
+  const auto resumed_spec = executor_.Spec(borrower.id.value, 1);
+  ASSERT_TRUE(resumed_spec);
+  EXPECT_EQ(resumed_spec->run, 1);
+  executor_.Exit(borrower.id.value, 1, 0);
+  Pass();
+  const Job resumed = Get(borrower.id);
+  EXPECT_EQ(resumed.state, JobState::kSucceeded);
   EXPECT_EQ(resumed.run, 1);
-  EXPECT_EQ(Log(borrower->id), "restart=0\nrestart=1\n");
-  EXPECT_TRUE(std::filesystem::exists(
-      dir_.File("jobs/" + std::to_string(borrower->id.value) + "/checkpoint/r0")));
+  EXPECT_EQ(executor_.Starts().size(), 3u);  // borrower twice, arrival once
 }
 
 // A gang asking for the whole cluster is more than its project's share, so it cannot
 // preempt as a within-share job does; but a borrower without a time limit would hold
 // it back for ever. Next in line and waiting past starvation_wait, it preempts it.
 TEST_F(ComputeTest, AWholeClusterGangIsNotStarvedByABorrowerWithoutTimeLimit) {
-  auto borrower = compute_->Submit(ada_, Req(p1_, 8, "sleep 30"));
-  WaitFor(borrower->id, JobState::kRunning);
-  auto gang = compute_->Submit(bob_, Req(p2_, 8, "echo whole cluster"));
-  const Job preempted = WaitFor(borrower->id, JobState::kPreempted);
-  EXPECT_GE(preempted.queued_at, gang->submitted_at + 2) << "preempted before starvation_wait";
+  const Job borrower = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  clock_.Advance(5);  // well past min_runtime: only starvation_wait holds the gang back
+  const Job gang = Submit(bob_, Req(p2_, 8, "echo whole cluster"));
+  Pass();
+  clock_.Advance(1);
+  Pass();
+  EXPECT_FALSE(executor_.StopAsked(borrower.id.value, 0)) << "preempted before starvation_wait";
+  clock_.Advance(1);  // the gang has waited starvation_wait
+  Pass();
+  EXPECT_TRUE(executor_.StopAsked(borrower.id.value, 0));
+  executor_.EndStopped(borrower.id.value, 0);
+  Pass();
+  const Job preempted = Get(borrower.id);
+  EXPECT_EQ(preempted.state, JobState::kPreempted);
+  EXPECT_GE(preempted.queued_at, gang.submitted_at + 2) << "preempted before starvation_wait";
   EXPECT_GT(preempted.queued_at, preempted.submitted_at);
-  WaitFor(gang->id, JobState::kSucceeded);
-  EXPECT_EQ(Log(gang->id), "whole cluster\n");
-  WaitFor(borrower->id, JobState::kRunning);
-  ASSERT_TRUE(compute_->Cancel(ada_, borrower->id));
-  WaitFor(borrower->id, JobState::kCancelled);
+  EXPECT_EQ(Get(gang.id).state, JobState::kRunning);
+  EXPECT_EQ(executor_.Spec(gang.id.value, 0)->gpus, (std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+  executor_.Exit(gang.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(gang.id).state, JobState::kSucceeded);
+  EXPECT_EQ(Get(borrower.id).state, JobState::kRunning);
+  ASSERT_TRUE(compute_->Cancel(ada_, borrower.id));
+  executor_.EndStopped(borrower.id.value, 1);
+  Pass();
+  EXPECT_EQ(Get(borrower.id).state, JobState::kCancelled);
 }
 
 TEST_F(ComputeTest, WaitingJobsSayWhy) {
-  auto big = compute_->Submit(ada_, Req(p1_, 8, "sleep 30"));
-  WaitFor(big->id, JobState::kRunning);
-  auto second = compute_->Submit(ada_, Req(p1_, 4, "true"));
-  ASSERT_TRUE(compute_->Tick());
+  const Job big = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  const Job second = Submit(ada_, Req(p1_, 4, "true"));
+  EXPECT_EQ(QueueReason(second.id), "waiting for the next scheduling pass");
+  Pass();
   auto queue = *compute_->Queue(ada_);
   ASSERT_EQ(queue.size(), 2u);
+  EXPECT_EQ(queue[0].reason, "") << "a running job does not wait";
   EXPECT_NE(queue[1].reason.find("4 GPUs"), std::string::npos) << queue[1].reason;
-  ASSERT_TRUE(compute_->Cancel(ada_, big->id));
-  WaitFor(big->id, JobState::kCancelled);
-  WaitFor(second->id, JobState::kSucceeded);
+  ASSERT_TRUE(compute_->Cancel(ada_, big.id));
+  executor_.EndStopped(big.id.value, 0);
+  Pass();
+  EXPECT_EQ(Get(big.id).state, JobState::kCancelled);
+  EXPECT_EQ(Get(second.id).state, JobState::kRunning);
+  executor_.Exit(second.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(second.id).state, JobState::kSucceeded);
 }
 
+// The server goes away and comes back over the same executor (a real one keeps its
+// supervisors running): the first pass of the new server finds the run still going,
+// keeps it where it is and launches nothing.
 TEST_F(ComputeTest, ARestartedServerReattachesAndStartsNothingTwice) {
-  auto job = compute_->Submit(ada_, Req(p1_, 2, "sleep 1; echo finished"));
-  WaitFor(job->id, JobState::kRunning);
-  compute_.reset();  // the server goes away; the job keeps running
+  const Job job = SubmitAndStart(ada_, Req(p1_, 2, "train"));
+  compute_.reset();
+  clock_.Advance(60);
   compute_ = MakeCompute();
-  EXPECT_EQ(compute_->GetJob(ada_, job->id)->state, JobState::kRunning);
-  const Job done = WaitFor(job->id, JobState::kSucceeded);
+  Pass();
+  const Job reattached = Get(job.id);
+  EXPECT_EQ(reattached.state, JobState::kRunning);
+  EXPECT_EQ(reattached.run, 0);
+  EXPECT_EQ(reattached.gpu_ids, job.gpu_ids);
+  EXPECT_EQ(reattached.run_started_at, job.run_started_at);
+  EXPECT_EQ(executor_.Starts().size(), 1u);
+  EXPECT_TRUE(executor_.Stops().empty());
+  executor_.Exit(job.id.value, 0, 0);
+  Pass();
+  const Job done = Get(job.id);
+  EXPECT_EQ(done.state, JobState::kSucceeded);
   EXPECT_EQ(done.run, 0);
-  EXPECT_EQ(Log(job->id), "finished\n");
-  int runs = 0;
-  for (const auto& e :
-       std::filesystem::directory_iterator(dir_.File("jobs/" + std::to_string(job->id.value)))) {
-    runs += e.path().filename().string().starts_with("run-") ? 1 : 0;
-  }
-  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(done.attained_gpu_s, 2 * 60);
+  EXPECT_EQ(executor_.Starts().size(), 1u);
+}
+
+// A run that ended while the server was down is collected with its true exit status.
+TEST_F(ComputeTest, ARestartedServerCollectsARunThatEndedWhileItWasDown) {
+  const Job job = SubmitAndStart(ada_, Req(p1_, 1, "train"));
+  compute_.reset();
+  executor_.Exit(job.id.value, 0, 4);
+  compute_ = MakeCompute();
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kFailed);
+  EXPECT_EQ(Get(job.id).exit_code, 4);
 }
 
 // A server killed after recording a start but before launching it left a job
-// "running" with no run directory at all. The restarted server finds that nobody ever
-// ran it and queues it again; it then runs exactly once.
+// "running" with no run at all. The restarted server finds that nobody ever ran it
+// and queues it again; it then runs exactly once.
 TEST_F(ComputeTest, AStartCutShortByACrashRunsOnceAfterRestart) {
-  auto job = compute_->Submit(ada_, Req(p1_, 1, "echo ran"));
-  ASSERT_TRUE(job);
-  Job cut = *job;
+  const Job job = Submit(ada_, Req(p1_, 1, "echo ran"));
+  Job cut = job;
   cut.state = JobState::kRunning;
   cut.gpu_ids = {0};
   cut.started_at = cut.run_started_at = clock_.Now();
   ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateJob(cut); }));
   compute_ = MakeCompute();
-  const Job done = WaitFor(job->id, JobState::kSucceeded);
+  Pass();  // finds the run never happened, queues the job again and starts it
+  const Job again = Get(job.id);
+  EXPECT_EQ(again.state, JobState::kRunning);
+  EXPECT_EQ(again.run, 1);
+  ASSERT_EQ(executor_.Starts().size(), 1u);
+  EXPECT_EQ(executor_.Starts()[0].run, 1);
+  executor_.Exit(job.id.value, 1, 0);
+  Pass();
+  const Job done = Get(job.id);
+  EXPECT_EQ(done.state, JobState::kSucceeded);
   EXPECT_EQ(done.run, 1);
-  EXPECT_EQ(Log(job->id), "ran\n");
+  EXPECT_EQ(executor_.Starts().size(), 1u);
 }
 
 TEST_F(ComputeTest, TheClusterViewShowsBusyProjectsHoweverManyTheLabHas) {
@@ -294,16 +498,19 @@ TEST_F(ComputeTest, TheClusterViewShowsBusyProjectsHoweverManyTheLabHas) {
   for (int i = 0; i < 200; ++i) {
     ASSERT_TRUE(lab_->StartProject(bob_, {"idle " + std::to_string(i), "", std::nullopt, {}}));
   }
-  auto job = compute_->Submit(ada_, Req(p1_, 2, "sleep 30"));
-  WaitFor(job->id, JobState::kRunning);
+  const Job job = SubmitAndStart(ada_, Req(p1_, 2, "train"));
   const ClusterView view = *compute_->Cluster(bob_);
   ASSERT_EQ(view.projects.size(), 1u);
   EXPECT_EQ(view.projects[0].project, p1_.value);
   EXPECT_EQ(view.projects[0].title, "Sparse attention");
   EXPECT_EQ(view.projects[0].share.allocated, 2);
   EXPECT_EQ(view.gpu_jobs.size(), 2u);
-  ASSERT_TRUE(compute_->Cancel(ada_, job->id));
-  WaitFor(job->id, JobState::kCancelled);
+  EXPECT_EQ(view.pending, 0);
+  ASSERT_TRUE(compute_->Cancel(ada_, job.id));
+  executor_.EndStopped(job.id.value, 0);
+  Pass();
+  EXPECT_EQ(Get(job.id).state, JobState::kCancelled);
+  EXPECT_TRUE(compute_->Cluster(bob_)->gpu_jobs.empty());
 }
 
 TEST_F(ComputeTest, BoostsAreForStewardsWithAReasonAndExpire) {
@@ -317,18 +524,126 @@ TEST_F(ComputeTest, BoostsAreForStewardsWithAReasonAndExpire) {
   ASSERT_EQ(boosts.size(), 1u);
   EXPECT_EQ(boosts[0].reason, "strong early results");
   EXPECT_EQ(boosts[0].granted_by_handle, "steward");
+  EXPECT_EQ(boosts[0].factor, 2);
+  clock_.Advance(3599);
+  EXPECT_EQ(compute_->Boosts(bob_)->size(), 1u);
+  clock_.Advance(1);
+  EXPECT_TRUE(compute_->Boosts(bob_)->empty()) << "a boost is gone when it expires";
 }
 
 TEST_F(ComputeTest, NotesRecordOutcomesIncludingNegativeOnes) {
-  auto job = compute_->Submit(ada_, Req(p1_, 1, "exit 1"));
-  WaitFor(job->id, JobState::kFailed);
-  ASSERT_TRUE(compute_->AddNote(ada_, job->id, "negative", "lr 1e-2 diverges at step 300"));
-  ExpectCode(compute_->AddNote(bob_, job->id, "success", "not my job"),
+  const Job job = SubmitAndStart(ada_, Req(p1_, 1, "exit 1"));
+  executor_.Exit(job.id.value, 0, 1);
+  Pass();
+  ASSERT_EQ(Get(job.id).state, JobState::kFailed);
+  ASSERT_TRUE(compute_->AddNote(ada_, job.id, "negative", "lr 1e-2 diverges at step 300"));
+  ExpectCode(compute_->AddNote(bob_, job.id, "success", "not my job"),
              ErrorCode::kPermissionDenied);
-  ExpectCode(compute_->AddNote(ada_, job->id, "meh", "x"), ErrorCode::kInvalidArgument);
-  auto notes = *compute_->Notes(bob_, job->id);
+  ExpectCode(compute_->AddNote(ada_, job.id, "meh", "x"), ErrorCode::kInvalidArgument);
+  auto notes = *compute_->Notes(bob_, job.id);
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0].outcome, "negative");
+}
+
+// ---- smoke tests: real processes under the real supervisor ---------------------------
+
+// The local executor's supervisor runs real processes on 8 virtual GPU slots. The
+// service's clock is fake (it moves when a test says), the processes are not: tests
+// wait for them, up to a generous deadline.
+class ComputeOnRealProcesses : public ComputeLab {
+ protected:
+  void SetUp() override {
+    OpenLab(clock_);
+    auto executor = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}, clock_);
+    ASSERT_TRUE(executor) << executor.error().message;
+    executor_ = std::move(*executor);
+    compute_ = MakeCompute();
+  }
+  void TearDown() override { compute_.reset(); }
+
+  std::unique_ptr<Compute> MakeCompute() {
+    return std::make_unique<Compute>(*store_, clock_, *executor_, TestConfig());
+  }
+
+  // Runs passes until `done` holds, or fails the test after 20 s of real time.
+  template <typename Done>
+  void PassUntil(Done done, const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+      ASSERT_TRUE(compute_->Tick());
+      if (done()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ADD_FAILURE() << "waited 20 s for " << what;
+  }
+
+  Job WaitFor(JobId id, JobState state) {
+    PassUntil([&] { return Get(id).state == state; },
+              "job " + std::to_string(id.value) + " to be " + std::string(JobStateName(state)));
+    return Get(id);
+  }
+
+  FakeClock clock_{SystemClock().Now()};  // run files carry real times
+  std::unique_ptr<Executor> executor_;
+};
+
+TEST_F(ComputeOnRealProcesses, AJobRunsToItsExitCodeWithItsOutput) {
+  auto job =
+      compute_->Submit(ada_, Req(p1_, 2, "echo gpus=$CUDA_VISIBLE_DEVICES; echo oops >&2; exit 3"));
+  ASSERT_TRUE(job) << job.error().message;
+  const Job done = WaitFor(job->id, JobState::kFailed);
+  EXPECT_EQ(done.exit_code, 3);
+  EXPECT_EQ(done.reason, "exited 3");
+  EXPECT_EQ(Log(job->id), "gpus=0,1\n");
+  EXPECT_EQ(Log(job->id, true), "oops\n");
+  auto ok = compute_->Submit(ada_, Req(p1_, 1, "true"));
+  EXPECT_EQ(WaitFor(ok->id, JobState::kSucceeded).exit_code, 0);
+}
+
+// Preemption is SIGTERM to the job, which may save its work; the next run sees
+// QIUSUO_RESTART_COUNT=1 and the checkpoint directory it left.
+TEST_F(ComputeOnRealProcesses, APreemptedJobGetsSigtermAndResumesFromItsCheckpoint) {
+  auto borrower =
+      compute_->Submit(ada_, Req(p1_, 8,
+                                 "trap 'echo got TERM; exit 0' TERM; "
+                                 "touch $QIUSUO_CHECKPOINT_DIR/r$QIUSUO_RESTART_COUNT; "
+                                 "echo restart=$QIUSUO_RESTART_COUNT; if [ $QIUSUO_RESTART_COUNT = "
+                                 "0 ]; then sleep 30 & wait; fi"));
+  ASSERT_TRUE(borrower) << borrower.error().message;
+  // Up, with its trap set and its checkpoint written, before it may be preempted.
+  PassUntil([&] { return Log(borrower->id) == "restart=0\n"; }, "the borrower to be up");
+  auto arrival = compute_->Submit(bob_, Req(p2_, 4, "true"));
+  clock_.Advance(1);  // min_runtime
+  const Job preempted = WaitFor(borrower->id, JobState::kPreempted);
+  EXPECT_EQ(preempted.run, 1);
+  WaitFor(arrival->id, JobState::kSucceeded);
+  const Job resumed = WaitFor(borrower->id, JobState::kSucceeded);
+  EXPECT_EQ(resumed.run, 1);
+  EXPECT_EQ(Log(borrower->id), "restart=0\ngot TERM\nrestart=1\n");
+  EXPECT_TRUE(std::filesystem::exists(
+      dir_.File("jobs/" + std::to_string(borrower->id.value) + "/checkpoint/r0")));
+}
+
+TEST_F(ComputeOnRealProcesses, ARestartedServerReattachesAndStartsNothingTwice) {
+  // The job waits for the test's word, so that it is surely running across the restart.
+  auto job =
+      compute_->Submit(ada_, Req(p1_, 2, "while [ ! -e go ]; do sleep 0.02; done; echo finished"));
+  ASSERT_TRUE(job) << job.error().message;
+  WaitFor(job->id, JobState::kRunning);
+  compute_.reset();  // the server goes away; the job keeps running
+  compute_ = MakeCompute();
+  ASSERT_TRUE(compute_->Tick());
+  EXPECT_EQ(Get(job->id).state, JobState::kRunning) << "the restarted server lost its job";
+  std::ofstream(dir_.File("go")).put('\n');
+  const Job done = WaitFor(job->id, JobState::kSucceeded);
+  EXPECT_EQ(done.run, 0);
+  EXPECT_EQ(Log(job->id), "finished\n");
+  int runs = 0;
+  for (const auto& e :
+       std::filesystem::directory_iterator(dir_.File("jobs/" + std::to_string(job->id.value)))) {
+    runs += e.path().filename().string().starts_with("run-") ? 1 : 0;
+  }
+  EXPECT_EQ(runs, 1);
 }
 
 }  // namespace

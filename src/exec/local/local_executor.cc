@@ -65,19 +65,28 @@ std::vector<int> DiscoverGpus() {
 // How long a launched supervisor may take to claim its run before Poll gives up on it.
 constexpr auto kStartupTimeout = std::chrono::seconds(30);
 
-// Seconds since the file was last modified, or nullopt if it does not exist.
-std::optional<std::chrono::seconds> Age(const std::string& path) {
+// Seconds from the file's last change to `now`, or nullopt if it does not exist.
+std::optional<std::chrono::seconds> Age(const std::string& path, UnixSeconds now) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return std::chrono::seconds(::time(nullptr) - st.st_mtime);
+  return std::chrono::seconds(now - st.st_mtime);
+}
+
+// exit.json, as the supervisor wrote it.
+RunEnd EndOf(bool failed_to_start, const std::string& reason) {
+  if (failed_to_start) return RunEnd::kFailedToStart;
+  if (reason == run_files::kReasonTimeLimit) return RunEnd::kTimeLimit;
+  if (reason == run_files::kReasonStopped) return RunEnd::kStopped;
+  return RunEnd::kExited;
 }
 
 std::string EventsPath(const std::string& jobs_dir) { return jobs_dir + "/events"; }
 
 class LocalExecutor final : public Executor {
  public:
-  LocalExecutor(LocalExecutorOptions options, std::vector<int> gpus, int events_fd)
-      : options_(std::move(options)), gpus_(std::move(gpus)), events_fd_(events_fd) {
+  LocalExecutor(LocalExecutorOptions options, const Clock& clock, std::vector<int> gpus,
+                int events_fd)
+      : options_(std::move(options)), clock_(clock), gpus_(std::move(gpus)), events_fd_(events_fd) {
     if (events_fd_ >= 0) watcher_ = std::thread([this] { WatchEvents(); });
   }
 
@@ -173,8 +182,8 @@ class LocalExecutor final : public Executor {
       st.state = RunStatus::State::kExited;
       st.exit_code = doc.value("exit_code", -1);
       st.signal = doc.value("signal", 0);
-      st.failed_to_start = doc.value("failed_to_start", false);
       st.reason = doc.value("reason", "");
+      st.end = EndOf(doc.value("failed_to_start", false), st.reason);
       return st;
     }
     // The claim holds the supervisor's pid, or "lost" if we gave up on it, or is
@@ -187,7 +196,7 @@ class LocalExecutor final : public Executor {
       // Launched moments ago: still starting. Launched long ago, or never (a server
       // killed between recording the start and launching it): claim the run, so that
       // a late supervisor will not run it, and report it lost.
-      const auto age = Age(claim_text ? claim : run_dir + "/spec.json");
+      const auto age = Age(claim_text ? claim : run_dir + "/spec.json", clock_.Now());
       if (age && *age < kStartupTimeout) return st;
       if (!claim_text && !run_files::Claim(claim, "lost\n") && Exists(claim)) {
         return Poll(job_id, run);  // a supervisor claimed it just now
@@ -250,6 +259,7 @@ class LocalExecutor final : public Executor {
   }
 
   LocalExecutorOptions options_;
+  const Clock& clock_;
   std::vector<int> gpus_;
   int events_fd_ = -1;
   std::atomic<bool> stopping_ = false;
@@ -260,7 +270,8 @@ class LocalExecutor final : public Executor {
 
 }  // namespace
 
-Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options) {
+Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options,
+                                                    const Clock& clock) {
   if (options.jobs_dir.empty())
     return InvalidArgument("jobs_dir", "the executor needs a jobs directory");
   std::error_code ec;
@@ -277,7 +288,7 @@ Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& 
   const int events_fd = ::open(events.c_str(), O_RDWR | O_CLOEXEC);
   if (events_fd < 0)
     return Fail(ErrorCode::kUnavailable, "cannot open " + events + ": " + std::strerror(errno));
-  return std::unique_ptr<Executor>(new LocalExecutor(options, std::move(gpus), events_fd));
+  return std::unique_ptr<Executor>(new LocalExecutor(options, clock, std::move(gpus), events_fd));
 }
 
 }  // namespace qiusuo

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "exec/executor.h"
 
 namespace qiusuo {
@@ -23,6 +24,9 @@ struct LocalExecutorOptions {
   bool discover_gpus = true;
 };
 
-Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options);
+// `clock` (which must outlive the executor) times the start-up window of a run whose
+// supervisor has not come up: 30 s after launching it, Poll gives up on it.
+Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& options,
+                                                    const Clock& clock);
 
 }  // namespace qiusuo

@@ -1,9 +1,10 @@
-// The local executor with its real supervisor (`qiusuo shim`) and real processes.
+// The local executor with its real supervisor (`qiusuo shim`) and real processes, on
+// a fake clock that starts at the real time (run files carry real modification
+// times) and moves only when a test says so.
 #include "exec/local/local_executor.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -23,7 +24,7 @@ namespace {
 class LocalExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 4, false});
+    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 4, false}, clock_);
     ASSERT_TRUE(ex) << ex.error().message;
     executor_ = std::move(*ex);
   }
@@ -67,6 +68,7 @@ class LocalExecutorTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  FakeClock clock_{SystemClock().Now()};
   std::unique_ptr<Executor> executor_;
 };
 
@@ -83,6 +85,7 @@ TEST_F(LocalExecutorTest, RunsTheJobWithItsEnvironmentAndKeepsItsOutput) {
   ASSERT_TRUE(executor_->Start(spec));
   const RunStatus st = WaitForExit(1, 0);
   EXPECT_EQ(st.state, RunStatus::State::kExited);
+  EXPECT_EQ(st.end, RunEnd::kExited);
   EXPECT_EQ(st.exit_code, 3);
   EXPECT_EQ(st.reason, "exited");
   EXPECT_EQ(Log(1), "out\n1,3|1|0|hello\n");
@@ -104,11 +107,11 @@ TEST_F(LocalExecutorTest, ABadWorkdirOrMissingProgramFailsToStartWithTheReason) 
   bad_dir.workdir = "/no/such/dir";
   ASSERT_TRUE(executor_->Start(bad_dir));
   RunStatus st = WaitForExit(3, 0);
-  EXPECT_TRUE(st.failed_to_start);
+  EXPECT_EQ(st.end, RunEnd::kFailedToStart);
   EXPECT_NE(st.reason.find("/no/such/dir"), std::string::npos) << st.reason;
   ASSERT_TRUE(executor_->Start(Spec(4, {"no-such-program-qiusuo"})));
   st = WaitForExit(4, 0);
-  EXPECT_TRUE(st.failed_to_start);
+  EXPECT_EQ(st.end, RunEnd::kFailedToStart);
   EXPECT_NE(st.reason.find("no-such-program-qiusuo"), std::string::npos) << st.reason;
 }
 
@@ -117,6 +120,7 @@ TEST_F(LocalExecutorTest, TheTimeLimitIsEnforced) {
   spec.time_limit_s = 1;
   ASSERT_TRUE(executor_->Start(spec));
   const RunStatus st = WaitForExit(5, 0, 10);
+  EXPECT_EQ(st.end, RunEnd::kTimeLimit);
   EXPECT_EQ(st.reason, "time limit");
   EXPECT_EQ(st.signal, SIGTERM);
 }
@@ -128,6 +132,7 @@ TEST_F(LocalExecutorTest, StopIsSigtermThenSigkillAfterTheGrace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   ASSERT_TRUE(executor_->Stop(6, 0));
   const RunStatus st = WaitForExit(6, 0, 10);
+  EXPECT_EQ(st.end, RunEnd::kStopped);
   EXPECT_EQ(st.reason, "stopped");
   EXPECT_EQ(st.signal, SIGKILL);
 }
@@ -174,6 +179,7 @@ TEST_F(LocalExecutorTest, AStopBeforeTheSupervisorIsUpMeansTheJobNeverRuns) {
   ASSERT_TRUE(executor_->Stop(8, 0));  // a second request changes nothing
   const RunStatus st = WaitForExit(8, 0);
   EXPECT_EQ(st.state, RunStatus::State::kExited);
+  EXPECT_EQ(st.end, RunEnd::kStopped);
   EXPECT_EQ(st.reason, "stopped");
   EXPECT_EQ(Log(8), "");
 }
@@ -207,8 +213,9 @@ TEST_F(LocalExecutorTest, ARunThatNeverStartedIsLostAndALateSupervisorLeavesItAl
          << R"(/out"})";
   }
   EXPECT_EQ(executor_->Poll(10, 0)->state, RunStatus::State::kRunning) << "still starting";
-  const timeval old[2] = {{::time(nullptr) - 60, 0}, {::time(nullptr) - 60, 0}};
-  ASSERT_EQ(::utimes((run_dir + "/spec.json").c_str(), old), 0);
+  clock_.Advance(29);
+  EXPECT_EQ(executor_->Poll(10, 0)->state, RunStatus::State::kRunning) << "still starting";
+  clock_.Advance(31);
   const auto st = executor_->Poll(10, 0);
   ASSERT_TRUE(st);
   EXPECT_EQ(st->state, RunStatus::State::kLost);

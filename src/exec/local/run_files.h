@@ -12,10 +12,17 @@
 //   exit.json   how the run ended, written atomically by the supervisor
 
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
 
 namespace qiusuo::run_files {
+
+// exit.json's "reason" for a run the supervisor ended itself (besides "exited" and
+// "cannot start: ..."); the server reads them back as RunEnd.
+inline constexpr std::string_view kReasonStopped = "stopped";
+inline constexpr std::string_view kReasonTimeLimit = "time limit";
+inline constexpr std::string_view kReasonExited = "exited";
 
 Result<std::string> ReadAll(const std::string& path);
 Status Write(const std::string& path, const std::string& content);

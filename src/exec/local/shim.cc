@@ -74,7 +74,7 @@ int Supervise(const std::string& run_dir) {
     WriteExit(run_dir, {{"exit_code", 128 + SIGTERM},
                         {"signal", SIGTERM},
                         {"failed_to_start", false},
-                        {"reason", "stopped"}});
+                        {"reason", run_files::kReasonStopped}});
     Notify(events);
     return 0;
   }
@@ -148,7 +148,7 @@ int Supervise(const std::string& run_dir) {
   while (::waitpid(child, &status, WNOHANG) != child) {
     const auto now = Clock::now();
     if (stop_reason.empty() && (stop_requested || now >= limit)) {
-      stop_reason = stop_requested ? "stopped" : "time limit";
+      stop_reason = stop_requested ? run_files::kReasonStopped : run_files::kReasonTimeLimit;
       ::kill(-child, SIGTERM);
       kill_at = now + std::chrono::seconds(grace);
     }
@@ -170,10 +170,11 @@ int Supervise(const std::string& run_dir) {
   }
   // Whatever the job left in its process group goes with it.
   ::kill(-child, SIGKILL);
-  json exit_doc = {{"exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)},
-                   {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
-                   {"failed_to_start", false},
-                   {"reason", stop_reason.empty() ? "exited" : stop_reason}};
+  json exit_doc = {
+      {"exit_code", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)},
+      {"signal", WIFSIGNALED(status) ? WTERMSIG(status) : 0},
+      {"failed_to_start", false},
+      {"reason", stop_reason.empty() ? std::string(run_files::kReasonExited) : stop_reason}};
   WriteExit(run_dir, exit_doc);
   Notify(events);
   return 0;

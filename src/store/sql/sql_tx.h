@@ -504,7 +504,9 @@ class SqlTx final : public Tx {
     for (std::string g; std::getline(gpus, g, ',');) {
       j.gpu_ids.push_back(std::atoi(g.c_str()));
     }
-    j.stopping = s.Text(13);
+    const auto stopping = ParseJobStop(s.Text(13));
+    if (!stopping) return Internal("unknown job stop '" + s.Text(13) + "' in the database");
+    j.stopping = *stopping;
     if (auto code = s.OptInt(14)) j.exit_code = static_cast<int>(*code);
     j.reason = s.Text(15);
     j.attained_gpu_s = s.Int(16);
@@ -558,7 +560,7 @@ class SqlTx final : public Tx {
     s.Bind(JobStateName(j.state))
         .Bind(std::int64_t{j.run})
         .Bind(JoinGpus(j.gpu_ids))
-        .Bind(j.stopping)
+        .Bind(JobStopName(j.stopping))
         .Bind(code)
         .Bind(j.reason)
         .Bind(j.attained_gpu_s)
