@@ -1,9 +1,9 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { api, type Idea, type Member } from "../api";
 import { useT } from "../i18n";
 import { Markdown } from "../markdown";
 import { Link, navigate } from "../router";
-import { ErrorLine, Loading, useAction, useLoad, when } from "../util";
+import { ErrorLine, Loading, MoreButton, useAction, usePaged, when } from "../util";
 
 // A Markdown editor with a preview tab.
 export function MarkdownField(props: { label: string; value: string; onChange: (v: string) => void; name: string }) {
@@ -33,17 +33,37 @@ export function MarkdownField(props: { label: string; value: string; onChange: (
   );
 }
 
-export function IdeaCard({ idea, me, onChange }: { idea: Idea; me: Member; onChange: (i: Idea) => void }) {
+// A pitch longer than a card shows folded, with a button to unfold it.
+export function Pitch({ text }: { text: string }) {
+  const { t } = useT();
+  const long = text.length > 600 || text.split("\n").length > 12;
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <div className={long && !open ? "pitch folded" : "pitch"}>
+        <Markdown text={text} />
+      </div>
+      {long && !open && (
+        <button type="button" className="link" onClick={() => setOpen(true)}>
+          {t("ideas.more")}
+        </button>
+      )}
+    </>
+  );
+}
+
+export function IdeaCard({ idea, me, onChange, full = false }: { idea: Idea; me: Member; onChange: (i: Idea) => void; full?: boolean }) {
   const { t, lang } = useT();
   const action = useAction();
   const backed = idea.backers.includes(me.handle);
+  const Heading = full ? "h1" : "h3";
   return (
-    <article className="card" aria-labelledby={`idea-${idea.id}`}>
-      <h3 id={`idea-${idea.id}`}>{idea.title}</h3>
+    <article className="card idea" aria-labelledby={`idea-${idea.id}`}>
+      <Heading id={`idea-${idea.id}`}>{full ? idea.title : <Link to={`/ideas/${idea.id}`}>{idea.title}</Link>}</Heading>
       <p className="meta">
         <Link to={`/members/${idea.author}`}>@{idea.author}</Link> · {when(idea.created_at, lang)}
       </p>
-      <Markdown text={idea.pitch} />
+      {full ? <Markdown text={idea.pitch} /> : <Pitch text={idea.pitch} />}
       <p className="meta">
         {idea.backers.length ? t("common.backers", { list: idea.backers.map((b) => "@" + b).join(", ") }) : t("common.nobackers")}
       </p>
@@ -57,7 +77,7 @@ export function IdeaCard({ idea, me, onChange }: { idea: Idea; me: Member; onCha
           {t("ideas.start")}
         </button>
       </div>
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
     </article>
   );
 }
@@ -66,20 +86,26 @@ export function Ideas({ me }: { me: Member }) {
   const { t } = useT();
   const [search, setSearch] = useState("");
   const [filter, setFilter] = useState<"all" | "mine" | "backed">("all");
-  const { data, error, reload, setData } = useLoad(() => api.ideas(search), [search]);
+  const ideas = usePaged((cursor) => api.ideas(search, cursor), [search]);
   const [title, setTitle] = useState("");
   const [pitch, setPitch] = useState("");
   const action = useAction();
+  const titleRef = useRef<HTMLInputElement>(null);
 
   const post = (e: FormEvent) => {
     e.preventDefault();
-    void action.run(() => api.postIdea(title, pitch), () => {
-      setTitle("");
-      setPitch("");
-      reload();
-    });
+    void action.run(
+      () => api.postIdea(title, pitch),
+      () => {
+        setTitle("");
+        setPitch("");
+        ideas.reload();
+        // Ready for the next one.
+        titleRef.current?.focus();
+      },
+    );
   };
-  const shown = (data?.items ?? []).filter(
+  const shown = (ideas.items ?? []).filter(
     (i) => filter === "all" || (filter === "mine" ? i.author === me.handle : i.backers.includes(me.handle)),
   );
 
@@ -90,10 +116,10 @@ export function Ideas({ me }: { me: Member }) {
         <h2>{t("ideas.post")}</h2>
         <label>
           {t("ideas.form.title")}
-          <input name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
+          <input ref={titleRef} name="title" required value={title} onChange={(e) => setTitle(e.target.value)} />
         </label>
         <MarkdownField name="pitch" label={t("ideas.form.pitch")} value={pitch} onChange={setPitch} />
-        <ErrorLine message={action.error} />
+        <ErrorLine error={action.error} />
         <button type="submit" disabled={action.busy}>
           {t("ideas.post")}
         </button>
@@ -111,22 +137,18 @@ export function Ideas({ me }: { me: Member }) {
           ))}
         </div>
       </div>
-      {!data ? (
-        <Loading error={error} />
-      ) : shown.length === 0 ? (
+      {!ideas.items ? (
+        <Loading error={ideas.error} />
+      ) : shown.length === 0 && !ideas.hasMore ? (
         <p>{t("ideas.empty")}</p>
       ) : (
         <div className="grid">
           {shown.map((i) => (
-            <IdeaCard
-              key={i.id}
-              idea={i}
-              me={me}
-              onChange={(next) => setData({ ...data, items: data.items.map((x) => (x.id === next.id ? next : x)) })}
-            />
+            <IdeaCard key={i.id} idea={i} me={me} onChange={ideas.replace} />
           ))}
         </div>
       )}
+      <MoreButton paged={ideas} />
     </section>
   );
 }

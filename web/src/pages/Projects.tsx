@@ -1,15 +1,17 @@
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { api, type Job, type Member, type Membership, type Project } from "../api";
 import { useT } from "../i18n";
 import { Markdown } from "../markdown";
 import { Link, navigate } from "../router";
-import { ErrorLine, Loading, useAction, useLoad, when } from "../util";
+import { refreshInbox } from "../inbox";
+import { reasonText } from "../reasons";
+import { ErrorLine, Loading, MoreButton, useAction, useLoad, usePaged, useTitle, when } from "../util";
 import { MarkdownField } from "./Ideas";
 
 export function Projects({ me }: { me: Member }) {
   const { t } = useT();
   const ideaId = Number(new URLSearchParams(location.search).get("idea") ?? 0) || undefined;
-  const { data, error } = useLoad(() => api.projects(), []);
+  const projects = usePaged((cursor) => api.projects(cursor), []);
   const idea = useLoad(() => (ideaId ? api.idea(ideaId) : Promise.resolve(null)), [ideaId]);
   const fromIdea = idea.data ?? undefined;
   const [title, setTitle] = useState("");
@@ -44,18 +46,18 @@ export function Projects({ me }: { me: Member }) {
           {t("projects.form.roles")}
           <input name="roles" value={roles} onChange={(e) => setRoles(e.target.value)} />
         </label>
-        <ErrorLine message={action.error} />
+        <ErrorLine error={action.error} />
         <button type="submit" disabled={action.busy}>
           {t("projects.start")}
         </button>
       </form>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
+      {!projects.items ? (
+        <Loading error={projects.error} />
+      ) : projects.items.length === 0 ? (
         <p>{t("projects.none")}</p>
       ) : (
         <div className="grid">
-          {data.items.map((p) => (
+          {projects.items.map((p) => (
             <article key={p.id} className="card">
               <h3>
                 <Link to={`/projects/${p.id}`}>{p.title}</Link>
@@ -80,6 +82,7 @@ export function Projects({ me }: { me: Member }) {
           ))}
         </div>
       )}
+      <MoreButton paged={projects} />
     </section>
   );
 }
@@ -100,17 +103,20 @@ function MembershipRow({ m, project, me, onDone }: { m: Membership; project: Pro
       <Link to={`/members/${m.handle}`}>@{m.handle}</Link> — {t(`projects.state.${m.state}`)}
       {m.message && <q>{m.message}</q>}
       {acts.map((a) => (
-        <button key={a} type="button" className={a === "accept" ? "" : "secondary"} disabled={action.busy} onClick={() => action.run(() => api.membership(project.id, m.handle, a), onDone)}>
+        <button key={a} type="button" className={a === "accept" ? "" : "secondary"} disabled={action.busy} onClick={() => action.run(() => api.membership(project.id, m.handle, a), () => {
+            onDone();
+            void refreshInbox(me.handle);
+          })}>
           {t(`projects.${a}`)}
         </button>
       ))}
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
     </li>
   );
 }
 
 function JobRow({ job }: { job: Job }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   return (
     <tr>
       <td>
@@ -123,7 +129,7 @@ function JobRow({ job }: { job: Job }) {
         <span className={`state state-${job.state}`}>{t(`job.state.${job.state}`)}</span>
       </td>
       <td>{job.gpu_hours_used.toFixed(2)}</td>
-      <td>{job.state === "pending" ? job.reason || job.waiting_reason : ""}</td>
+      <td>{job.state === "pending" ? reasonText(lang, job.reason) : ""}</td>
     </tr>
   );
 }
@@ -132,7 +138,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
   const project = useLoad(() => api.project(id), [id]);
   const tasks = useLoad(() => api.tasks(id), [id]);
-  const jobs = useLoad(() => api.jobs(id), [id]);
+  const jobs = usePaged((cursor) => api.jobs(id, cursor), [id]);
   const authors = useLoad(() => api.authors(id), [id]);
   const action = useAction();
   const [message, setMessage] = useState("");
@@ -140,6 +146,9 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
   const [taskTitle, setTaskTitle] = useState("");
   const [job, setJob] = useState({ name: "", gpus: 1, command: "", workdir: "/tmp" });
   const [cite, setCite] = useState("");
+  const [leaving, setLeaving] = useState(false);
+  const leaveRef = useRef<HTMLButtonElement>(null);
+  useTitle(project.data?.title);
 
   const p = project.data;
   if (!p) return <Loading error={project.error} />;
@@ -148,13 +157,16 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
     tasks.reload();
     jobs.reload();
     authors.reload();
+    void refreshInbox(me.handle);
   };
   const member = p.members.includes(me.handle);
   const backed = p.backers.includes(me.handle);
   const mine = p.memberships?.find((m) => m.handle === me.handle);
   const requests = (p.memberships ?? []).filter((m) => m.state === "applied" || m.state === "invited");
-  const gpuHours = (jobs.data?.items ?? []).reduce((n, j) => n + j.gpu_hours_used, 0);
-  const notes = (jobs.data?.items ?? []).filter((j) => j.state !== "pending" && j.state !== "running");
+  const jobList = jobs.items ?? [];
+  const gpuHours = jobList.reduce((n, j) => n + j.gpu_hours_used, 0);
+  const notes = jobList.filter((j) => j.state !== "pending" && j.state !== "running");
+  const sole = member && p.members.length === 1;
 
   return (
     <section aria-labelledby="project-title">
@@ -175,8 +187,8 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
             </button>
           </>
         )}
-        {member && (
-          <button type="button" className="secondary" disabled={action.busy} onClick={() => action.run(() => api.leave(id), refresh)}>
+        {member && !leaving && (
+          <button ref={leaveRef} type="button" className="secondary" disabled={action.busy} onClick={() => setLeaving(true)}>
             {t("projects.leave")}
           </button>
         )}
@@ -184,7 +196,42 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
           {backed ? t("common.unback") : t("common.back")}
         </button>
       </div>
-      <ErrorLine message={action.error} />
+      {member && leaving && (
+        <div className="card confirm" role="alertdialog" aria-labelledby="leave-title" aria-describedby="leave-text" data-testid="leave-confirm">
+          <h2 id="leave-title">{t("leave.confirm", { project: p.title })}</h2>
+          <p id="leave-text" className={sole ? "error" : undefined}>
+            {sole ? t("leave.sole") : t("leave.other")}
+          </p>
+          <button
+            type="button"
+            className="danger"
+            autoFocus
+            disabled={action.busy}
+            onClick={() =>
+              action.run(
+                () => api.leave(id),
+                () => {
+                  setLeaving(false);
+                  refresh();
+                },
+              )
+            }
+          >
+            {t("leave.yes")}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              setLeaving(false);
+              setTimeout(() => leaveRef.current?.focus(), 0);
+            }}
+          >
+            {t("common.cancel")}
+          </button>
+        </div>
+      )}
+      <ErrorLine error={action.error} />
 
       <div className="columns">
         <div>
@@ -293,8 +340,8 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
       </div>
 
       <h2>{t("projects.jobs")}</h2>
-      <p>{t("projects.gpu", { hours: gpuHours.toFixed(2), jobs: jobs.data?.items.length ?? 0 })}</p>
-      {jobs.data && jobs.data.items.length > 0 && (
+      <p>{t("projects.gpu", { hours: gpuHours.toFixed(2), n: jobList.length })}</p>
+      {jobList.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -308,12 +355,13 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
             </tr>
           </thead>
           <tbody>
-            {jobs.data.items.map((j) => (
+            {jobList.map((j) => (
               <JobRow key={j.id} job={j} />
             ))}
           </tbody>
         </table>
       )}
+      <MoreButton paged={jobs} />
       {member && (
         <form
           className="card"

@@ -63,7 +63,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (m: Member) => void }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        <ErrorLine message={action.error} />
+        <ErrorLine error={action.error} />
         <button type="submit" disabled={action.busy}>
           {mode === "in" ? t("auth.signin") : t("auth.signup")}
         </button>
