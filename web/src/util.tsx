@@ -51,15 +51,18 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]) {
 
 // After an action re-renders the page, the element that had focus may be gone (a
 // button that no longer applies): focus the nearest control that is still there,
-// else the page's heading, never the document's body.
+// else the page's heading, never the document's body. Checked again a little later,
+// for the data the action reloads.
 export function returnFocus(from: Element | null): void {
   if (!from || typeof document === "undefined") return;
   const ancestors: Element[] = [];
-  for (let e = from.parentElement; e; e = e.parentElement) ancestors.push(e);
-  setTimeout(() => {
+  for (let e = from.parentElement; e && e.tagName !== "MAIN"; e = e.parentElement) ancestors.push(e);
+  const lost = () => {
     const active = document.activeElement;
-    if (from.isConnected && active === from) return;
-    if (active && active !== document.body && active.isConnected) return;
+    return !active || active === document.body || !active.isConnected;
+  };
+  const fix = () => {
+    if (!lost()) return;
     if (from.isConnected && from instanceof HTMLElement && !(from as HTMLButtonElement).disabled) {
       from.focus();
       return;
@@ -68,14 +71,14 @@ export function returnFocus(from: Element | null): void {
     for (const a of ancestors) {
       if (!a.isConnected) continue;
       const target = a.querySelector<HTMLElement>(focusable);
-      if (target && a.tagName !== "MAIN" && a.tagName !== "BODY") {
+      if (target) {
         target.focus();
         return;
       }
-      if (a.tagName === "MAIN") break;
     }
     focusHeading();
-  }, 0);
+  };
+  for (const ms of [0, 300, 1000]) setTimeout(fix, ms);
 }
 
 // Focuses the page's first heading (made focusable), or else <main>.

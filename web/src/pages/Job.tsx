@@ -76,6 +76,23 @@ function useJobStream(id: number) {
       });
     };
     connect();
+    // The browser knows when it lost the network: say so at once, and connect again
+    // (the tail drops what it already shows) when it is back.
+    const offline = () => {
+      if (stopped) return;
+      source?.close();
+      clearTimeout(retry);
+      setLink("disconnected");
+    };
+    const online = () => {
+      if (stopped) return;
+      source?.close();
+      clearTimeout(retry);
+      setLink("reconnecting");
+      connect();
+    };
+    window.addEventListener("offline", offline);
+    window.addEventListener("online", online);
     api.job(id).then(
       (j) => setJob((current) => current ?? j),
       (e: unknown) => {
@@ -83,7 +100,11 @@ function useJobStream(id: number) {
         if (e instanceof ApiError && e.status === 404) stop();
       },
     );
-    return stop;
+    return () => {
+      stop();
+      window.removeEventListener("offline", offline);
+      window.removeEventListener("online", online);
+    };
   }, [id]);
 
   return { job, setJob, error, log, link };
