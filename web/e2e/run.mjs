@@ -5,7 +5,7 @@
 // claim a task, submit a job and watch it run and finish on the cluster page, see
 // the contribution on a profile, and verify the ledger in the browser. Every page is
 // screenshotted in English and in Chinese into e2e/artifacts/.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, startLab } from "./lab.mjs";
@@ -190,6 +190,13 @@ async function main() {
   await bob.getByLabel("What happened").fill("Heads 3-7 put 90% of their mass in 4 blocks.");
   await bob.getByRole("button", { name: "Save" }).click();
   await bob.getByText("Heads 3-7 put 90%").waitFor();
+  // Its output downloads as a file, whole.
+  const [download] = await Promise.all([
+    bob.waitForEvent("download"),
+    bob.getByRole("button", { name: "Download the output" }).click(),
+  ]);
+  const saved = readFileSync(await download.path(), "utf8");
+  check(download.suggestedFilename().endsWith(".stdout.txt") && saved.includes("step 1\n") && saved.includes("step 12\n"), "the job's output downloads whole");
 
   // The contributions are on Bob's record.
   await bob.goto(base + "/members/bob");
@@ -198,6 +205,14 @@ async function main() {
     check((await bob.locator(`.timeline li[data-kind="${kind}"]`).count()) >= 1, `bob's record holds a ${kind} entry`);
   }
   check(await bob.getByRole("img", { name: "Contributions over the year" }).isVisible(), "the heat map is drawn");
+  // Bob edits his own profile; nobody else sees the form on his page.
+  await bob.getByText("Edit your profile").click();
+  await bob.getByLabel("Skills (comma-separated)").fill("CUDA, profiling");
+  await bob.getByRole("form", { name: "Edit your profile" }).getByRole("button", { name: "Save" }).click();
+  await bob.getByText("Skills: CUDA, profiling").waitFor();
+  await ada.goto(base + "/members/bob");
+  await ada.getByText("Skills: CUDA, profiling").waitFor();
+  check((await ada.getByText("Edit your profile").count()) === 0, "only the member edits their own profile");
   await shot(bob, "07-profile.en");
   await bob.getByRole("button", { name: "Switch the language to Chinese" }).click();
   await bob.getByRole("heading", { name: "@bob 的贡献记录" }).waitFor();
@@ -363,6 +378,13 @@ async function main() {
   const ledgerOverflow = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(ledgerOverflow <= 1, `the ledger does not scroll sideways at phone width (${ledgerOverflow}px)`);
   await shot(ada, "19-ledger-phone.en");
+
+  // Bob runs the same job again, in one click.
+  await bob.goto(jobUrl);
+  await bob.getByRole("button", { name: "Submit again" }).click();
+  await bob.waitForURL((url) => /\/jobs\/\d+$/.test(url.pathname) && url.href !== jobUrl);
+  await bob.getByRole("heading", { name: /Job #\d+: profile/ }).waitFor();
+  check(bob.url() !== jobUrl, "resubmitting makes a new job");
 
   // Signing out ends the session.
   await ada.getByRole("button", { name: "Sign out" }).click();

@@ -593,6 +593,27 @@ export function translate(l: Lang, key: Key, vars: Record<string, string | numbe
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
+// CRediT roles (as the author lists name them) in Chinese; English keeps CRediT's names.
+const creditZh: Record<string, string> = {
+  Conceptualization: "构思",
+  "Data curation": "数据整理",
+  "Formal analysis": "形式分析",
+  "Funding acquisition": "获取资助",
+  Investigation: "调查研究",
+  Methodology: "方法",
+  "Project administration": "项目管理",
+  Resources: "资源",
+  Software: "软件",
+  Supervision: "指导",
+  Validation: "验证",
+  Visualization: "可视化",
+  "Writing – original draft": "写作（初稿）",
+  "Writing – review & editing": "写作（审阅与修改）",
+};
+export function roleName(l: Lang, role: string): string {
+  return l === "zh" ? (creditZh[role] ?? role) : role;
+}
+
 // A ledger kind in the reader's language; a kind this table does not know stays as sent.
 export function kindName(l: Lang, kind: string): string {
   const table: Record<string, string> = tables[l];

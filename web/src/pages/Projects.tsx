@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from "react";
 import { api, type Job, type Member, type Membership, type Project } from "../api";
-import { useT } from "../i18n";
+import { roleName, useT } from "../i18n";
 import { Markdown } from "../markdown";
 import { Link, navigate } from "../router";
 import { refreshInbox } from "../inbox";
@@ -424,7 +424,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
         <ol>
           {authors.data.authors.map((a) => (
             <li key={a.contributor}>
-              {a.name || a.contributor} ({a.contributor}) — {a.roles.join(", ")}
+              {a.name || a.contributor} ({a.contributor}) — {a.roles.map((r) => roleName(lang, r)).join(lang === "zh" ? "、" : ", ")}
             </li>
           ))}
         </ol>
