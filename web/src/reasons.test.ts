@@ -1,4 +1,4 @@
-import { reasonText } from "./reasons";
+import { noteText, reasonText } from "./reasons";
 
 test("the scheduler's reasons read in Chinese, numbers kept", () => {
   expect(reasonText("zh", "waiting for 2 GPUs; 1 GPU free")).toBe("等待 2 个 GPU；空闲 1 个 GPU");
@@ -13,4 +13,13 @@ test("the scheduler's reasons read in Chinese, numbers kept", () => {
 test("English stays as sent, and an unknown sentence too", () => {
   expect(reasonText("en", "waiting for 2 GPUs; 1 GPU free")).toBe("waiting for 2 GPUs; 1 GPU free");
   expect(reasonText("zh", "something new")).toBe("something new");
+});
+
+test("the lab's ledger notes read in Chinese; members' own words stay", () => {
+  expect(noteText("zh", "posted the idea: Block-sparse attention")).toBe("提出了想法：Block-sparse attention");
+  expect(noteText("zh", "job profile succeeded (exited 0)")).toBe("作业 profile 成功（退出码 0）");
+  expect(noteText("zh", "job big run failed (killed by signal 9) after 2 restart(s)")).toBe("作业 big run 失败（被信号 9 终止），此前重启 2 次");
+  expect(noteText("zh", "negative: lr 1e-2 diverges")).toBe("负面结果：lr 1e-2 diverges");
+  expect(noteText("zh", "paper deadline")).toBe("paper deadline");
+  expect(noteText("en", "posted the idea: x")).toBe("posted the idea: x");
 });

@@ -1,5 +1,6 @@
-// Why a job waits or ended, as the server writes it (English sentences with
-// numbers), in the reader's language. Each pattern is one phrase the scheduler or
+// Why a job waits or ended, and the notes the lab itself writes into the ledger, as
+// the server writes them (English sentences with numbers and names), in the
+// reader's language. Each pattern is one phrase the scheduler or
 // the compute service writes; a sentence no pattern knows stays as sent.
 import type { Lang } from "./i18n";
 
@@ -33,4 +34,43 @@ const zh: [RegExp, string][] = [
 export function reasonText(lang: Lang, text: string): string {
   if (lang !== "zh" || !text) return text;
   return zh.reduce((s, [pattern, to]) => s.replace(pattern, to), text);
+}
+
+const states: Record<string, string> = {
+  pending: "等待中",
+  running: "运行中",
+  preempted: "被抢占",
+  succeeded: "成功",
+  failed: "失败",
+  cancelled: "已取消",
+};
+const outcomes: Record<string, string> = { success: "成功", failure: "失败", negative: "负面结果" };
+
+// Notes the lab writes (a member's own words, like a boost's reason or an outcome's
+// text, stay as written; only the lab's phrases around them change).
+const notesZh: [RegExp, (...m: string[]) => string][] = [
+  [/^posted the idea: (.*)$/s, (t) => `提出了想法：${t}`],
+  [/^backed the idea: (.*)$/s, (t) => `支持了想法：${t}`],
+  [/^started the project: (.*)$/s, (t) => `发起了项目：${t}`],
+  [/^backed the project$/, () => "支持了项目"],
+  [/^joined the project by their own accept$/, () => "本人同意后加入了项目"],
+  [/^claimed the task: (.*)$/s, (t) => `认领了任务：${t}`],
+  [/^did the task: (.*)$/s, (t) => `完成了任务：${t}`],
+  [
+    /^job (.*) (pending|running|preempted|succeeded|failed|cancelled)(?: \((.*?)\))?(?: after (\d+) restart\(s\))?$/s,
+    (name, state, why, restarts) =>
+      `作业 ${name} ${states[state ?? ""] ?? state}${why ? `（${reasonText("zh", why)}）` : ""}${restarts ? `，此前重启 ${restarts} 次` : ""}`,
+  ],
+  [/^(success|failure|negative): (.*)$/s, (o, t) => `${outcomes[o ?? ""] ?? o}：${t}`],
+  [/^proved (\S+) with a code sent to it; its entries are @([\w-]+)'s$/, (email, who) => `用发到 ${email} 的验证码证明了它；它的记录归 @${who}`],
+  [/^record (\d+) milli, points (\d+)$/, (r, p) => `记录权重 ${r}‰，得分 ${p}`],
+];
+
+export function noteText(lang: Lang, text: string): string {
+  if (lang !== "zh" || !text) return text;
+  for (const [pattern, to] of notesZh) {
+    const m = pattern.exec(text);
+    if (m) return to(...m.slice(1).map((x) => x ?? ""));
+  }
+  return text;
 }

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api } from "../api";
 import { kindName, useT } from "../i18n";
+import { noteText } from "../reasons";
 import { Link } from "../router";
 import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../merkle";
 import { ErrorLine, Loading, useLoad, when } from "../util";
@@ -82,7 +83,7 @@ export function LedgerPage() {
               <td>
                 <span className="chip">{kindName(lang, e.kind)}</span>
               </td>
-              <td className="wrap">{e.note}</td>
+              <td className="wrap">{noteText(lang, e.note)}</td>
             </tr>
           ))}
         </tbody>

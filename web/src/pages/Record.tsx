@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { api, type LedgerEntry, type Member } from "../api";
 import { kindName, useT } from "../i18n";
+import { noteText } from "../reasons";
 import { Link } from "../router";
 import { ErrorLine, isNotFound, Loading, useAction, useLoad, useTitle, when } from "../util";
 
@@ -138,7 +139,7 @@ export function Profile({ handle, me }: { handle: string; me: Member }) {
       <ol className="timeline" reversed>
         {[...r.timeline].reverse().map((e) => (
           <li key={e.seq} data-kind={e.kind}>
-            <span className="chip">{kindName(lang, e.kind)}</span> <span className="wrap">{e.note}</span>
+            <span className="chip">{kindName(lang, e.kind)}</span> <span className="wrap">{noteText(lang, e.note)}</span>
             {e.project_id !== null && (
               <>
                 {" "}
