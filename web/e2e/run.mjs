@@ -46,10 +46,10 @@ async function main() {
   const base = lab.base;
   browser = await launchChromium();
   const shots = [];
-  const shot = async (page, name) => {
+  const shot = async (page, name, { fullPage = true } = {}) => {
     await page.waitForTimeout(150);
     const file = join(artifacts, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage });
     shots.push(file);
   };
   const person = async (handle, name) => {
@@ -378,6 +378,16 @@ async function main() {
   const ledgerOverflow = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(ledgerOverflow <= 1, `the ledger does not scroll sideways at phone width (${ledgerOverflow}px)`);
   await shot(ada, "19-ledger-phone.en");
+  for (const path of ["/ideas", "/inbox", "/record", new URL(jobUrl).pathname]) {
+    await ada.goto(base + path);
+    await ada.locator("main h1").first().waitFor();
+    await ada.waitForTimeout(200);
+    const wide = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 1, `${path}: no sideways scrolling at phone width (${wide}px)`);
+  }
+  await ada.goto(base + "/ideas");
+  await ada.getByRole("heading", { name: "Idea number 34" }).scrollIntoViewIfNeeded();
+  await shot(ada, "20-ideas-phone.en", { fullPage: false });
 
   // Bob runs the same job again, in one click.
   await bob.goto(jobUrl);
