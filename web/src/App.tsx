@@ -72,6 +72,14 @@ export function App() {
   useEffect(() => {
     if (handle) void refreshInbox(handle);
   }, [handle, path]);
+  // ...and, while the tab is in view, what arrives in the meantime.
+  useEffect(() => {
+    if (!handle) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void refreshInbox(handle);
+    }, 60_000);
+    return () => clearInterval(timer);
+  }, [handle]);
   // A new page: focus its heading, as a screen reader expects (not on first load).
   useEffect(() => {
     if (first.current) {

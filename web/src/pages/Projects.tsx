@@ -205,7 +205,6 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
           <button
             type="button"
             className="danger"
-            autoFocus
             disabled={action.busy}
             onClick={() =>
               action.run(
@@ -222,6 +221,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
           <button
             type="button"
             className="secondary"
+            autoFocus
             onClick={() => {
               setLeaving(false);
               setTimeout(() => leaveRef.current?.focus(), 0);
