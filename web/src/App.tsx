@@ -5,16 +5,16 @@ import { setLang, useT, type Key } from "./i18n";
 import { forgetInbox, refreshInbox, useInbox } from "./inbox";
 import { Link, match, navigate, usePath } from "./router";
 import { focusHeading } from "./util";
-import { SignIn } from "./pages/SignIn";
-import { Ideas } from "./pages/Ideas";
-import { IdeaPage } from "./pages/Idea";
-import { Projects, ProjectPage } from "./pages/Projects";
-import { ClusterPage } from "./pages/Cluster";
-import { JobPage } from "./pages/Job";
-import { Profile, HallOfFame } from "./pages/Record";
-import { LedgerPage } from "./pages/Ledger";
-import { Rewards, RoundPage } from "./pages/Rewards";
-import { InboxPage } from "./pages/Inbox";
+import { SignIn } from "./pages/signin";
+import { Ideas } from "./pages/ideas";
+import { IdeaPage } from "./pages/ideas";
+import { Projects, ProjectPage } from "./pages/projects";
+import { ClusterPage } from "./pages/cluster";
+import { JobPage } from "./pages/job";
+import { Profile, HallOfFame } from "./pages/record";
+import { LedgerPage } from "./pages/ledger";
+import { Rewards, RoundPage } from "./pages/rewards";
+import { InboxPage } from "./pages/inbox";
 
 // A positive whole number from a path segment, or null ("/jobs/abc" is not found).
 function id(s: string | undefined): number | null {

@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import type { LedgerEntry } from "./api";
-import { HeatMap, rank } from "./pages/Record";
+import { HeatMap, rank } from "./pages/record";
 
 const entry = (seq: number, at: string): LedgerEntry => ({
   seq,

@@ -1,9 +1,9 @@
 import { useEffect, useState } from "react";
-import { api, type Cluster, type Member } from "../api";
-import { useT } from "../i18n";
-import { reasonText } from "../reasons";
-import { Link } from "../router";
-import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../util";
+import { api, type Cluster, type Member } from "../../api";
+import { useT } from "../../i18n";
+import { reasonText } from "../../reasons";
+import { Link } from "../../router";
+import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../../util";
 
 // The cluster as the server streams it (GET /api/v1/events), refreshed on change.
 export function useClusterStream(): { cluster: Cluster | null; live: boolean } {

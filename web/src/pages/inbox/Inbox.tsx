@@ -1,9 +1,9 @@
 import { useEffect } from "react";
-import { api, type Member } from "../api";
-import { useT } from "../i18n";
-import { refreshInbox, useInbox, type InboxItem } from "../inbox";
-import { Link } from "../router";
-import { ErrorLine, Loading, useAction, when } from "../util";
+import { api, type Member } from "../../api";
+import { useT } from "../../i18n";
+import { refreshInbox, useInbox, type InboxItem } from "../../inbox";
+import { Link } from "../../router";
+import { ErrorLine, Loading, useAction, when } from "../../util";
 
 function Item({ item, me, answer }: { item: InboxItem; me: Member; answer: boolean }) {
   const { t, lang } = useT();

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { api, type Member } from "../api";
-import { setLang, useT } from "../i18n";
-import { ErrorLine, useAction, useTitle } from "../util";
+import { api, type Member } from "../../api";
+import { setLang, useT } from "../../i18n";
+import { ErrorLine, useAction, useTitle } from "../../util";
 
 export function SignIn({ onSignedIn }: { onSignedIn: (m: Member) => void }) {
   const { t, lang } = useT();

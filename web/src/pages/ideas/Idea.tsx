@@ -1,8 +1,8 @@
-import { api, type Member } from "../api";
-import { useT } from "../i18n";
-import { Link } from "../router";
-import { Loading, useLoad, useTitle } from "../util";
-import { IdeaCard } from "./Ideas";
+import { api, type Member } from "../../api";
+import { useT } from "../../i18n";
+import { Link } from "../../router";
+import { Loading, useLoad, useTitle } from "../../util";
+import { IdeaCard } from "./IdeaCard";
 
 // One idea on its own page: the whole pitch, its backers, and the projects started
 // from it (from the projects the server lists first).

@@ -1,10 +1,10 @@
 import { useState } from "react";
-import { api } from "../api";
-import { kindName, useT } from "../i18n";
-import { noteText } from "../reasons";
-import { Link } from "../router";
-import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../merkle";
-import { ErrorLine, Loading, useLoad, when } from "../util";
+import { api } from "../../api";
+import { kindName, useT } from "../../i18n";
+import { noteText } from "../../reasons";
+import { Link } from "../../router";
+import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../../merkle";
+import { ErrorLine, Loading, useLoad, when } from "../../util";
 
 type Outcome = { kind: "idle" } | { kind: "running"; done: number; total: number } | { kind: "ok"; n: number } | { kind: "bad"; seq: number; why: string };
 

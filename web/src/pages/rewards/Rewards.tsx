@@ -1,8 +1,8 @@
 import { useState } from "react";
-import { api, type Member, type RewardRound } from "../api";
-import { useT } from "../i18n";
-import { Link } from "../router";
-import { ErrorLine, Loading, useAction, useLoad, useTitle, when } from "../util";
+import { api, type Member, type RewardRound } from "../../api";
+import { useT } from "../../i18n";
+import { Link } from "../../router";
+import { ErrorLine, Loading, useAction, useLoad, useTitle, when } from "../../util";
 
 type Row = { to: string; points: number; note: string };
 
