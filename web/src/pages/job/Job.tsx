@@ -18,7 +18,8 @@ export function JobPage({ id, me }: { id: number; me: Member }) {
   useTitle(job ? t("job.title", { id: job.id, name: job.name }) : null);
 
   useEffect(() => {
-    logRef.current?.scrollTo(0, logRef.current.scrollHeight);
+    const el = logRef.current;
+    if (el) el.scrollTop = el.scrollHeight;
   }, [log]);
 
   if (error instanceof ApiError && error.status === 404) return <NotFound />;
