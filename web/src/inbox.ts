@@ -14,6 +14,7 @@ export interface Inbox {
   asked: InboxItem[]; // waiting for others
   partial: boolean; // more projects than were looked through
   looked: number;
+  error?: unknown; // the last refresh failed (what is shown may be older)
 }
 
 export const PAGE = 200;
@@ -65,7 +66,9 @@ export function refreshInbox(me: string): Promise<void> {
       (inbox) => {
         current = inbox;
       },
-      () => undefined,
+      (error: unknown) => {
+        current = { ...(current ?? { mine: [], asked: [], partial: false, looked: 0 }), error };
+      },
     )
     .finally(() => {
       loading = null;

@@ -52,6 +52,7 @@ export function InboxPage({ me }: { me: Member }) {
   return (
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">{t("inbox.title")}</h1>
+      <ErrorLine error={inbox.error} />
       <h2>{t("inbox.mine")}</h2>
       {inbox.mine.length === 0 ? (
         <p>{t("inbox.empty")}</p>
