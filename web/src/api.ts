@@ -25,8 +25,18 @@ export type JobDetail = Schemas["JobDetail"];
 export type QueueEntry = Schemas["QueueEntry"];
 export type JobState = Job["state"];
 export type LogChunk = Schemas["LogChunk"];
-export type JobSubmission = paths["/api/v1/jobs"]["post"]["requestBody"]["content"]["application/json"];
-export type ProfileEdit = paths["/api/v1/me"]["patch"]["requestBody"]["content"]["application/json"];
+// What a POST or PUT of `P` sends, as the document says.
+type Body<P extends keyof paths, M extends "post" | "put" | "patch"> = paths[P][M] extends {
+  requestBody: { content: { "application/json": infer T } };
+}
+  ? T
+  : never;
+export type JobSubmission = Body<"/api/v1/jobs", "post">;
+export type NewProject = Body<"/api/v1/projects", "post">;
+export type NewRound = Body<"/api/v1/rewards/rounds", "post">;
+export type PointsGiven = Body<"/api/v1/rewards/rounds/{id}/points", "put">["points"];
+export type Outcome = Body<"/api/v1/jobs/{id}/notes", "post">["outcome"];
+export type ProfileEdit = Body<"/api/v1/me", "patch">;
 export type Boost = Schemas["Boost"];
 export type ClusterProject = Schemas["Cluster"]["projects"][number];
 // The document says only "an object or null" for the job on a GPU.
@@ -196,8 +206,7 @@ export const api = {
   projects: (cursor?: string, limit = 30) =>
     call<Listing<Project>>("GET", `/api/v1/projects${q({ cursor, limit })}`),
   project: (id: number) => call<Project>("GET", `/api/v1/projects/${id}`),
-  startProject: (p: { title: string; pitch: string; idea_id?: number; looking_for: string[] }) =>
-    call<Project>("POST", "/api/v1/projects", p),
+  startProject: (p: NewProject) => call<Project>("POST", "/api/v1/projects", p),
   backProject: (id: number, back: boolean) =>
     call<Project>(back ? "PUT" : "DELETE", `/api/v1/projects/${id}/backing`),
   apply: (id: number, message: string) =>
@@ -222,7 +231,7 @@ export const api = {
   submit: (j: JobSubmission) =>
     call<Job>("POST", "/api/v1/jobs", j),
   cancel: (id: number) => call<Job>("POST", `/api/v1/jobs/${id}/cancel`, {}),
-  note: (id: number, outcome: string, text: string) =>
+  note: (id: number, outcome: Outcome, text: string) =>
     call<unknown>("POST", `/api/v1/jobs/${id}/notes`, { outcome, text }),
   queue: () => call<Listing<QueueEntry>>("GET", "/api/v1/queue"),
   cluster: () => call<Cluster>("GET", "/api/v1/cluster"),
@@ -232,8 +241,7 @@ export const api = {
   // Stewards only, and in the open: every boost shows its reason and who granted it.
   boost: (project: number, factor: number, expiresAt: number, reason: string) =>
     call<Boost>("POST", `/api/v1/projects/${project}/boosts`, { factor, expires_at: expiresAt, reason }),
-  openRound: (r: { title: string; pool_minor: number; currency: string; period_from: number; period_to: number }) =>
-    call<RewardRound>("POST", "/api/v1/rewards/rounds", r),
+  openRound: (r: NewRound) => call<RewardRound>("POST", "/api/v1/rewards/rounds", r),
   closeRound: (id: number) => call<RewardRound>("POST", `/api/v1/rewards/rounds/${id}/close`),
   events: (job?: number) => new EventSource(`/api/v1/events${q({ job })}`),
 
@@ -254,11 +262,6 @@ export const api = {
     call<string>("GET", `/api/v1/projects/${id}/authors${q({ format })}`),
   rounds: () => call<Listing<RewardRound>>("GET", "/api/v1/rewards/rounds"),
   round: (id: number) => call<RewardRound>("GET", `/api/v1/rewards/rounds/${id}`),
-  // {"ada": "40 note"}: whole points, then an optional note.
-  givePoints: (id: number, points: { to: string; points: number; note: string }[]) =>
-    call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, {
-      points: Object.fromEntries(
-        points.map((p) => [p.to, p.note ? `${p.points} ${p.note}` : String(p.points)]),
-      ),
-    }),
+  givePoints: (id: number, points: PointsGiven) =>
+    call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, { points }),
 };

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { api, ApiError, type Member } from "../../api";
+import { api, ApiError, type Member, type Outcome } from "../../api";
 import { NotFound } from "../../errors";
 import { useT } from "../../i18n";
 import { reasonText } from "../../reasons";
@@ -11,7 +11,7 @@ import { useJobStream } from "./stream";
 export function JobPage({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
   const { job, setJob, error, log, link } = useJobStream(id);
-  const [outcome, setOutcome] = useState("success");
+  const [outcome, setOutcome] = useState<Outcome>("success");
   const [text, setText] = useState("");
   const action = useAction();
   const logRef = useRef<HTMLPreElement>(null);
@@ -133,7 +133,7 @@ export function JobPage({ id, me }: { id: number; me: Member }) {
           <h3>{t("job.note")}</h3>
           <label>
             {t("job.note.outcome")}
-            <select value={outcome} onChange={(e) => setOutcome(e.target.value)}>
+            <select value={outcome} onChange={(e) => setOutcome(e.target.value as Outcome)}>
               <option value="success">{t("job.note.success")}</option>
               <option value="failure">{t("job.note.failure")}</option>
               <option value="negative">{t("job.note.negative")}</option>
