@@ -92,7 +92,8 @@ export function useJobStream(id: number) {
       (j) => setJob((current) => current ?? j),
       (e: unknown) => {
         setError(e);
-        if (e instanceof ApiError && e.status === 404) stop();
+        // A job this caller cannot read (gone, or not allowed): stop asking.
+        if (e instanceof ApiError && e.status >= 400 && e.status < 500) stop();
       },
     );
     return () => {
