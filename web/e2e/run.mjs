@@ -5,7 +5,7 @@
 // claim a task, submit a job and watch it run and finish on the cluster page, see
 // the contribution on a profile, and verify the ledger in the browser. Every page is
 // screenshotted in English and in Chinese into e2e/artifacts/.
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium, startLab } from "./lab.mjs";
@@ -25,6 +25,7 @@ let lab;
 let browser;
 let failures = 0;
 let checks = 0;
+let expectNotFound = false; // while the test opens addresses of nothing on purpose
 const check = (ok, what) => {
   checks++;
   if (!ok) {
@@ -45,17 +46,20 @@ async function main() {
   const base = lab.base;
   browser = await launchChromium();
   const shots = [];
-  const shot = async (page, name) => {
+  const shot = async (page, name, { fullPage = true } = {}) => {
     await page.waitForTimeout(150);
     const file = join(artifacts, `${name}.png`);
-    await page.screenshot({ path: file, fullPage: true });
+    await page.screenshot({ path: file, fullPage });
     shots.push(file);
   };
   const person = async (handle, name) => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" });
     const page = await context.newPage();
     page.on("pageerror", (e) => check(false, `${handle}: page error ${e.message}`));
-    page.on("console", (m) => m.type() === "error" && !/401|403/.test(m.text()) && check(false, `${handle}: console ${m.text()}`));
+    page.on(
+      "console",
+      (m) => m.type() === "error" && !/401|403/.test(m.text()) && !(expectNotFound && /404/.test(m.text())) && check(false, `${handle}: console ${m.text()}`),
+    );
     await page.goto(base + "/");
     await page.getByRole("button", { name: "New here? Create an account" }).click();
     await page.getByLabel("Handle").fill(handle);
@@ -107,9 +111,23 @@ async function main() {
   await bob.getByLabel("Why you want to join").fill("I write kernels");
   await bob.getByRole("button", { name: "Apply to join" }).click();
   await bob.getByText("bob — applied").waitFor();
+  // Ada's top bar counts what waits for her answer; her inbox lists it.
   await ada.reload();
+  await ada.getByTestId("inbox-count").getByText("1", { exact: true }).waitFor();
+  await ada.getByTestId("inbox-link").click();
+  await ada.getByTestId("inbox-mine").getByText("@bob applies to Block-sparse attention").waitFor();
+  await bob.goto(base + "/inbox");
+  await bob.getByTestId("inbox-asked").getByText("You applied to Block-sparse attention").waitFor();
+  await bob.goto(projectUrl);
+  await shot(ada, "16-inbox.en");
+  await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await ada.getByRole("heading", { name: "收件箱", level: 1 }).waitFor();
+  await shot(ada, "16-inbox.zh");
+  await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  await ada.goto(projectUrl);
   await ada.getByRole("listitem").filter({ hasText: "@bob — applied" }).getByRole("button", { name: "Accept" }).click();
   await ada.locator("ul li a", { hasText: "@bob" }).first().waitFor();
+  await ada.waitForFunction(() => !document.querySelector('[data-testid="inbox-count"]'), null, { timeout: 5000 });
 
   // Ada adds a task; Bob claims it with one click.
   await ada.getByLabel("Task title").fill("Profile head sparsity");
@@ -127,6 +145,18 @@ async function main() {
   await bob.getByRole("button", { name: "Submit a job" }).click();
   await bob.getByRole("heading", { name: /Job #\d+: profile/ }).waitFor();
   const jobUrl = bob.url();
+  // The connection drops while the job prints: the page says so, and once back it
+  // shows the output on from where it was, not again from the start.
+  await bob.getByTestId("job-log").getByText("step 2").waitFor({ timeout: 20000 });
+  await bob.context().setOffline(true);
+  const cut = await bob
+    .getByTestId("job-link")
+    .getByText(/reconnecting|disconnected/)
+    .waitFor({ timeout: 10000 })
+    .then(() => true, () => false);
+  check(cut, "the job page says when its live connection is cut");
+  await bob.waitForTimeout(1500);
+  await bob.context().setOffline(false);
 
   // Ada watches the cluster page: the job runs on two GPUs, then they are free again,
   // without a reload (server-sent events).
@@ -143,6 +173,12 @@ async function main() {
   await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
   await bob.getByTestId("job-log").getByText("step 12").waitFor({ timeout: 20000 });
   await bob.getByTestId("job-state").getByText("succeeded").waitFor({ timeout: 10000 });
+  const lines = (await bob.getByTestId("job-log").textContent()).trim().split("\n");
+  check(
+    lines.join(",") === Array.from({ length: 12 }, (_, i) => `step ${i + 1}`).join(","),
+    `after a reconnect the output shows each line once: ${lines.join(",")}`,
+  );
+  await bob.getByTestId("job-link").getByText("live").waitFor({ timeout: 15000 });
   await shot(bob, "06-job.en");
   const freed = await ada
     .waitForFunction(() => document.querySelectorAll(".gpu.busy").length === 0, null, { timeout: 10000 })
@@ -154,6 +190,13 @@ async function main() {
   await bob.getByLabel("What happened").fill("Heads 3-7 put 90% of their mass in 4 blocks.");
   await bob.getByRole("button", { name: "Save" }).click();
   await bob.getByText("Heads 3-7 put 90%").waitFor();
+  // Its output downloads as a file, whole.
+  const [download] = await Promise.all([
+    bob.waitForEvent("download"),
+    bob.getByRole("button", { name: "Download the output" }).click(),
+  ]);
+  const saved = readFileSync(await download.path(), "utf8");
+  check(download.suggestedFilename().endsWith(".stdout.txt") && saved.includes("step 1\n") && saved.includes("step 12\n"), "the job's output downloads whole");
 
   // The contributions are on Bob's record.
   await bob.goto(base + "/members/bob");
@@ -162,6 +205,14 @@ async function main() {
     check((await bob.locator(`.timeline li[data-kind="${kind}"]`).count()) >= 1, `bob's record holds a ${kind} entry`);
   }
   check(await bob.getByRole("img", { name: "Contributions over the year" }).isVisible(), "the heat map is drawn");
+  // Bob edits his own profile; nobody else sees the form on his page.
+  await bob.getByText("Edit your profile").click();
+  await bob.getByLabel("Skills (comma-separated)").fill("CUDA, profiling");
+  await bob.getByRole("form", { name: "Edit your profile" }).getByRole("button", { name: "Save" }).click();
+  await bob.getByText("Skills: CUDA, profiling").waitFor();
+  await ada.goto(base + "/members/bob");
+  await ada.getByText("Skills: CUDA, profiling").waitFor();
+  check((await ada.getByText("Edit your profile").count()) === 0, "only the member edits their own profile");
   await shot(bob, "07-profile.en");
   await bob.getByRole("button", { name: "Switch the language to Chinese" }).click();
   await bob.getByRole("heading", { name: "@bob 的贡献记录" }).waitFor();
@@ -222,6 +273,75 @@ async function main() {
   await shot(steward, "15-rewards-closed.en");
   await stewardContext.close();
 
+  // Addresses of nothing: a real "not found", the top bar still there.
+  expectNotFound = true;
+  for (const path of ["/jobs/999999", "/projects/999999", "/ideas/999999", "/members/nobody-here", "/rewards/999", "/no/such/page", "/jobs/abc"]) {
+    await ada.goto(base + path);
+    await ada.getByRole("heading", { name: "Not found", level: 1 }).waitFor({ timeout: 5000 });
+    check(await ada.getByRole("navigation", { name: "main" }).isVisible(), `${path}: the app around the not-found page stays`);
+  }
+  check((await ada.title()).startsWith("Not found"), "the tab's title says not found");
+  await ada.goto(base + "/jobs/999999");
+  await ada.getByTestId("not-found").waitFor();
+  await shot(ada, "17-not-found.en");
+  await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await ada.getByRole("heading", { name: "找不到页面", level: 1 }).waitFor();
+  await shot(ada, "17-not-found.zh");
+  await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  expectNotFound = false;
+
+  // The sole member of a project is told what leaving means before it happens.
+  await ada.goto(base + "/projects");
+  await ada.getByLabel("Title").fill("A project of one");
+  await ada.getByRole("button", { name: "Start a project" }).click();
+  await ada.getByRole("heading", { name: "A project of one", level: 1 }).waitFor();
+  check((await ada.title()).startsWith("A project of one"), `the tab's title names the project: ${await ada.title()}`);
+  await ada.getByRole("button", { name: "Leave the project" }).click();
+  const confirm = ada.getByTestId("leave-confirm");
+  await confirm.getByText("You are its only member").waitFor();
+  await shot(ada, "18-leave-confirm.en");
+  await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await confirm.getByText("你是它唯一的成员").waitFor();
+  await shot(ada, "18-leave-confirm.zh");
+  await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  check(
+    await ada.evaluate(() => document.activeElement?.textContent === "Leave the project"),
+    "cancelling gives focus back to the Leave button",
+  );
+  check((await ada.getByRole("list").getByRole("link", { name: "@ada" }).count()) === 1, "ada is still a member after cancelling");
+  await ada.getByRole("button", { name: "Leave the project" }).click();
+  await confirm.getByRole("button", { name: "Yes, leave" }).click();
+  await ada.getByRole("button", { name: "Apply to join" }).waitFor();
+  await ada.waitForTimeout(1200);
+  check(
+    await ada.evaluate(() => document.activeElement !== document.body && document.activeElement !== null),
+    "after leaving, focus is on a control, not lost",
+  );
+
+  // Past the first 30 ideas: "Load more" brings the rest; a long pitch stays in its card.
+  await ada.evaluate(async () => {
+    const csrf = /qs_csrf=([0-9a-f]+)/.exec(document.cookie)?.[1] ?? "";
+    for (let i = 1; i <= 34; i++) {
+      const pitch = i === 34 ? `${"Unbrokenwordwithoutanyspace".repeat(20)}\n\n${"a line\n".repeat(200)}` : "more";
+      await fetch("/api/v1/ideas", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify({ title: `Idea number ${i}`, pitch }),
+      });
+    }
+  });
+  await ada.goto(base + "/ideas");
+  await ada.getByRole("heading", { name: "Idea number 34" }).waitFor();
+  check((await ada.locator("article.idea").count()) === 30, "the ideas page shows the first 30");
+  const wide = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(wide <= 1, `a long unbroken word does not widen the ideas page (${wide}px)`);
+  await ada.getByRole("button", { name: "Load more" }).click();
+  await ada.getByRole("heading", { name: "Block-sparse attention" }).waitFor();
+  check((await ada.locator("article.idea").count()) === 35, "Load more shows the rest");
+  await ada.getByRole("link", { name: "Idea number 34" }).click();
+  await ada.getByRole("heading", { name: "Idea number 34", level: 1 }).waitFor();
+
   // The remaining pages, in both languages.
   for (const [path, name] of [
     ["/ideas", "09-ideas"],
@@ -253,6 +373,28 @@ async function main() {
   const overflow = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `no sideways scrolling at phone width (${overflow}px)`);
   await shot(ada, "14-project-phone.en");
+  await ada.goto(base + "/ledger");
+  await ada.getByTestId("signature").getByText("Signature checks out").waitFor();
+  const ledgerOverflow = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(ledgerOverflow <= 1, `the ledger does not scroll sideways at phone width (${ledgerOverflow}px)`);
+  await shot(ada, "19-ledger-phone.en");
+  for (const path of ["/ideas", "/inbox", "/record", new URL(jobUrl).pathname]) {
+    await ada.goto(base + path);
+    await ada.locator("main h1").first().waitFor();
+    await ada.waitForTimeout(200);
+    const wide = await ada.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(wide <= 1, `${path}: no sideways scrolling at phone width (${wide}px)`);
+  }
+  await ada.goto(base + "/ideas");
+  await ada.getByRole("heading", { name: "Idea number 34" }).scrollIntoViewIfNeeded();
+  await shot(ada, "20-ideas-phone.en", { fullPage: false });
+
+  // Bob runs the same job again, in one click.
+  await bob.goto(jobUrl);
+  await bob.getByRole("button", { name: "Submit again" }).click();
+  await bob.waitForURL((url) => /\/jobs\/\d+$/.test(url.pathname) && url.href !== jobUrl);
+  await bob.getByRole("heading", { name: /Job #\d+: profile/ }).waitFor();
+  check(bob.url() !== jobUrl, "resubmitting makes a new job");
 
   // Signing out ends the session.
   await ada.getByRole("button", { name: "Sign out" }).click();

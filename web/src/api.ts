@@ -2,173 +2,60 @@
 // The browser session is an HttpOnly cookie the page never sees; every request
 // that changes something carries X-CSRF-Token, read from the qs_csrf cookie.
 
-export interface Member {
-  handle: string;
-  name: string;
-  skills: string[];
-  interests: string[];
-  steward: boolean;
-  joined_at: string;
-  emails?: string[];
+import type { components, paths } from "./api.gen";
+
+// The API's types come from the server's OpenAPI document (src/api.gen.ts, made by
+// `npm run gen:api`); only what the document leaves loose is narrowed here.
+type Schemas = components["schemas"];
+type Ok<P extends keyof paths, M extends "get" | "post"> = paths[P][M] extends {
+  responses: { 200: { content: { "application/json": infer T } } };
 }
-export interface Idea {
-  id: number;
-  title: string;
-  pitch: string;
-  author: string;
-  backers: string[];
-  backer_count: number;
-  created_at: string;
+  ? T
+  : never;
+
+export type ErrorCode = Schemas["Error"]["error"]["code"];
+export type Member = Schemas["Member"];
+export type Idea = Schemas["Idea"];
+export type Membership = Schemas["MembershipRecord"];
+export type MembershipState = Membership["state"];
+export type Project = Schemas["Project"];
+export type Task = Schemas["Task"];
+export type Job = Schemas["Job"];
+export type JobDetail = Schemas["JobDetail"];
+export type QueueEntry = Schemas["QueueEntry"];
+export type JobState = Job["state"];
+export type LogChunk = Schemas["LogChunk"];
+// What a POST or PUT of `P` sends, as the document says.
+type Body<P extends keyof paths, M extends "post" | "put" | "patch"> = paths[P][M] extends {
+  requestBody: { content: { "application/json": infer T } };
 }
-export type MembershipState = "applied" | "invited" | "active" | "declined" | "withdrawn" | "left";
-export interface Membership {
-  handle: string;
-  state: MembershipState;
-  message: string;
-  updated_at: string;
-}
-export interface Project {
-  id: number;
-  title: string;
-  pitch: string;
-  idea_id: number | null;
-  initiator: string;
-  looking_for: string[];
-  members: string[];
-  memberships?: Membership[];
-  backers: string[];
-  created_at: string;
-}
-export interface Task {
-  id: number;
-  project_id: number;
-  title: string;
-  description: string;
-  state: "open" | "claimed" | "done";
-  holder: string | null;
-  created_at: string;
-  updated_at: string;
-}
-export type JobState = "pending" | "running" | "preempted" | "succeeded" | "failed" | "cancelled";
-export interface Job {
-  id: number;
-  project_id: number;
-  owner: string;
-  name: string;
-  gpus: number;
-  time_limit_s: number | null;
-  workdir: string;
-  argv: string[];
-  state: JobState;
-  restarts: number;
-  gpu_ids: number[];
-  exit_code: number | null;
-  reason: string;
-  submitted_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  gpu_hours_used: number;
-  waiting_reason?: string;
-  notes?: { author: string; outcome: string; text: string; created_at: string }[];
-}
-export interface Boost {
-  id: number;
-  project_id: number;
-  factor: number;
-  expires_at: string;
-  reason: string;
-  granted_by: string;
-}
-export interface ClusterProject {
-  id: number;
-  title: string;
-  weight: number;
-  entitlement: number;
-  demand: number;
-  allocated: number;
-  decayed_gpu_hours: number;
-  boosts: Boost[];
-}
-export interface Cluster {
+  ? T
+  : never;
+export type JobSubmission = Body<"/api/v1/jobs", "post">;
+export type NewProject = Body<"/api/v1/projects", "post">;
+export type NewRound = Body<"/api/v1/rewards/rounds", "post">;
+export type PointsGiven = Body<"/api/v1/rewards/rounds/{id}/points", "put">["points"];
+export type Outcome = Body<"/api/v1/jobs/{id}/notes", "post">["outcome"];
+export type ProfileEdit = Body<"/api/v1/me", "patch">;
+export type Boost = Schemas["Boost"];
+export type ClusterProject = Schemas["Cluster"]["projects"][number];
+// The document says only "an object or null" for the job on a GPU.
+export type Cluster = Omit<Schemas["Cluster"], "gpus"> & {
   gpus: { index: number; job: { id: number; project_id: number; owner: string; name: string } | null }[];
-  pending: number;
-  projects: ClusterProject[];
-}
+};
 // Mean share of GPUs busy per bucket; null where the server kept no sample.
-export interface Utilization {
-  from: string;
-  to: string;
-  bucket_s: number;
-  buckets: (number | null)[];
-  mean: number | null;
-}
-export interface LedgerEntry {
-  seq: number;
-  at: string;
-  actor: string;
-  contributor: string;
-  kind: string;
-  project_id: number | null;
-  quantity: number;
-  unit: string;
-  evidence: string;
-  note: string;
-  self: boolean;
-  corrects: number | null;
-}
-export interface Total {
-  key: string;
-  entries: number;
-  quantity: number;
-  unit: string;
-}
-export interface MemberRecord {
-  contributor: string;
-  first: string | null;
-  latest: string | null;
-  by_kind: Total[];
-  by_project: Total[];
-  timeline: LedgerEntry[];
-}
-export interface Checkpoint {
-  tree_size: number;
-  root: string;
-  at: number;
-  signature: string;
-}
-export interface InclusionProof {
-  seq: number;
-  tree_size: number;
-  leaf_hash: string;
-  audit_path: string[];
-}
-export interface AuthorList {
-  project_id: number;
-  title: string;
-  authors: { contributor: string; name: string; weight: number; roles: string[] }[];
-}
-export interface Payout {
-  handle: string;
-  amount: string;
-  amount_minor: number;
-  record_weight: number;
-  points_received: number;
-}
-export interface RewardRound {
-  id: number;
-  title: string;
-  pool: string;
-  pool_minor: number;
-  currency: string;
-  period_from: string;
-  period_to: string;
-  alpha: number;
-  state: "open" | "closed";
-  opened_by: string;
-  created_at: string;
-  payout: Payout[];
-  points: { from: string; to: string; points: number; note: string }[];
-}
+export type Utilization = Ok<"/api/v1/cluster/utilization", "get">;
+export type LedgerKey = Ok<"/api/v1/ledger/key", "get">;
+export type LedgerEntry = Schemas["LedgerEntry"];
+export type LedgerEntryList = Schemas["LedgerEntryList"];
+export type ContributionKind = Schemas["ContributionKind"];
+export type MemberRecord = Schemas["Record"];
+export type Total = MemberRecord["by_kind"][number];
+export type Checkpoint = Schemas["Checkpoint"];
+export type InclusionProof = Schemas["InclusionProof"];
+export type AuthorList = Schemas["AuthorList"];
+export type RewardRound = Schemas["RewardRound"];
+export type Payout = RewardRound["payout"][number];
 export interface Listing<T> {
   items: T[];
   next_cursor: string | null;
@@ -192,6 +79,9 @@ export const ROUTES = [
   ["POST", "/api/v1/sessions"],
   ["DELETE", "/api/v1/sessions/current"],
   ["GET", "/api/v1/me"],
+  ["PATCH", "/api/v1/me"],
+  ["GET", "/api/v1/members/{handle}"],
+  ["GET", "/api/v1/jobs/{id}/logs"],
   ["GET", "/api/v1/members"],
   ["GET", "/api/v1/ideas"],
   ["POST", "/api/v1/ideas"],
@@ -301,20 +191,22 @@ export const api = {
     }),
   signOut: () => call<unknown>("DELETE", "/api/v1/sessions/current"),
   me: () => call<Member>("GET", "/api/v1/me"),
+  editMe: (m: ProfileEdit) => call<Member>("PATCH", "/api/v1/me", m),
+  member: (handle: string) => call<Member>("GET", `/api/v1/members/${enc(handle)}`),
   members: () => call<Listing<Member>>("GET", "/api/v1/members?limit=200"),
 
-  ideas: (search = "", before?: string) =>
-    call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor: before, limit: 30 })}`),
+  ideas: (search = "", cursor?: string) =>
+    call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor, limit: 30 })}`),
   idea: (id: number) => call<Idea>("GET", `/api/v1/ideas/${id}`),
   postIdea: (title: string, pitch: string) =>
     call<Idea>("POST", "/api/v1/ideas", { title, pitch }),
   backIdea: (id: number, back: boolean) =>
     call<Idea>(back ? "PUT" : "DELETE", `/api/v1/ideas/${id}/backing`),
 
-  projects: () => call<Listing<Project>>("GET", "/api/v1/projects?limit=100"),
+  projects: (cursor?: string, limit = 30) =>
+    call<Listing<Project>>("GET", `/api/v1/projects${q({ cursor, limit })}`),
   project: (id: number) => call<Project>("GET", `/api/v1/projects/${id}`),
-  startProject: (p: { title: string; pitch: string; idea_id?: number; looking_for: string[] }) =>
-    call<Project>("POST", "/api/v1/projects", p),
+  startProject: (p: NewProject) => call<Project>("POST", "/api/v1/projects", p),
   backProject: (id: number, back: boolean) =>
     call<Project>(back ? "PUT" : "DELETE", `/api/v1/projects/${id}/backing`),
   apply: (id: number, message: string) =>
@@ -330,15 +222,18 @@ export const api = {
   task: (id: number, act: "claim" | "unclaim" | "done") =>
     call<Task>("POST", `/api/v1/tasks/${id}/${act}`, {}),
 
-  jobs: (project?: number) =>
-    call<Listing<Job>>("GET", `/api/v1/jobs${q({ project, limit: 50 })}`),
-  job: (id: number) => call<Job>("GET", `/api/v1/jobs/${id}`),
-  submit: (j: { project_id: number; name: string; gpus: number; argv: string[]; workdir: string }) =>
+  jobs: (project?: number, cursor?: string) =>
+    call<Listing<Job>>("GET", `/api/v1/jobs${q({ project, cursor, limit: 30 })}`),
+  // One piece of a job's output from a byte offset (stdout, or stderr).
+  logs: (id: number, offset: number, stream: "stdout" | "stderr" = "stdout") =>
+    call<LogChunk>("GET", `/api/v1/jobs/${id}/logs${q({ offset, stream })}`),
+  job: (id: number) => call<JobDetail>("GET", `/api/v1/jobs/${id}`),
+  submit: (j: JobSubmission) =>
     call<Job>("POST", "/api/v1/jobs", j),
   cancel: (id: number) => call<Job>("POST", `/api/v1/jobs/${id}/cancel`, {}),
-  note: (id: number, outcome: string, text: string) =>
+  note: (id: number, outcome: Outcome, text: string) =>
     call<unknown>("POST", `/api/v1/jobs/${id}/notes`, { outcome, text }),
-  queue: () => call<Listing<Job>>("GET", "/api/v1/queue"),
+  queue: () => call<Listing<QueueEntry>>("GET", "/api/v1/queue"),
   cluster: () => call<Cluster>("GET", "/api/v1/cluster"),
   utilization: (hours: number, buckets: number) =>
     call<Utilization>("GET", `/api/v1/cluster/utilization${q({ hours, buckets })}`),
@@ -346,15 +241,14 @@ export const api = {
   // Stewards only, and in the open: every boost shows its reason and who granted it.
   boost: (project: number, factor: number, expiresAt: number, reason: string) =>
     call<Boost>("POST", `/api/v1/projects/${project}/boosts`, { factor, expires_at: expiresAt, reason }),
-  openRound: (r: { title: string; pool_minor: number; currency: string; period_from: number; period_to: number }) =>
-    call<RewardRound>("POST", "/api/v1/rewards/rounds", r),
+  openRound: (r: NewRound) => call<RewardRound>("POST", "/api/v1/rewards/rounds", r),
   closeRound: (id: number) => call<RewardRound>("POST", `/api/v1/rewards/rounds/${id}/close`),
   events: (job?: number) => new EventSource(`/api/v1/events${q({ job })}`),
 
-  ledgerKey: () => call<{ algorithm: string; public_key: string }>("GET", "/api/v1/ledger/key"),
+  ledgerKey: () => call<LedgerKey>("GET", "/api/v1/ledger/key"),
   checkpoint: () => call<Checkpoint>("GET", "/api/v1/ledger/checkpoint"),
   entries: (after: number, limit: number, contributor?: string) =>
-    call<{ items: LedgerEntry[]; next_after: number | null }>(
+    call<LedgerEntryList>(
       "GET",
       `/api/v1/ledger/entries${q({ after, limit, contributor })}`,
     ),
@@ -368,11 +262,6 @@ export const api = {
     call<string>("GET", `/api/v1/projects/${id}/authors${q({ format })}`),
   rounds: () => call<Listing<RewardRound>>("GET", "/api/v1/rewards/rounds"),
   round: (id: number) => call<RewardRound>("GET", `/api/v1/rewards/rounds/${id}`),
-  // {"ada": "40 note"}: whole points, then an optional note.
-  givePoints: (id: number, points: { to: string; points: number; note: string }[]) =>
-    call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, {
-      points: Object.fromEntries(
-        points.map((p) => [p.to, p.note ? `${p.points} ${p.note}` : String(p.points)]),
-      ),
-    }),
+  givePoints: (id: number, points: PointsGiven) =>
+    call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, { points }),
 };

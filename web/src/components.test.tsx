@@ -1,6 +1,6 @@
 import { render, screen } from "@testing-library/react";
 import type { LedgerEntry } from "./api";
-import { HeatMap, rank } from "./pages/Record";
+import { HeatMap, rank } from "./pages/record";
 
 const entry = (seq: number, at: string): LedgerEntry => ({
   seq,
@@ -15,6 +15,7 @@ const entry = (seq: number, at: string): LedgerEntry => ({
   note: "",
   self: false,
   corrects: null,
+  prev: "",
 });
 
 test("the heat map has a cell per day of the year, and counts each day's entries", () => {
@@ -30,7 +31,7 @@ test("the heat map has a cell per day of the year, and counts each day's entries
   expect(cells.length).toBeGreaterThanOrEqual(365);
   expect(cells.length).toBeLessThanOrEqual(371);
   expect(map.querySelector("rect:last-of-type title")?.textContent).toBe("2026-11-30: 2 contributions");
-  expect([...map.querySelectorAll("title")].some((t) => t.textContent === "2026-06-01: 1 contributions")).toBe(true);
+  expect([...map.querySelectorAll("title")].some((t) => t.textContent === "2026-06-01: 1 contribution")).toBe(true);
   expect(map.querySelectorAll(".l4")).toHaveLength(1);
 });
 

@@ -1,8 +1,9 @@
 import { useEffect, useState } from "react";
-import { api, type Cluster, type Member } from "../api";
-import { useT } from "../i18n";
-import { Link } from "../router";
-import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../util";
+import { api, type Cluster, type Member } from "../../api";
+import { useT } from "../../i18n";
+import { reasonText } from "../../reasons";
+import { Link } from "../../router";
+import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../../util";
 
 // The cluster as the server streams it (GET /api/v1/events), refreshed on change.
 export function useClusterStream(): { cluster: Cluster | null; live: boolean } {
@@ -193,7 +194,7 @@ function GrantBoost({ onDone }: { onDone: () => void }) {
         {t("cluster.grant.reason")}
         <input required value={form.reason} onChange={(e) => setForm({ ...form, reason: e.target.value })} />
       </label>
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
       <button type="submit" disabled={action.busy}>
         {t("cluster.grant")}
       </button>
@@ -245,7 +246,7 @@ export function ClusterPage({ me }: { me: Member }) {
                 </td>
                 <td>@{j.owner}</td>
                 <td>{j.gpus}</td>
-                <td>{j.waiting_reason || j.reason}</td>
+                <td>{reasonText(lang, j.waiting_reason || j.reason)}</td>
               </tr>
             ))}
           </tbody>
@@ -256,8 +257,8 @@ export function ClusterPage({ me }: { me: Member }) {
       <h2>{t("cluster.boosts")}</h2>
       {boosts.data && boosts.data.items.length > 0 ? (
         <ul>
-          {boosts.data.items.map((b) => (
-            <li key={b.id}>
+          {boosts.data.items.map((b, i) => (
+            <li key={i}>
               {t("cluster.boost", {
                 factor: b.factor,
                 project: b.project_id,

@@ -1,88 +1,11 @@
-import { useState, type FormEvent } from "react";
-import { api, type Job, type Member, type Membership, type Project } from "../api";
-import { useT } from "../i18n";
-import { Markdown } from "../markdown";
-import { Link, navigate } from "../router";
-import { ErrorLine, Loading, useAction, useLoad, when } from "../util";
-import { MarkdownField } from "./Ideas";
-
-export function Projects({ me }: { me: Member }) {
-  const { t } = useT();
-  const ideaId = Number(new URLSearchParams(location.search).get("idea") ?? 0) || undefined;
-  const { data, error } = useLoad(() => api.projects(), []);
-  const idea = useLoad(() => (ideaId ? api.idea(ideaId) : Promise.resolve(null)), [ideaId]);
-  const fromIdea = idea.data ?? undefined;
-  const [title, setTitle] = useState("");
-  const [pitch, setPitch] = useState("");
-  const [roles, setRoles] = useState("");
-  const action = useAction();
-
-  const start = (e: FormEvent) => {
-    e.preventDefault();
-    void action.run(async () => {
-      const p = await api.startProject({
-        title: title || fromIdea?.title || "",
-        pitch: pitch || fromIdea?.pitch || "",
-        idea_id: ideaId,
-        looking_for: roles.split(",").map((r) => r.trim()).filter(Boolean),
-      });
-      navigate(`/projects/${p.id}`);
-    });
-  };
-
-  return (
-    <section aria-labelledby="projects-title">
-      <h1 id="projects-title">{t("projects.title")}</h1>
-      <form className="card" onSubmit={start} aria-label={t("projects.start")}>
-        <h2>{t("projects.start")}</h2>
-        <label>
-          {t("projects.form.title")}
-          <input name="title" placeholder={fromIdea?.title} value={title} onChange={(e) => setTitle(e.target.value)} />
-        </label>
-        <MarkdownField name="pitch" label={t("projects.form.pitch")} value={pitch || fromIdea?.pitch || ""} onChange={setPitch} />
-        <label>
-          {t("projects.form.roles")}
-          <input name="roles" value={roles} onChange={(e) => setRoles(e.target.value)} />
-        </label>
-        <ErrorLine message={action.error} />
-        <button type="submit" disabled={action.busy}>
-          {t("projects.start")}
-        </button>
-      </form>
-      {!data ? (
-        <Loading error={error} />
-      ) : data.items.length === 0 ? (
-        <p>{t("projects.none")}</p>
-      ) : (
-        <div className="grid">
-          {data.items.map((p) => (
-            <article key={p.id} className="card">
-              <h3>
-                <Link to={`/projects/${p.id}`}>{p.title}</Link>
-              </h3>
-              <p className="meta">{t("projects.initiator", { who: p.initiator })}</p>
-              <p>
-                {t("projects.members")}: {p.members.map((m) => "@" + m).join(", ")}
-                {p.members.includes(me.handle) ? " ✓" : ""}
-              </p>
-              {p.looking_for.length > 0 && (
-                <p>
-                  {t("projects.lookingfor")}:{" "}
-                  {p.looking_for.map((r) => (
-                    <span key={r} className="chip">
-                      {r}
-                    </span>
-                  ))}
-                </p>
-              )}
-              <p className="meta">{p.backers.length ? t("common.backers", { list: p.backers.map((b) => "@" + b).join(", ") }) : t("common.nobackers")}</p>
-            </article>
-          ))}
-        </div>
-      )}
-    </section>
-  );
-}
+import { useRef, useState } from "react";
+import { api, type Job, type Member, type Membership, type Project } from "../../api";
+import { refreshInbox } from "../../inbox";
+import { roleName, useT } from "../../i18n";
+import { Markdown } from "../../markdown";
+import { reasonText } from "../../reasons";
+import { Link, navigate } from "../../router";
+import { ErrorLine, Loading, MoreButton, useAction, useLoad, usePaged, useTitle, when } from "../../util";
 
 function MembershipRow({ m, project, me, onDone }: { m: Membership; project: Project; me: Member; onDone: () => void }) {
   const { t } = useT();
@@ -100,17 +23,20 @@ function MembershipRow({ m, project, me, onDone }: { m: Membership; project: Pro
       <Link to={`/members/${m.handle}`}>@{m.handle}</Link> — {t(`projects.state.${m.state}`)}
       {m.message && <q>{m.message}</q>}
       {acts.map((a) => (
-        <button key={a} type="button" className={a === "accept" ? "" : "secondary"} disabled={action.busy} onClick={() => action.run(() => api.membership(project.id, m.handle, a), onDone)}>
+        <button key={a} type="button" className={a === "accept" ? "" : "secondary"} disabled={action.busy} onClick={() => action.run(() => api.membership(project.id, m.handle, a), () => {
+            onDone();
+            void refreshInbox(me.handle);
+          })}>
           {t(`projects.${a}`)}
         </button>
       ))}
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
     </li>
   );
 }
 
 function JobRow({ job }: { job: Job }) {
-  const { t } = useT();
+  const { t, lang } = useT();
   return (
     <tr>
       <td>
@@ -123,7 +49,7 @@ function JobRow({ job }: { job: Job }) {
         <span className={`state state-${job.state}`}>{t(`job.state.${job.state}`)}</span>
       </td>
       <td>{job.gpu_hours_used.toFixed(2)}</td>
-      <td>{job.state === "pending" ? job.reason || job.waiting_reason : ""}</td>
+      <td>{job.state === "pending" ? reasonText(lang, job.reason) : ""}</td>
     </tr>
   );
 }
@@ -132,7 +58,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
   const project = useLoad(() => api.project(id), [id]);
   const tasks = useLoad(() => api.tasks(id), [id]);
-  const jobs = useLoad(() => api.jobs(id), [id]);
+  const jobs = usePaged((cursor) => api.jobs(id, cursor), [id]);
   const authors = useLoad(() => api.authors(id), [id]);
   const action = useAction();
   const [message, setMessage] = useState("");
@@ -140,6 +66,9 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
   const [taskTitle, setTaskTitle] = useState("");
   const [job, setJob] = useState({ name: "", gpus: 1, command: "", workdir: "/tmp" });
   const [cite, setCite] = useState("");
+  const [leaving, setLeaving] = useState(false);
+  const leaveRef = useRef<HTMLButtonElement>(null);
+  useTitle(project.data?.title);
 
   const p = project.data;
   if (!p) return <Loading error={project.error} />;
@@ -148,13 +77,16 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
     tasks.reload();
     jobs.reload();
     authors.reload();
+    void refreshInbox(me.handle);
   };
   const member = p.members.includes(me.handle);
   const backed = p.backers.includes(me.handle);
   const mine = p.memberships?.find((m) => m.handle === me.handle);
   const requests = (p.memberships ?? []).filter((m) => m.state === "applied" || m.state === "invited");
-  const gpuHours = (jobs.data?.items ?? []).reduce((n, j) => n + j.gpu_hours_used, 0);
-  const notes = (jobs.data?.items ?? []).filter((j) => j.state !== "pending" && j.state !== "running");
+  const jobList = jobs.items ?? [];
+  const gpuHours = jobList.reduce((n, j) => n + j.gpu_hours_used, 0);
+  const notes = jobList.filter((j) => j.state !== "pending" && j.state !== "running");
+  const sole = member && p.members.length === 1;
 
   return (
     <section aria-labelledby="project-title">
@@ -175,8 +107,8 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
             </button>
           </>
         )}
-        {member && (
-          <button type="button" className="secondary" disabled={action.busy} onClick={() => action.run(() => api.leave(id), refresh)}>
+        {member && !leaving && (
+          <button ref={leaveRef} type="button" className="secondary" disabled={action.busy} onClick={() => setLeaving(true)}>
             {t("projects.leave")}
           </button>
         )}
@@ -184,7 +116,42 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
           {backed ? t("common.unback") : t("common.back")}
         </button>
       </div>
-      <ErrorLine message={action.error} />
+      {member && leaving && (
+        <div className="card confirm" role="alertdialog" aria-labelledby="leave-title" aria-describedby="leave-text" data-testid="leave-confirm">
+          <h2 id="leave-title">{t("leave.confirm", { project: p.title })}</h2>
+          <p id="leave-text" className={sole ? "error" : undefined}>
+            {sole ? t("leave.sole") : t("leave.other")}
+          </p>
+          <button
+            type="button"
+            className="danger"
+            disabled={action.busy}
+            onClick={() =>
+              action.run(
+                () => api.leave(id),
+                () => {
+                  setLeaving(false);
+                  refresh();
+                },
+              )
+            }
+          >
+            {t("leave.yes")}
+          </button>
+          <button
+            type="button"
+            className="secondary"
+            autoFocus
+            onClick={() => {
+              setLeaving(false);
+              setTimeout(() => leaveRef.current?.focus(), 0);
+            }}
+          >
+            {t("common.cancel")}
+          </button>
+        </div>
+      )}
+      <ErrorLine error={action.error} />
 
       <div className="columns">
         <div>
@@ -293,8 +260,8 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
       </div>
 
       <h2>{t("projects.jobs")}</h2>
-      <p>{t("projects.gpu", { hours: gpuHours.toFixed(2), jobs: jobs.data?.items.length ?? 0 })}</p>
-      {jobs.data && jobs.data.items.length > 0 && (
+      <p>{t("projects.gpu", { hours: gpuHours.toFixed(2), n: jobList.length })}</p>
+      {jobList.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -308,12 +275,13 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
             </tr>
           </thead>
           <tbody>
-            {jobs.data.items.map((j) => (
+            {jobList.map((j) => (
               <JobRow key={j.id} job={j} />
             ))}
           </tbody>
         </table>
       )}
+      <MoreButton paged={jobs} />
       {member && (
         <form
           className="card"
@@ -376,7 +344,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
         <ol>
           {authors.data.authors.map((a) => (
             <li key={a.contributor}>
-              {a.name || a.contributor} ({a.contributor}) — {a.roles.join(", ")}
+              {a.name || a.contributor} ({a.contributor}) — {a.roles.map((r) => roleName(lang, r)).join(lang === "zh" ? "、" : ", ")}
             </li>
           ))}
         </ol>

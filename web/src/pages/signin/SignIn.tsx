@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
-import { api, type Member } from "../api";
-import { setLang, useT } from "../i18n";
-import { ErrorLine, useAction } from "../util";
+import { api, type Member } from "../../api";
+import { setLang, useT } from "../../i18n";
+import { ErrorLine, useAction, useTitle } from "../../util";
 
 export function SignIn({ onSignedIn }: { onSignedIn: (m: Member) => void }) {
   const { t, lang } = useT();
@@ -10,6 +10,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (m: Member) => void }) {
   const [password, setPassword] = useState("");
   const [name, setName] = useState("");
   const action = useAction();
+  useTitle(mode === "in" ? t("auth.signin") : t("auth.signup"));
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -63,7 +64,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (m: Member) => void }) {
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
-        <ErrorLine message={action.error} />
+        <ErrorLine error={action.error} />
         <button type="submit" disabled={action.busy}>
           {mode === "in" ? t("auth.signin") : t("auth.signup")}
         </button>

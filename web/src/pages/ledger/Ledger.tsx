@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { api } from "../api";
-import { useT } from "../i18n";
-import { Link } from "../router";
-import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../merkle";
-import { ErrorLine, Loading, useLoad, when } from "../util";
+import { api } from "../../api";
+import { kindName, useT } from "../../i18n";
+import { noteText } from "../../reasons";
+import { Link } from "../../router";
+import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../../merkle";
+import { ErrorLine, Loading, useLoad, when } from "../../util";
 
 type Outcome = { kind: "idle" } | { kind: "running"; done: number; total: number } | { kind: "ok"; n: number } | { kind: "bad"; seq: number; why: string };
 
@@ -17,14 +18,14 @@ export function LedgerPage() {
     return { cp, key, signed, latest: latest.items };
   }, []);
   const [outcome, setOutcome] = useState<Outcome>({ kind: "idle" });
-  const [error, setError] = useState("");
+  const [error, setError] = useState<unknown>(null);
 
   // Every entry up to the checkpoint: its bytes hash to its leaf, and its inclusion
   // proof leads to the signed root.
   const verify = async () => {
     if (!state.data) return;
     const { cp } = state.data;
-    setError("");
+    setError(null);
     try {
       for (let seq = 1; seq <= cp.tree_size; seq++) {
         setOutcome({ kind: "running", done: seq - 1, total: cp.tree_size });
@@ -41,7 +42,7 @@ export function LedgerPage() {
       }
       setOutcome({ kind: "ok", n: cp.tree_size });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(e);
       setOutcome({ kind: "idle" });
     }
   };
@@ -53,7 +54,7 @@ export function LedgerPage() {
       <h1 id="ledger-title">{t("ledger.title")}</h1>
       <p>{t("ledger.explain")}</p>
       <p>
-        <code>{t("ledger.checkpoint", { size: cp.tree_size, root: cp.root })}</code>
+        <code className="wrap">{t("ledger.checkpoint", { n: cp.tree_size, root: cp.root })}</code>
       </p>
       <p className="meta">
         Ed25519 {key.public_key.slice(0, 16)}… · {when(new Date(cp.at * 1000).toISOString(), lang)}
@@ -70,9 +71,9 @@ export function LedgerPage() {
         {outcome.kind === "bad" && t("ledger.failed", { seq: outcome.seq, why: outcome.why })}
       </p>
       {outcome.kind === "running" && <progress max={outcome.total} value={outcome.done} />}
-      <ErrorLine message={error} />
+      <ErrorLine error={error} />
       <h2>{t("ledger.entries")}</h2>
-      <table>
+      <table className="stack">
         <tbody>
           {[...latest].reverse().map((e) => (
             <tr key={e.seq}>
@@ -80,9 +81,9 @@ export function LedgerPage() {
               <td>{when(e.at, lang)}</td>
               <td>{e.contributor.startsWith("@") ? <Link to={`/members/${e.contributor.slice(1)}`}>{e.contributor}</Link> : e.contributor}</td>
               <td>
-                <span className="chip">{e.kind}</span>
+                <span className="chip">{kindName(lang, e.kind)}</span>
               </td>
-              <td>{e.note}</td>
+              <td className="wrap">{noteText(lang, e.note)}</td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,8 @@
 import { useState } from "react";
-import { api, type Member, type RewardRound } from "../api";
-import { useT } from "../i18n";
-import { ErrorLine, Loading, useAction, useLoad, when } from "../util";
+import { api, type Member, type RewardRound } from "../../api";
+import { useT } from "../../i18n";
+import { Link } from "../../router";
+import { ErrorLine, Loading, useAction, useLoad, useTitle, when } from "../../util";
 
 type Row = { to: string; points: number; note: string };
 
@@ -55,7 +56,7 @@ function Allocation({ round, me, onSaved }: { round: RewardRound; me: Member; on
         {t("common.save")}
       </button>
       {saved && <span role="status"> {t("rewards.saved")}</span>}
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
     </form>
   );
 }
@@ -97,7 +98,7 @@ function CloseRound({ id, onClosed }: { id: number; onClosed: (r: RewardRound) =
       <button type="button" className="danger" disabled={action.busy} onClick={() => action.run(() => api.closeRound(id).then(onClosed))}>
         {t("rewards.close")}
       </button>
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
     </>
   );
 }
@@ -151,7 +152,7 @@ function OpenRound({ onOpened }: { onOpened: () => void }) {
           <input type="date" required value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
         </label>
       </fieldset>
-      <ErrorLine message={action.error} />
+      <ErrorLine error={action.error} />
       <button type="submit" disabled={action.busy}>
         {t("rewards.openround")}
       </button>
@@ -167,7 +168,9 @@ function RoundCard({ id, me }: { id: number; me: Member }) {
   if (!r) return <Loading error={round.error} />;
   return (
     <article className="card">
-      <h2>{t("rewards.round", { id: r.id, title: r.title })}</h2>
+      <h2>
+        <Link to={`/rewards/${r.id}`}>{t("rewards.round", { id: r.id, title: r.title })}</Link>
+      </h2>
       <p className="meta">
         {t("rewards.pool", { pool: r.pool, currency: r.currency })} · {when(r.period_from, lang)} – {when(r.period_to, lang)} ·{" "}
         {r.state === "open" ? t("rewards.open") : t("rewards.closed")}
@@ -191,6 +194,20 @@ export function Rewards({ me }: { me: Member }) {
       {rounds.data.items.map((r) => (
         <RoundCard key={r.id} id={r.id} me={me} />
       ))}
+    </section>
+  );
+}
+
+// One round on its own page (/rewards/ID).
+export function RoundPage({ id, me }: { id: number; me: Member }) {
+  const { t } = useT();
+  const round = useLoad(() => api.round(id), [id]);
+  useTitle(round.data ? t("rewards.round", { id: round.data.id, title: round.data.title }) : null);
+  if (!round.data) return <Loading error={round.error} />;
+  return (
+    <section aria-labelledby="round-title">
+      <h1 id="round-title">{t("rewards.title")}</h1>
+      <RoundCard id={id} me={me} />
     </section>
   );
 }

@@ -1,0 +1,1 @@
+export { ClusterPage, useClusterStream } from "./Cluster";

@@ -1,0 +1,2 @@
+export { Ideas } from "./Ideas";
+export { IdeaPage } from "./Idea";

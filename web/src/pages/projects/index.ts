@@ -1,0 +1,2 @@
+export { Projects } from "./Projects";
+export { ProjectPage } from "./Project";

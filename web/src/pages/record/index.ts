@@ -1,0 +1,3 @@
+export { HallOfFame, rank } from "./HallOfFame";
+export { HeatMap } from "./HeatMap";
+export { Profile } from "./Profile";

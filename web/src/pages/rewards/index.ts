@@ -1,0 +1,1 @@
+export { Rewards, RoundPage } from "./Rewards";
