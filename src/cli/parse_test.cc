@@ -136,7 +136,6 @@ TEST(ParseScriptDirectives, BadValuesAreErrorsNamingTheLine) {
   }
 }
 
-
 TEST(ParseWeight, PerEntryAndOptionallyPerUnit) {
   auto review = ParseWeight("review=2");
   ASSERT_TRUE(review) << review.error().message;

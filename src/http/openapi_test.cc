@@ -403,17 +403,17 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("GET", "/api/v1/ledger/export?after=0&upto=2", nullptr, ada_, 200);
 
   // ---- rewards ----
-  const json round = Check("POST", "/api/v1/rewards/rounds",
-                           {{"title", "Winter"},
-                            {"pool_minor", 100000},
-                            {"currency", "EUR"},
-                            {"period_from", clock_.Now() - 86400},
-                            {"period_to", clock_.Now() + 86400},
-                            {"alpha", 0.5},
-                            {"weights",
-                             {{"review", {{"per_entry", 3}}},
-                              {"software", {{"per_entry", 1}, {"per_unit", 0.5}}}}}},
-                           steward_, 201);
+  const json round = Check(
+      "POST", "/api/v1/rewards/rounds",
+      {{"title", "Winter"},
+       {"pool_minor", 100000},
+       {"currency", "EUR"},
+       {"period_from", clock_.Now() - 86400},
+       {"period_to", clock_.Now() + 86400},
+       {"alpha", 0.5},
+       {"weights",
+        {{"review", {{"per_entry", 3}}}, {"software", {{"per_entry", 1}, {"per_unit", 0.5}}}}}},
+      steward_, 201);
   const std::string r = "/api/v1/rewards/rounds/" + std::to_string(round.value("id", 0));
   Check("PUT", r + "/points",
         {{"points", json::array({{{"to", "bob"}, {"points", 40}, {"note", "debugging help"}}})}},

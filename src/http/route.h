@@ -12,10 +12,10 @@
 
 #include "common/error.h"
 #include "http/message.h"
-#include "service/compute.h"
-#include "service/lab.h"
 #include "service/citation.h"
+#include "service/compute.h"
 #include "service/identities.h"
+#include "service/lab.h"
 #include "service/record.h"
 #include "service/rewards.h"
 

@@ -11,10 +11,10 @@
 
 #include "http/json_writer.h"
 #include "ledger/merkle.h"
-#include "service/compute.h"
-#include "service/lab.h"
 #include "service/citation.h"
+#include "service/compute.h"
 #include "service/identities.h"
+#include "service/lab.h"
 #include "service/record.h"
 #include "service/rewards.h"
 
