@@ -24,64 +24,13 @@ namespace qiusuo::http {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kPassword = "correct horse battery";
 
-struct Reply {
-  int status = 0;
-  json body;
-};
+using api_test::kPassword;
+using api_test::Reply;
 
-class ApiTest : public ::testing::Test {
+// The API with the lab alone (no executor, no ledger).
+class ApiTest : public api_test::ApiServerTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(crypto::Init());
-    auto store = test_support::OpenTestStore(dir_);
-    ASSERT_TRUE(store);
-    store_ = std::move(*store);
-    LabConfig config;
-    config.password_cost = crypto::MinimumCost();
-    lab_ = std::make_unique<Lab>(*store_, clock_, config);
-    ASSERT_TRUE(lab_->Init("steward", kPassword, {}));
-    api_ = std::make_unique<Api>(*lab_);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    options.body_limit = 64 << 10;
-    auto server = StartServer(options, [this](const Request& r) { return api_->Handle(r); });
-    ASSERT_TRUE(server) << server.error().message;
-    server_ = std::move(*server);
-    base_ = "http://127.0.0.1:" + std::to_string(server_->port());
-    ada_ = SignUpAndLogin("ada");
-    bob_ = SignUpAndLogin("bob");
-  }
-
-  void TearDown() override { server_->Stop(); }
-
-  Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
-             const std::string& token = "") {
-    auto r = http::Call(base_, method, target, body, token);
-    EXPECT_TRUE(r) << r.error().message;
-    if (!r) return {};
-    Reply out{r->status, json::parse(r->body, nullptr, false)};
-    if (out.body.is_discarded()) out.body = r->body;
-    return out;
-  }
-  Reply CallJ(const std::string& method, const std::string& target, const json& body,
-              const std::string& token = "") {
-    return Call(method, target, body.dump(), token);
-  }
-
-  std::string SignUpAndLogin(const std::string& handle) {
-    auto created =
-        CallJ("POST", "/api/v1/members",
-              json{{"handle", handle}, {"password", kPassword}, {"name", handle + " X"}});
-    EXPECT_EQ(created.status, 201) << created.body;
-    auto session =
-        CallJ("POST", "/api/v1/sessions", json{{"handle", handle}, {"password", kPassword}});
-    EXPECT_EQ(session.status, 201) << session.body;
-    return session.body.value("token", "");
-  }
-
   static void ExpectError(const Reply& r, int status, const std::string& code,
                           const std::string& field = "") {
     EXPECT_EQ(r.status, status) << r.body;
@@ -106,14 +55,6 @@ class ApiTest : public ::testing::Test {
       EXPECT_TRUE(schema["properties"].contains(key)) << schema_name << " has no " << key;
     }
   }
-
-  TempDir dir_;
-  FakeClock clock_{1'790'000'000};
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Lab> lab_;
-  std::unique_ptr<Api> api_;
-  std::unique_ptr<Server> server_;
-  std::string base_, ada_, bob_;
 };
 
 TEST_F(ApiTest, HealthAndOpenApiAreServedWithoutAuth) {

@@ -41,7 +41,10 @@ struct Reply {
   std::string text;
 };
 
-class FullLabTest : public ::testing::Test {
+// The API behind a real server on a loopback port the OS picks, over the test store
+// (SQLite or PostgreSQL, as store/postgres/test_store.h picks) and a fake clock, with
+// the steward, Ada and Bob signed in. Which services the API has is up to MakeApi.
+class ApiServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(crypto::Init());
@@ -52,25 +55,7 @@ class FullLabTest : public ::testing::Test {
     config.password_cost = crypto::MinimumCost();
     lab_ = std::make_unique<Lab>(*store_, clock_, config);
     ASSERT_TRUE(lab_->Init("steward", kPassword, {}));
-    std::filesystem::create_directories(dir_.path() / "logs");
-    executor_ = std::make_unique<FakeExecutor>(4, (dir_.path() / "logs").string());
-    ComputeConfig compute_config;
-    compute_config.grace_s = 1;
-    compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);
-    record_ = std::make_unique<Record>(*store_, clock_, crypto::NewSigningKey());
-    rewards_ = std::make_unique<Rewards>(*store_, clock_);
-    identities_ = std::make_unique<Identities>(
-        *store_, clock_,
-        [this](const std::string&, const std::string&, const std::string& text) -> Status {
-          // "... qiusuo identity confirm EMAIL CODE\n": the code is the last word of its line.
-          const auto line = text.find("identity confirm ");
-          const auto end = text.find('\n', line);
-          const auto space = text.rfind(' ', end);
-          mailed_code_ = text.substr(space + 1, end - space - 1);
-          return {};
-        });
-    api_ = std::make_unique<Api>(*lab_, compute_.get(), record_.get(), identities_.get(),
-                                 rewards_.get());
+    api_ = MakeApi();
     ServerOptions options;
     options.port = 0;
     options.threads = 2;
@@ -87,6 +72,9 @@ class FullLabTest : public ::testing::Test {
   void TearDown() override {
     if (server_) server_->Stop();
   }
+
+  // The lab alone: no executor (job routes answer 503) and no ledger.
+  virtual std::unique_ptr<Api> MakeApi() { return std::make_unique<Api>(*lab_); }
 
   Reply Call(const std::string& method, const std::string& target, const std::string& body = "",
              const std::string& token = "") {
@@ -131,14 +119,42 @@ class FullLabTest : public ::testing::Test {
   FakeClock clock_{1'790'000'000};
   std::unique_ptr<Store> store_;
   std::unique_ptr<Lab> lab_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<Server> server_;
+  std::string base_, steward_, ada_, bob_;
+};
+
+// The whole lab: compute over a fake executor (no processes, no sleeps: a run is
+// running until the test ends it) and the record's services.
+class FullLabTest : public ApiServerTest {
+ protected:
+  std::unique_ptr<Api> MakeApi() override {
+    std::filesystem::create_directories(dir_.path() / "logs");
+    executor_ = std::make_unique<FakeExecutor>(4, (dir_.path() / "logs").string());
+    ComputeConfig compute_config;
+    compute_config.grace_s = 1;
+    compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);
+    record_ = std::make_unique<Record>(*store_, clock_, crypto::NewSigningKey());
+    rewards_ = std::make_unique<Rewards>(*store_, clock_);
+    identities_ = std::make_unique<Identities>(
+        *store_, clock_,
+        [this](const std::string&, const std::string&, const std::string& text) -> Status {
+          // "... qiusuo identity confirm EMAIL CODE\n": the code is the last word of its line.
+          const auto line = text.find("identity confirm ");
+          const auto end = text.find('\n', line);
+          const auto space = text.rfind(' ', end);
+          mailed_code_ = text.substr(space + 1, end - space - 1);
+          return {};
+        });
+    return std::make_unique<Api>(*lab_, compute_.get(), record_.get(), identities_.get(),
+                                 rewards_.get());
+  }
+
   std::unique_ptr<FakeExecutor> executor_;
   std::unique_ptr<Compute> compute_;
   std::unique_ptr<Record> record_;
   std::unique_ptr<Identities> identities_;
   std::unique_ptr<Rewards> rewards_;
-  std::unique_ptr<Api> api_;
-  std::unique_ptr<Server> server_;
-  std::string base_, steward_, ada_, bob_;
   std::string mailed_code_;  // the code of the last identity claim
 };
 

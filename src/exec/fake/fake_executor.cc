@@ -81,50 +81,37 @@ void FakeExecutor::Print(std::int64_t job_id, const std::string& text, bool stde
   std::ofstream(LogPath(job_id, stderr_stream), std::ios::app) << text;
 }
 
-void FakeExecutor::Exit(std::int64_t job_id, int run, int exit_code) {
+namespace {
+// A run that exited, as its supervisor reports it.
+RunStatus Exited(RunEnd end, int exit_code, int signal, std::string reason) {
   RunStatus st;
   st.state = RunStatus::State::kExited;
+  st.end = end;
   st.exit_code = exit_code;
-  st.reason = "exited";
-  End(job_id, run, st);
+  st.signal = signal;
+  st.reason = std::move(reason);
+  return st;
+}
+}  // namespace
+
+void FakeExecutor::Exit(std::int64_t job_id, int run, int exit_code) {
+  End(job_id, run, Exited(RunEnd::kExited, exit_code, 0, "exited"));
 }
 
 void FakeExecutor::KillBySignal(std::int64_t job_id, int run, int signal) {
-  RunStatus st;
-  st.state = RunStatus::State::kExited;
-  st.exit_code = 128 + signal;
-  st.signal = signal;
-  st.reason = "exited";
-  End(job_id, run, st);
+  End(job_id, run, Exited(RunEnd::kExited, 128 + signal, signal, "exited"));
 }
 
 void FakeExecutor::HitTimeLimit(std::int64_t job_id, int run) {
-  RunStatus st;
-  st.state = RunStatus::State::kExited;
-  st.end = RunEnd::kTimeLimit;
-  st.exit_code = 128 + SIGTERM;
-  st.signal = SIGTERM;
-  st.reason = "time limit";
-  End(job_id, run, st);
+  End(job_id, run, Exited(RunEnd::kTimeLimit, 128 + SIGTERM, SIGTERM, "time limit"));
 }
 
 void FakeExecutor::EndStopped(std::int64_t job_id, int run) {
-  RunStatus st;
-  st.state = RunStatus::State::kExited;
-  st.end = RunEnd::kStopped;
-  st.exit_code = 128 + SIGTERM;
-  st.signal = SIGTERM;
-  st.reason = "stopped";
-  End(job_id, run, st);
+  End(job_id, run, Exited(RunEnd::kStopped, 128 + SIGTERM, SIGTERM, "stopped"));
 }
 
 void FakeExecutor::FailToStart(std::int64_t job_id, int run, const std::string& reason) {
-  RunStatus st;
-  st.state = RunStatus::State::kExited;
-  st.end = RunEnd::kFailedToStart;
-  st.exit_code = 127;
-  st.reason = reason;
-  End(job_id, run, st);
+  End(job_id, run, Exited(RunEnd::kFailedToStart, 127, 0, reason));
 }
 
 void FakeExecutor::Lose(std::int64_t job_id, int run) {
