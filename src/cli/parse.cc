@@ -81,10 +81,11 @@ Result<std::int64_t> ParseDuration(std::string_view text) {
   if (digits == 0 || !(unit.empty() || unit == "s" || unit == "m" || unit == "h" || unit == "d"))
     return invalid();
   if (digits > 12) return too_long();
-  const std::int64_t n = *Number<std::int64_t>(text.substr(0, digits), 12);
+  const auto n = Number<std::int64_t>(text.substr(0, digits), 12);
+  if (!n) return invalid();
   const std::int64_t scale = unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400 : 1;
-  if (n > kMaxDurationS / scale) return too_long();
-  return n * scale;
+  if (*n > kMaxDurationS / scale) return too_long();
+  return *n * scale;
 }
 
 Result<std::int64_t> ParseDay(std::string_view text, const char* field) {
@@ -122,10 +123,12 @@ Result<std::int64_t> ParseAmount(std::string_view text) {
 namespace {
 // A finite decimal number, all of `text`.
 std::optional<double> Decimal(std::string_view text) {
+  if (text.empty()) return std::nullopt;
   double value = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(value)) return std::nullopt;
+  const char* first = &text.front();
+  const char* last = first + text.size();
+  const auto [ptr, ec] = std::from_chars(first, last, value);
+  if (ec != std::errc() || ptr != last || !std::isfinite(value)) return std::nullopt;
   return value;
 }
 }  // namespace
@@ -161,6 +164,17 @@ Result<Gift> ParseGift(std::string_view text) {
               colon == std::string_view::npos ? "" : std::string(rest.substr(colon + 1))};
 }
 
+namespace {
+// "train.sh:3: " + what, as the error of a directive line.
+std::unexpected<Error> BadDirective(const std::string& where, std::string_view what) {
+  return InvalidArgument("script", std::string(where).append(what));
+}
+// "'--gpus' takes a whole number, not 'two'".
+std::string TakesNot(const std::string& flag, std::string_view takes, const std::string& value) {
+  return "'" + flag + "' takes " + std::string(takes) + ", not '" + value + "'";
+}
+}  // namespace
+
 Result<ScriptDirectives> ParseScriptDirectives(std::istream& script, const std::string& path) {
   ScriptDirectives out;
   std::string line;
@@ -173,24 +187,19 @@ Result<ScriptDirectives> ParseScriptDirectives(std::istream& script, const std::
       const bool known = flag == "--project" || flag == "-p" || flag == "--gpus" || flag == "-g" ||
                          flag == "--name" || flag == "-n" || flag == "--time-limit" ||
                          flag == "-t" || flag == "--env";
-      if (!known) return InvalidArgument("script", where + "unknown directive '" + flag + "'");
-      if (!(words >> value))
-        return InvalidArgument("script", where + "'" + flag + "' needs a value");
+      if (!known) return BadDirective(where, "unknown directive '" + flag + "'");
+      if (!(words >> value)) return BadDirective(where, "'" + flag + "' needs a value");
       if (flag == "--project" || flag == "-p") {
         out.project = Number<std::int64_t>(value, 18);
-        if (!out.project)
-          return InvalidArgument("script",
-                                 where + "'" + flag + "' takes a project id, not '" + value + "'");
+        if (!out.project) return BadDirective(where, TakesNot(flag, "a project id", value));
       } else if (flag == "--gpus" || flag == "-g") {
         out.gpus = Number<int>(value, 9);
-        if (!out.gpus)
-          return InvalidArgument(
-              "script", where + "'" + flag + "' takes a whole number, not '" + value + "'");
+        if (!out.gpus) return BadDirective(where, TakesNot(flag, "a whole number", value));
       } else if (flag == "--name" || flag == "-n") {
         out.name = value;
       } else if (flag == "--time-limit" || flag == "-t") {
         const auto limit = ParseDuration(value);
-        if (!limit) return InvalidArgument("script", where + limit.error().message);
+        if (!limit) return BadDirective(where, limit.error().message);
         out.time_limit = value;
       } else {
         out.env.push_back(value);

@@ -7,6 +7,24 @@ namespace qiusuo::http {
 
 using json = nlohmann::json;
 
+namespace {
+// The first field of the object `value` outside `allowed`, if any.
+const std::string* UnknownField(const json& value,
+                                std::initializer_list<std::string_view> allowed) {
+  for (const auto& [field, _] : value.items()) {
+    if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) return &field;
+  }
+  return nullptr;
+}
+
+// "title, pitch", or "no fields".
+std::string FieldList(std::initializer_list<std::string_view> allowed) {
+  std::string names;
+  for (const std::string_view a : allowed) names.append(names.empty() ? "" : ", ").append(a);
+  return names.empty() ? "no fields" : names;
+}
+}  // namespace
+
 Result<Body> Body::Parse(const std::string& text, std::initializer_list<std::string_view> allowed) {
   auto doc =
       std::make_shared<json>(text.empty() ? json::object() : json::parse(text, nullptr, false));
@@ -15,13 +33,9 @@ Result<Body> Body::Parse(const std::string& text, std::initializer_list<std::str
                 "the request body is not valid JSON; send an object like {\"title\": \"...\"}");
   }
   if (!doc->is_object()) return InvalidArgument("", "the request body must be a JSON object");
-  for (const auto& [key, value] : doc->items()) {
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      return InvalidArgument(key, "unknown field '" + key + "'; this request takes: " +
-                                      (names.empty() ? "no fields" : names));
-    }
+  if (const std::string* key = UnknownField(*doc, allowed)) {
+    return InvalidArgument(
+        *key, "unknown field '" + *key + "'; this request takes: " + FieldList(allowed));
   }
   const json* value = doc.get();
   return Body(std::move(doc), value);
@@ -111,19 +125,23 @@ std::optional<std::vector<Body>> Body::Items(const std::string& key) const {
 }
 
 namespace {
-// The fields of `value` outside `allowed`, as the error Parse gives for a body.
+// `value` is an object with only `allowed` fields; `where` names it in errors.
 Status OnlyAllowed(const json& value, const std::string& where,
                    std::initializer_list<std::string_view> allowed) {
   if (!value.is_object()) return InvalidArgument(where, where + " must be an object");
-  for (const auto& [field, _] : value.items()) {
-    if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) {
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      return InvalidArgument(where + "." + field,
-                             "unknown field '" + field + "' in " + where + "; it takes: " + names);
-    }
+  if (const std::string* field = UnknownField(value, allowed)) {
+    return InvalidArgument(where + "." + *field, "unknown field '" + *field + "' in " + where +
+                                                     "; it takes: " + FieldList(allowed));
   }
   return {};
+}
+
+// "weights.review", "points[2]": where a nested value sits.
+std::string Nested(const std::string& key, std::string_view member) {
+  return std::string(key).append(".").append(member);
+}
+std::string Element(const std::string& key, std::size_t index) {
+  return std::string(key).append("[").append(std::to_string(index)).append("]");
 }
 }  // namespace
 
@@ -135,9 +153,9 @@ Result<std::vector<std::pair<std::string, Body>>> Body::ObjectMap(
   if (!v) return out;
   if (!v->is_object()) return InvalidArgument(key, key + " must be an object");
   for (const auto& [k, item] : v->items()) {
-    const std::string where = key + "." + k;
+    const std::string where = Nested(key, k);
     QS_TRY_STATUS(OnlyAllowed(item, where, allowed));
-    out.emplace_back(k, Body(root_, &item, where + "."));
+    out.emplace_back(k, Body(root_, &item, Nested(where, "")));
   }
   return out;
 }
@@ -150,9 +168,9 @@ Result<std::vector<Body>> Body::ObjectList(const std::string& name,
   if (!v) return out;
   if (!v->is_array()) return InvalidArgument(key, key + " must be an array of objects");
   for (std::size_t i = 0; i < v->size(); ++i) {
-    const std::string where = key + "[" + std::to_string(i) + "]";
+    const std::string where = Element(key, i);
     QS_TRY_STATUS(OnlyAllowed((*v)[i], where, allowed));
-    out.push_back(Body(root_, &(*v)[i], where + "."));
+    out.push_back(Body(root_, &(*v)[i], Nested(where, "")));
   }
   return out;
 }

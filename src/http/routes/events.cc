@@ -46,7 +46,8 @@ class LabEvents final : public EventStream {
         if (!text || text->empty()) break;
         JsonWriter event;
         event.BeginObject().Field("text", *text).EndObject();
-        if (next && *next) log_offset_ = **next;
+        const std::optional<std::int64_t> offset = next ? *next : std::nullopt;
+        if (offset) log_offset_ = *offset;
         Append("log", event.Take(), out);
       }
     }
