@@ -284,6 +284,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   const std::string i = "/api/v1/ideas/" + std::to_string(idea.value("id", 0));
   Check("GET", "/api/v1/ideas?q=sparse", nullptr, bob_, 200);
   Check("GET", i, nullptr, bob_, 200);
+  Check("PATCH", i, {{"title", "Sparse attention"}, {"pitch", "why, and how"}}, ada_, 200);
+  Check("PATCH", i, {{"pitch", "mine now"}}, bob_, 403);
   Check("PUT", i + "/backing", nullptr, bob_, 200);
   Check("DELETE", i + "/backing", nullptr, bob_, 200);
 
@@ -298,6 +300,10 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("PUT", p + "/backing", nullptr, bob_, 200);
   Check("DELETE", p + "/backing", nullptr, bob_, 200);
   Check("POST", p + "/apply", {{"message", "I write kernels"}}, bob_, 200);
+  // Bob's application waits for Ada's answer; the items are checked, not just the shell.
+  const json inbox = Check("GET", "/api/v1/me/inbox", nullptr, ada_, 200);
+  EXPECT_EQ(inbox["awaiting"]["total"], 1) << inbox.dump();
+  EXPECT_EQ(Check("GET", "/api/v1/me/inbox", nullptr, bob_, 200)["asked"]["total"], 1);
   Check("POST", p + "/memberships/bob/accept", nullptr, ada_, 200);
   Check("POST", p + "/invitations/carol", {{"message", "join us"}}, ada_, 200);
   Check("POST", p + "/memberships/carol/decline", nullptr, carol, 200);
@@ -403,17 +409,17 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("GET", "/api/v1/ledger/export?after=0&upto=2", nullptr, ada_, 200);
 
   // ---- rewards ----
-  const json round = Check("POST", "/api/v1/rewards/rounds",
-                           {{"title", "Winter"},
-                            {"pool_minor", 100000},
-                            {"currency", "EUR"},
-                            {"period_from", clock_.Now() - 86400},
-                            {"period_to", clock_.Now() + 86400},
-                            {"alpha", 0.5},
-                            {"weights",
-                             {{"review", {{"per_entry", 3}}},
-                              {"software", {{"per_entry", 1}, {"per_unit", 0.5}}}}}},
-                           steward_, 201);
+  const json round = Check(
+      "POST", "/api/v1/rewards/rounds",
+      {{"title", "Winter"},
+       {"pool_minor", 100000},
+       {"currency", "EUR"},
+       {"period_from", clock_.Now() - 86400},
+       {"period_to", clock_.Now() + 86400},
+       {"alpha", 0.5},
+       {"weights",
+        {{"review", {{"per_entry", 3}}}, {"software", {{"per_entry", 1}, {"per_unit", 0.5}}}}}},
+      steward_, 201);
   const std::string r = "/api/v1/rewards/rounds/" + std::to_string(round.value("id", 0));
   Check("PUT", r + "/points",
         {{"points", json::array({{{"to", "bob"}, {"points", 40}, {"note", "debugging help"}}})}},
