@@ -18,6 +18,9 @@ export type Member = Schemas["Member"];
 export type Idea = Schemas["Idea"];
 export type Membership = Schemas["MembershipRecord"];
 export type MembershipState = Membership["state"];
+// A membership waiting for an answer, and the two lists of GET /me/inbox.
+export type InboxItem = Schemas["InboxItem"];
+export type InboxLists = Schemas["Inbox"];
 export type Project = Schemas["Project"];
 export type Task = Schemas["Task"];
 export type Job = Schemas["Job"];
@@ -80,6 +83,7 @@ export const ROUTES = [
   ["DELETE", "/api/v1/sessions/current"],
   ["GET", "/api/v1/me"],
   ["PATCH", "/api/v1/me"],
+  ["GET", "/api/v1/me/inbox"],
   ["GET", "/api/v1/members/{handle}"],
   ["GET", "/api/v1/jobs/{id}/logs"],
   ["GET", "/api/v1/members"],
@@ -192,6 +196,7 @@ export const api = {
   signOut: () => call<unknown>("DELETE", "/api/v1/sessions/current"),
   me: () => call<Member>("GET", "/api/v1/me"),
   editMe: (m: ProfileEdit) => call<Member>("PATCH", "/api/v1/me", m),
+  inbox: () => call<InboxLists>("GET", "/api/v1/me/inbox"),
   member: (handle: string) => call<Member>("GET", `/api/v1/members/${enc(handle)}`),
   members: () => call<Listing<Member>>("GET", "/api/v1/members?limit=200"),
 
