@@ -40,6 +40,7 @@ export type NewRound = Body<"/api/v1/rewards/rounds", "post">;
 export type PointsGiven = Body<"/api/v1/rewards/rounds/{id}/points", "put">["points"];
 export type Outcome = Body<"/api/v1/jobs/{id}/notes", "post">["outcome"];
 export type ProfileEdit = Body<"/api/v1/me", "patch">;
+export type IdeaEdit = Body<"/api/v1/ideas/{id}", "patch">;
 export type Boost = Schemas["Boost"];
 export type ClusterProject = Schemas["Cluster"]["projects"][number];
 // The document says only "an object or null" for the job on a GPU.
@@ -90,6 +91,7 @@ export const ROUTES = [
   ["GET", "/api/v1/ideas"],
   ["POST", "/api/v1/ideas"],
   ["GET", "/api/v1/ideas/{id}"],
+  ["PATCH", "/api/v1/ideas/{id}"],
   ["PUT", "/api/v1/ideas/{id}/backing"],
   ["DELETE", "/api/v1/ideas/{id}/backing"],
   ["GET", "/api/v1/projects"],
@@ -203,6 +205,7 @@ export const api = {
   ideas: (search = "", cursor?: string) =>
     call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor, limit: 30 })}`),
   idea: (id: number) => call<Idea>("GET", `/api/v1/ideas/${id}`),
+  editIdea: (id: number, edit: IdeaEdit) => call<Idea>("PATCH", `/api/v1/ideas/${id}`, edit),
   postIdea: (title: string, pitch: string) =>
     call<Idea>("POST", "/api/v1/ideas", { title, pitch }),
   backIdea: (id: number, back: boolean) =>
