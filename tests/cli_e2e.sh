@@ -133,6 +133,12 @@ expect_exit 0 as carol --json idea list
 [ "$(jq '.items | length' <<<"$OUT")" = 2 ] && ok || bad "json list: $OUT"
 expect_exit 0 as carol idea show "$IDEA"
 expect_in "backers: bob" "$OUT" "idea show"
+expect_exit 0 as ada idea edit "$IDEA" --title "Block-sparse attention, revised"
+expect_in "Block-sparse attention, revised" "$OUT" "idea edit"
+expect_in "Most heads attend" "$OUT" "idea edit keeps the pitch"
+expect_exit 3 as bob idea edit "$IDEA" --pitch "mine now"
+expect_in "only @ada" "$ERR" "idea edit by another"
+expect_exit 1 as ada idea edit "$IDEA"
 expect_exit 4 as carol idea show 9999
 expect_exit 0 as bob idea unback "$IDEA"
 expect_in "0 backer(s)" "$OUT" "unback"

@@ -284,6 +284,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   const std::string i = "/api/v1/ideas/" + std::to_string(idea.value("id", 0));
   Check("GET", "/api/v1/ideas?q=sparse", nullptr, bob_, 200);
   Check("GET", i, nullptr, bob_, 200);
+  Check("PATCH", i, {{"title", "Sparse attention"}, {"pitch", "why, and how"}}, ada_, 200);
+  Check("PATCH", i, {{"pitch", "mine now"}}, bob_, 403);
   Check("PUT", i + "/backing", nullptr, bob_, 200);
   Check("DELETE", i + "/backing", nullptr, bob_, 200);
 
@@ -298,6 +300,10 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("PUT", p + "/backing", nullptr, bob_, 200);
   Check("DELETE", p + "/backing", nullptr, bob_, 200);
   Check("POST", p + "/apply", {{"message", "I write kernels"}}, bob_, 200);
+  // Bob's application waits for Ada's answer; the items are checked, not just the shell.
+  const json inbox = Check("GET", "/api/v1/me/inbox", nullptr, ada_, 200);
+  EXPECT_EQ(inbox["awaiting"]["total"], 1) << inbox.dump();
+  EXPECT_EQ(Check("GET", "/api/v1/me/inbox", nullptr, bob_, 200)["asked"]["total"], 1);
   Check("POST", p + "/memberships/bob/accept", nullptr, ada_, 200);
   Check("POST", p + "/invitations/carol", {{"message", "join us"}}, ada_, 200);
   Check("POST", p + "/memberships/carol/decline", nullptr, carol, 200);

@@ -67,6 +67,34 @@ void Write(JsonWriter& w, const Membership& m) {
       .EndObject();
 }
 
+namespace {
+
+void WriteInboxList(JsonWriter& w, std::string_view key, const InboxList& list) {
+  w.Key(key).BeginObject().Key("items").BeginArray();
+  for (const auto& e : list.entries) {
+    const Membership& m = e.membership;
+    w.BeginObject()
+        .Field("project_id", m.project.value)
+        .Field("project_title", e.project_title)
+        .Field("handle", m.handle)
+        .Field("state", MembershipStateName(m.state))
+        .Field("message", m.message)
+        .Field("acted_by", e.acted_by_handle)
+        .Field("updated_at", Time(m.updated_at))
+        .EndObject();
+  }
+  w.EndArray().Field("total", list.total).EndObject();
+}
+
+}  // namespace
+
+void Write(JsonWriter& w, const Inbox& inbox) {
+  w.BeginObject();
+  WriteInboxList(w, "awaiting", inbox.awaiting);
+  WriteInboxList(w, "asked", inbox.asked);
+  w.Field("limit", std::int64_t{kInboxLimit}).EndObject();
+}
+
 void Write(JsonWriter& w, const Task& t) {
   w.BeginObject()
       .Field("id", t.id.value)

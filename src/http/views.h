@@ -37,6 +37,8 @@ void Write(JsonWriter& w, const MemberView& v);
 void Write(JsonWriter& w, const Idea& i);
 void Write(JsonWriter& w, const ProjectView& v);
 void Write(JsonWriter& w, const Membership& m);
+// {"awaiting": {"items": [...], "total": n}, "asked": {...}, "limit": n}
+void Write(JsonWriter& w, const Inbox& inbox);
 void Write(JsonWriter& w, const Task& t);
 void Write(JsonWriter& w, const Job& j);
 // A job's fields, inside an object the caller opens and closes (so routes can add their own).

@@ -354,6 +354,26 @@ Result<Idea> Lab::BackIdea(const Caller& caller, IdeaId id, bool back) {
   return out;
 }
 
+Result<Idea> Lab::EditIdea(const Caller& caller, IdeaId id, std::optional<std::string> title,
+                           std::optional<std::string> pitch) {
+  if (!title && !pitch) return InvalidArgument("title", "give a new title, a new pitch or both");
+  if (title) QS_TRY_STATUS(ValidateTitle("title", *title));
+  if (pitch) QS_TRY_STATUS(ValidateText("pitch", *pitch, kMaxPitch));
+  Idea out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    auto idea = QS_TRY(tx.FindIdea(id));
+    if (!idea) return NotFound("there is no idea " + std::to_string(id.value));
+    if (idea->author != caller.id) {
+      return PermissionDenied("only @" + idea->author_handle + ", who posted it, edits this idea");
+    }
+    QS_TRY_STATUS(
+        tx.UpdateIdea(id, title ? TrimCopy(*title) : idea->title, pitch ? *pitch : idea->pitch));
+    out = *QS_TRY(tx.FindIdea(id));
+    return {};
+  }));
+  return out;
+}
+
 // ---- projects ---------------------------------------------------------------
 
 Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest req) {
@@ -477,6 +497,16 @@ Result<Membership> Lab::ActOnMembership(const Caller& caller, ProjectId project,
                              "project:" + std::to_string(project.value),
                              "joined the project by their own accept", m.updated_at));
     }
+    return {};
+  }));
+  return out;
+}
+
+Result<Inbox> Lab::GetInbox(const Caller& caller) {
+  Inbox out;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    out.awaiting = QS_TRY(tx.ListAwaitingAnswer(caller.id, kInboxLimit));
+    out.asked = QS_TRY(tx.ListAskedBy(caller.id, kInboxLimit));
     return {};
   }));
   return out;

@@ -69,6 +69,14 @@ struct ProjectView {
   std::vector<Membership> memberships;  // every state, so pending requests are visible
 };
 
+// The memberships that wait for an answer, as the caller's inbox shows them: each
+// list newest first and at most kInboxLimit long, its total counting past that.
+struct Inbox {
+  InboxList awaiting;  // waiting for the caller's answer
+  InboxList asked;     // what the caller asked, waiting for others
+};
+inline constexpr int kInboxLimit = 200;
+
 class Lab {
  public:
   Lab(Store& store, const Clock& clock, LabConfig config);
@@ -101,6 +109,10 @@ class Lab {
   Result<Idea> GetIdea(const Caller& caller, IdeaId id);
   Result<Listing<Idea>> ListIdeas(const Caller& caller, const std::string& query, Page page);
   Result<Idea> BackIdea(const Caller& caller, IdeaId id, bool back);
+  // Only the author edits an idea; what is not given stays. Validated as PostIdea
+  // validates. An edit is not a new contribution: the ledger keeps the posting.
+  Result<Idea> EditIdea(const Caller& caller, IdeaId id, std::optional<std::string> title,
+                        std::optional<std::string> pitch);
 
   // Projects. Starting one needs nobody's approval; the starter is its initiator.
   Result<ProjectView> StartProject(const Caller& caller, StartProjectRequest request);
@@ -115,6 +127,8 @@ class Lab {
   // withdraw it is the applicant's or the invitee's.
   Result<Membership> ActOnMembership(const Caller& caller, ProjectId project, MembershipAct act,
                                      const std::string& handle, const std::string& message);
+  // What waits for the caller's answer and what the caller asked, across all projects.
+  Result<Inbox> GetInbox(const Caller& caller);
 
   // Tasks: added by active members, claimed by whoever will do them.
   Result<Task> AddTask(const Caller& caller, ProjectId project, const std::string& title,

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "core/validate.h"
 #include "service/demo.h"
 #include "service/test_lab.h"
 #include "store/postgres/test_store.h"
@@ -144,6 +145,41 @@ TEST_F(LabTest, IdeasArePostedSearchedAndBackedInTheOpen) {
   EXPECT_EQ(hits->items[0].id, idea->id);
   ExpectCode(lab_->PostIdea(ada_, "", "x"), ErrorCode::kInvalidArgument);
   ExpectCode(lab_->BackIdea(bob_, IdeaId(999), true), ErrorCode::kNotFound);
+}
+
+TEST_F(LabTest, OnlyTheAuthorEditsAnIdeaAndTheLedgerKeepsThePosting) {
+  const Idea idea = *lab_->PostIdea(ada_, "Sparse attention", "quadratic is slow");
+  const auto ledger_size = [&] {
+    return Read(*store_, [](Tx& tx) { return tx.ListLedger({0, 100000, "", {}, ""}); })->size();
+  };
+  const std::size_t entries = ledger_size();
+
+  auto edited = lab_->EditIdea(ada_, idea.id, "  Sparser attention ", std::nullopt);
+  ASSERT_TRUE(edited) << edited.error().message;
+  EXPECT_EQ(edited->title, "Sparser attention");
+  EXPECT_EQ(edited->pitch, "quadratic is slow");
+  edited = lab_->EditIdea(ada_, idea.id, std::nullopt, "# Pitch\nlinear is fast");
+  ASSERT_TRUE(edited) << edited.error().message;
+  EXPECT_EQ(edited->title, "Sparser attention");
+  EXPECT_EQ(edited->pitch, "# Pitch\nlinear is fast");
+  EXPECT_EQ(edited->created_at, idea.created_at);
+  EXPECT_EQ(ledger_size(), entries);  // an edit is not a new contribution
+
+  ExpectCode(lab_->EditIdea(bob_, idea.id, "mine now", std::nullopt), ErrorCode::kPermissionDenied);
+  ExpectCode(lab_->EditIdea(steward_, idea.id, std::nullopt, "x"), ErrorCode::kPermissionDenied);
+  ExpectCode(lab_->EditIdea(ada_, IdeaId(999), "t", std::nullopt), ErrorCode::kNotFound);
+  auto bad = lab_->EditIdea(ada_, idea.id, " ", "a new pitch");
+  ExpectCode(bad, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(bad.error().field, "title");
+  ExpectCode(lab_->EditIdea(ada_, idea.id, std::string(kMaxTitle + 1, 'x'), std::nullopt),
+             ErrorCode::kInvalidArgument);
+  ExpectCode(lab_->EditIdea(ada_, idea.id, std::nullopt, std::string(kMaxPitch + 1, 'x')),
+             ErrorCode::kInvalidArgument);
+  ExpectCode(lab_->EditIdea(ada_, idea.id, std::nullopt, std::nullopt),
+             ErrorCode::kInvalidArgument);
+  const Idea now = *lab_->GetIdea(eve_, idea.id);
+  EXPECT_EQ(now.title, "Sparser attention");
+  EXPECT_EQ(now.pitch, "# Pitch\nlinear is fast");
 }
 
 TEST_F(LabTest, ListingsPageByCursor) {
@@ -314,6 +350,84 @@ TEST_F(LabTest, DeclineWithdrawAndLeave) {
   ASSERT_TRUE(lab_->ActOnMembership(ada_, pid, MembershipAct::kLeave, "", ""));
   EXPECT_EQ(StateOf(pid, "ada"), MembershipState::kLeft);
   EXPECT_TRUE(lab_->GetProject(bob_, pid));
+}
+
+TEST_F(LabTest, TheInboxHoldsWhatWaitsForMeAndWhatIAsked) {
+  const auto handles = [](const InboxList& list) {
+    std::vector<std::string> out;
+    for (const auto& e : list.entries) {
+      out.push_back(std::to_string(e.membership.project.value) + ":" + e.membership.handle + ":" +
+                    std::string(MembershipStateName(e.membership.state)) + ":" + e.project_title +
+                    ":" + e.acted_by_handle);
+    }
+    return out;
+  };
+  const ProjectId ada_project = AdaProject();
+  const ProjectId eve_project =
+      lab_->StartProject(eve_, {"Pure RL", "", std::nullopt, {}})->project.id;
+  const ProjectId bob_project =
+      lab_->StartProject(bob_, {"Data cleaning", "", std::nullopt, {}})->project.id;
+  auto inbox = lab_->GetInbox(ada_);
+  ASSERT_TRUE(inbox) << inbox.error().message;
+  EXPECT_TRUE(inbox->awaiting.entries.empty());
+  EXPECT_EQ(inbox->awaiting.total, 0);
+  EXPECT_TRUE(inbox->asked.entries.empty());
+
+  const auto act = [&](const Caller& who, ProjectId pid, MembershipAct what,
+                       const std::string& subject) {
+    clock_.Advance(10);
+    ASSERT_TRUE(lab_->ActOnMembership(who, pid, what, subject, "note"));
+  };
+  act(bob_, ada_project, MembershipAct::kApply, "");          // waits for ada
+  act(eve_, ada_project, MembershipAct::kApply, "");          // waits for ada, then withdrawn
+  act(eve_, ada_project, MembershipAct::kWithdraw, "");       // no longer waits
+  act(eve_, eve_project, MembershipAct::kInvite, "ada");      // waits for ada
+  act(ada_, bob_project, MembershipAct::kApply, "");          // ada asked
+  act(ada_, ada_project, MembershipAct::kInvite, "steward");  // ada asked
+  inbox = lab_->GetInbox(ada_);
+  ASSERT_TRUE(inbox) << inbox.error().message;
+  const std::string a = std::to_string(ada_project.value), e = std::to_string(eve_project.value),
+                    b = std::to_string(bob_project.value);
+  EXPECT_EQ(handles(inbox->awaiting),
+            (std::vector<std::string>{e + ":ada:invited:Pure RL:eve",
+                                      a + ":bob:applied:Sparse attention:bob"}));
+  EXPECT_EQ(inbox->awaiting.total, 2);
+  EXPECT_EQ(handles(inbox->asked),
+            (std::vector<std::string>{a + ":steward:invited:Sparse attention:ada",
+                                      b + ":ada:applied:Data cleaning:ada"}));
+  EXPECT_EQ(inbox->asked.total, 2);
+  EXPECT_EQ(inbox->awaiting.entries[0].membership.message, "note");
+
+  // Bob's side of it: his application waits for others; eve, not on ada's project,
+  // sees none of it.
+  inbox = lab_->GetInbox(bob_);
+  EXPECT_EQ(handles(inbox->awaiting),
+            (std::vector<std::string>{b + ":ada:applied:Data cleaning:ada"}));
+  EXPECT_EQ(handles(inbox->asked),
+            (std::vector<std::string>{a + ":bob:applied:Sparse attention:bob"}));
+  inbox = lab_->GetInbox(eve_);
+  EXPECT_TRUE(inbox->awaiting.entries.empty());
+  EXPECT_EQ(handles(inbox->asked), (std::vector<std::string>{e + ":ada:invited:Pure RL:eve"}));
+
+  // Answered, it leaves both inboxes.
+  act(ada_, ada_project, MembershipAct::kAccept, "bob");
+  EXPECT_EQ(lab_->GetInbox(ada_)->awaiting.total, 1);
+  EXPECT_TRUE(lab_->GetInbox(bob_)->asked.entries.empty());
+}
+
+TEST_F(LabTest, TheInboxIsBoundedAndCountsPastItsBound) {
+  const ProjectId pid = AdaProject();
+  for (int i = 0; i <= kInboxLimit; ++i) {
+    const Caller who = Join("m" + std::to_string(i));
+    clock_.Advance(1);
+    ASSERT_TRUE(lab_->ActOnMembership(who, pid, MembershipAct::kApply, "", ""));
+  }
+  auto inbox = lab_->GetInbox(ada_);
+  ASSERT_TRUE(inbox) << inbox.error().message;
+  ASSERT_EQ(inbox->awaiting.entries.size(), static_cast<std::size_t>(kInboxLimit));
+  EXPECT_EQ(inbox->awaiting.total, kInboxLimit + 1);
+  EXPECT_EQ(inbox->awaiting.entries.front().membership.handle,
+            "m" + std::to_string(kInboxLimit));  // newest first
 }
 
 TEST_F(LabTest, TasksAreClaimedNeverAssigned) {

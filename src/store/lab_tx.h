@@ -41,6 +41,18 @@ struct SignupInvite {
   std::optional<MemberId> used_by;
 };
 
+// A membership that waits for an answer, with what a list of them shows.
+struct InboxEntry {
+  Membership membership;
+  std::string project_title;
+  std::string acted_by_handle;  // who made the last act: the applicant or the inviter
+};
+
+struct InboxList {
+  std::vector<InboxEntry> entries;  // newest first, at most the limit asked for
+  std::int64_t total = 0;           // how many match, past the limit too
+};
+
 class LabTx {
  public:
   virtual ~LabTx() = default;
@@ -73,6 +85,8 @@ class LabTx {
                                     UnixSeconds now) = 0;
   virtual Result<std::optional<Idea>> FindIdea(IdeaId id) = 0;
   virtual Result<std::vector<Idea>> ListIdeas(std::string_view query, Page page) = 0;
+  // Replaces an idea's title and pitch; kNotFound when there is no such idea.
+  virtual Status UpdateIdea(IdeaId id, std::string_view title, std::string_view pitch) = 0;
 
   // Backing an idea or a project. Insert returns false when it already existed,
   // Delete returns false when there was none.
@@ -91,6 +105,12 @@ class LabTx {
   virtual Result<std::optional<Membership>> FindMembership(ProjectId project, MemberId member) = 0;
   virtual Status PutMembership(const Membership& m) = 0;
   virtual Result<std::vector<Membership>> ListMemberships(std::span<const ProjectId> projects) = 0;
+  // What waits for `member`'s answer: invitations to them, and applications (by
+  // others) to projects they are an active member of. At most `limit`, newest first.
+  virtual Result<InboxList> ListAwaitingAnswer(MemberId member, int limit) = 0;
+  // What `member` asked that waits for others: their own applications, and the
+  // invitations they sent. At most `limit`, newest first.
+  virtual Result<InboxList> ListAskedBy(MemberId member, int limit) = 0;
 
   // Tasks.
   virtual Result<TaskId> InsertTask(const Task& t) = 0;

@@ -175,6 +175,91 @@ TEST_P(StoreContract, IdeasSearchPaginateAndCarryBackers) {
   EXPECT_EQ(idea->backers, std::vector<std::string>{"ada"});
 }
 
+TEST_P(StoreContract, IdeasAreUpdatedInPlace) {
+  const MemberId ada = AddMember("ada");
+  IdeaId id;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    id = QS_TRY(tx.InsertIdea(ada, "Sparse attention", "why", 5));
+    QS_TRY(tx.InsertIdea(ada, "Other", "untouched", 6));
+    return {};
+  }));
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.UpdateIdea(id, "Sparser attention", "pitch with 'quotes'");
+  }));
+  auto idea = *Read([&](Tx& tx) { return tx.FindIdea(id); });
+  ASSERT_TRUE(idea);
+  EXPECT_EQ(idea->title, "Sparser attention");
+  EXPECT_EQ(idea->pitch, "pitch with 'quotes'");
+  EXPECT_EQ(idea->created_at, 5);
+  EXPECT_EQ(idea->author_handle, "ada");
+  auto hits = *Read([](Tx& tx) { return tx.ListIdeas("untouched", Page{}); });
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].title, "Other");
+  const Status missing =
+      store_->Transact(TxMode::kWrite, [&](Tx& tx) { return tx.UpdateIdea(IdeaId(999), "t", ""); });
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST_P(StoreContract, InboxListsWhatWaitsForAnAnswer) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  const MemberId cy = AddMember("cy");
+  ProjectId sparse, rl;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    Project p;
+    p.title = "Sparse attention";
+    p.initiator = ada;
+    p.created_at = 10;
+    sparse = QS_TRY(tx.InsertProject(p));
+    p.title = "Pure RL";
+    p.initiator = cy;
+    rl = QS_TRY(tx.InsertProject(p));
+    QS_TRY_STATUS(tx.PutMembership({sparse, ada, "", MembershipState::kActive, ada, "", 10}));
+    QS_TRY_STATUS(tx.PutMembership({rl, cy, "", MembershipState::kActive, cy, "", 10}));
+    QS_TRY_STATUS(tx.PutMembership({sparse, bob, "", MembershipState::kApplied, bob, "hi", 11}));
+    QS_TRY_STATUS(tx.PutMembership({rl, ada, "", MembershipState::kInvited, cy, "join", 12}));
+    QS_TRY_STATUS(tx.PutMembership({sparse, cy, "", MembershipState::kInvited, ada, "", 13}));
+    QS_TRY_STATUS(tx.PutMembership({rl, bob, "", MembershipState::kDeclined, cy, "", 14}));
+    return {};
+  }));
+
+  auto awaiting = *Read([&](Tx& tx) { return tx.ListAwaitingAnswer(ada, 200); });
+  ASSERT_EQ(awaiting.entries.size(), 2u);
+  EXPECT_EQ(awaiting.total, 2);
+  EXPECT_EQ(awaiting.entries[0].membership.project, rl);  // newest first
+  EXPECT_EQ(awaiting.entries[0].membership.handle, "ada");
+  EXPECT_EQ(awaiting.entries[0].membership.state, MembershipState::kInvited);
+  EXPECT_EQ(awaiting.entries[0].membership.message, "join");
+  EXPECT_EQ(awaiting.entries[0].membership.updated_at, 12);
+  EXPECT_EQ(awaiting.entries[0].project_title, "Pure RL");
+  EXPECT_EQ(awaiting.entries[0].acted_by_handle, "cy");
+  EXPECT_EQ(awaiting.entries[1].membership.handle, "bob");
+  EXPECT_EQ(awaiting.entries[1].project_title, "Sparse attention");
+
+  // The bound cuts the list, not the count.
+  auto first = *Read([&](Tx& tx) { return tx.ListAwaitingAnswer(ada, 1); });
+  ASSERT_EQ(first.entries.size(), 1u);
+  EXPECT_EQ(first.total, 2);
+
+  auto asked = *Read([&](Tx& tx) { return tx.ListAskedBy(ada, 200); });
+  ASSERT_EQ(asked.entries.size(), 1u);
+  EXPECT_EQ(asked.total, 1);
+  EXPECT_EQ(asked.entries[0].membership.handle, "cy");
+  EXPECT_EQ(asked.entries[0].acted_by_handle, "ada");
+  auto bob_asked = *Read([&](Tx& tx) { return tx.ListAskedBy(bob, 200); });
+  ASSERT_EQ(bob_asked.entries.size(), 1u);
+  EXPECT_EQ(bob_asked.entries[0].membership.project, sparse);
+  // Bob is on no project and invited to none: nothing waits for him.
+  auto bob_awaiting = *Read([&](Tx& tx) { return tx.ListAwaitingAnswer(bob, 200); });
+  EXPECT_TRUE(bob_awaiting.entries.empty());
+  EXPECT_EQ(bob_awaiting.total, 0);
+  // Cy, a member of Pure RL only, answers her invitation to Sparse attention.
+  auto cy_awaiting = *Read([&](Tx& tx) { return tx.ListAwaitingAnswer(cy, 200); });
+  ASSERT_EQ(cy_awaiting.entries.size(), 1u);
+  EXPECT_EQ(cy_awaiting.entries[0].membership.project, sparse);
+}
+
 TEST_P(StoreContract, ProjectsMembershipsAndTasks) {
   const MemberId ada = AddMember("ada");
   const MemberId bob = AddMember("bob");

@@ -129,6 +129,38 @@ async function main() {
   await ada.locator("ul li a", { hasText: "@bob" }).first().waitFor();
   await ada.waitForFunction(() => !document.querySelector('[data-testid="inbox-count"]'), null, { timeout: 5000 });
 
+  // Ada edits her idea on its page, with the preview the post form has, and sees it
+  // changed; Bob, not its author, sees no edit button.
+  await ada.goto(base + "/ideas");
+  await ada.locator("article", { hasText: "Block-sparse attention" }).getByRole("link", { name: "Block-sparse attention" }).click();
+  await ada.getByRole("heading", { name: "Block-sparse attention", level: 1 }).waitFor();
+  const ideaUrl = ada.url();
+  await ada.getByTestId("idea-edit").click();
+  const edit = ada.getByTestId("idea-edit-form");
+  await edit.getByLabel("Title").fill("Block-sparse attention, revised");
+  await edit.getByLabel("Pitch (Markdown)").fill("## Why\nMost heads attend to **very few** blocks.");
+  await edit.getByRole("tab", { name: "Preview" }).click();
+  check(await edit.locator(".preview strong", { hasText: "very few" }).isVisible(), "the idea's edit form previews Markdown");
+  await shot(ada, "21-idea-edit.en");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await ada.getByRole("heading", { name: "Block-sparse attention, revised", level: 1 }).waitFor();
+  check((await ada.getByTestId("idea-edit-form").count()) === 0, "the edit form closes once saved");
+  await ada.reload();
+  await ada.getByRole("heading", { name: "Block-sparse attention, revised", level: 1 }).waitFor();
+  check(await ada.locator("strong", { hasText: "very few" }).first().isVisible(), "the edited pitch is shown after a reload");
+  await ada.getByRole("button", { name: "Switch the language to Chinese" }).click();
+  await ada.getByTestId("idea-edit").getByText("编辑").waitFor();
+  await ada.getByTestId("idea-edit").click();
+  await ada.getByRole("heading", { name: "编辑你的想法" }).waitFor();
+  await shot(ada, "21-idea-edit.zh");
+  await ada.getByRole("button", { name: "取消" }).click();
+  await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
+  await bob.goto(ideaUrl);
+  await bob.getByRole("heading", { name: "Block-sparse attention, revised", level: 1 }).waitFor();
+  check((await bob.getByTestId("idea-edit").count()) === 0, "only the idea's author sees an edit button");
+  await ada.goto(projectUrl);
+  await bob.goto(projectUrl);
+
   // Ada adds a task; Bob claims it with one click.
   await ada.getByLabel("Task title").fill("Profile head sparsity");
   await ada.getByRole("button", { name: "Add a task" }).click();

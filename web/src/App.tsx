@@ -70,13 +70,13 @@ export function App() {
   // The inbox's count follows every page change.
   const handle = me?.handle;
   useEffect(() => {
-    if (handle) void refreshInbox(handle);
+    if (handle) void refreshInbox();
   }, [handle, path]);
   // ...and, while the tab is in view, what arrives in the meantime.
   useEffect(() => {
     if (!handle) return;
     const timer = setInterval(() => {
-      if (document.visibilityState === "visible") void refreshInbox(handle);
+      if (document.visibilityState === "visible") void refreshInbox();
     }, 60_000);
     return () => clearInterval(timer);
   }, [handle]);
@@ -102,7 +102,7 @@ export function App() {
     ["/rewards", "nav.rewards"],
   ];
   const { page, title } = route(path, me);
-  const waiting = inbox?.mine.length ?? 0;
+  const waiting = inbox?.mineTotal ?? 0;
 
   return (
     <>

@@ -18,6 +18,9 @@ export type Member = Schemas["Member"];
 export type Idea = Schemas["Idea"];
 export type Membership = Schemas["MembershipRecord"];
 export type MembershipState = Membership["state"];
+// A membership waiting for an answer, and the two lists of GET /me/inbox.
+export type InboxItem = Schemas["InboxItem"];
+export type InboxLists = Schemas["Inbox"];
 export type Project = Schemas["Project"];
 export type Task = Schemas["Task"];
 export type Job = Schemas["Job"];
@@ -37,6 +40,7 @@ export type NewRound = Body<"/api/v1/rewards/rounds", "post">;
 export type PointsGiven = Body<"/api/v1/rewards/rounds/{id}/points", "put">["points"];
 export type Outcome = Body<"/api/v1/jobs/{id}/notes", "post">["outcome"];
 export type ProfileEdit = Body<"/api/v1/me", "patch">;
+export type IdeaEdit = Body<"/api/v1/ideas/{id}", "patch">;
 export type Boost = Schemas["Boost"];
 export type ClusterProject = Schemas["Cluster"]["projects"][number];
 // The document says only "an object or null" for the job on a GPU.
@@ -80,12 +84,14 @@ export const ROUTES = [
   ["DELETE", "/api/v1/sessions/current"],
   ["GET", "/api/v1/me"],
   ["PATCH", "/api/v1/me"],
+  ["GET", "/api/v1/me/inbox"],
   ["GET", "/api/v1/members/{handle}"],
   ["GET", "/api/v1/jobs/{id}/logs"],
   ["GET", "/api/v1/members"],
   ["GET", "/api/v1/ideas"],
   ["POST", "/api/v1/ideas"],
   ["GET", "/api/v1/ideas/{id}"],
+  ["PATCH", "/api/v1/ideas/{id}"],
   ["PUT", "/api/v1/ideas/{id}/backing"],
   ["DELETE", "/api/v1/ideas/{id}/backing"],
   ["GET", "/api/v1/projects"],
@@ -192,12 +198,14 @@ export const api = {
   signOut: () => call<unknown>("DELETE", "/api/v1/sessions/current"),
   me: () => call<Member>("GET", "/api/v1/me"),
   editMe: (m: ProfileEdit) => call<Member>("PATCH", "/api/v1/me", m),
+  inbox: () => call<InboxLists>("GET", "/api/v1/me/inbox"),
   member: (handle: string) => call<Member>("GET", `/api/v1/members/${enc(handle)}`),
   members: () => call<Listing<Member>>("GET", "/api/v1/members?limit=200"),
 
   ideas: (search = "", cursor?: string) =>
     call<Listing<Idea>>("GET", `/api/v1/ideas${q({ q: search, cursor, limit: 30 })}`),
   idea: (id: number) => call<Idea>("GET", `/api/v1/ideas/${id}`),
+  editIdea: (id: number, edit: IdeaEdit) => call<Idea>("PATCH", `/api/v1/ideas/${id}`, edit),
   postIdea: (title: string, pitch: string) =>
     call<Idea>("POST", "/api/v1/ideas", { title, pitch }),
   backIdea: (id: number, back: boolean) =>

@@ -1,9 +1,9 @@
 // Not found, crashes and errors: what the app shows instead of a blank page.
 import { render, screen } from "@testing-library/react";
-import { ApiError, type Project } from "./api";
+import { api, ApiError, type InboxItem, type Member } from "./api";
 import { ErrorBoundary, NotFound } from "./errors";
 import { setLang, useT } from "./i18n";
-import { sortInbox } from "./inbox";
+import { InboxPage } from "./pages/inbox";
 import { describeError, Loading } from "./util";
 
 beforeEach(() => setLang("en"));
@@ -50,28 +50,29 @@ test("errors are translated by code and field; English keeps the server's words"
   expect(screen.getByText("有输入不合规。 （字段：title）")).toBeTruthy();
 });
 
-test("the inbox: what waits for my answer, and what I asked", () => {
-  const project = (id: number, members: string[], memberships: [string, Project["memberships"][number]["state"]][]): Project => ({
-    id,
-    title: `p${id}`,
-    pitch: "",
-    idea_id: null,
-    initiator: members[0] ?? "x",
-    looking_for: [],
-    members,
-    backers: [],
-    created_at: "2026-01-01T00:00:00Z",
-    memberships: memberships.map(([handle, state]) => ({ handle, state, message: "", updated_at: `2026-01-0${id}T00:00:00Z` })),
+test("the inbox: what waits for my answer, and what I asked, from GET /me/inbox", async () => {
+  const item = (project_id: number, handle: string, state: InboxItem["state"], acted_by: string): InboxItem => ({
+    project_id,
+    project_title: `p${project_id}`,
+    handle,
+    state,
+    message: "",
+    acted_by,
+    updated_at: `2026-01-0${project_id}T00:00:00Z`,
   });
-  const inbox = sortInbox(
-    [
-      project(1, ["ada"], [["ada", "active"], ["bob", "applied"], ["cy", "invited"]]),
-      project(2, ["dee"], [["dee", "active"], ["ada", "invited"]]),
-      project(3, ["eve"], [["eve", "active"], ["ada", "applied"], ["bob", "applied"]]),
-      project(4, ["fay"], [["fay", "active"], ["ada", "declined"]]),
-    ],
-    "ada",
-  );
-  expect(inbox.mine.map((i) => `${i.project.id}:${i.membership.handle}:${i.membership.state}`)).toEqual(["2:ada:invited", "1:bob:applied"]);
-  expect(inbox.asked.map((i) => `${i.project.id}:${i.membership.handle}:${i.membership.state}`)).toEqual(["3:ada:applied", "1:cy:invited"]);
+  const spy = vi.spyOn(api, "inbox").mockResolvedValue({
+    awaiting: { items: [item(2, "ada", "invited", "dee"), item(1, "bob", "applied", "bob")], total: 203 },
+    asked: { items: [item(3, "ada", "applied", "ada")], total: 1 },
+    limit: 200,
+  });
+  const me = { handle: "ada" } as Member;
+  render(<InboxPage me={me} />);
+  expect(await screen.findByTestId("inbox-mine")).toBeTruthy();
+  expect(screen.getByTestId("inbox-mine").textContent).toContain("You are invited to p2");
+  expect(screen.getByTestId("inbox-mine").textContent).toContain("@bob applies to p1");
+  expect(screen.getByTestId("inbox-asked").textContent).toContain("You applied to p3");
+  // Past the server's bound, the page says what it leaves out; the count is the total.
+  expect(screen.getByText("The newest 2 of 203 are shown; answer some to see the rest.")).toBeTruthy();
+  expect(spy).toHaveBeenCalledTimes(1);
+  spy.mockRestore();
 });

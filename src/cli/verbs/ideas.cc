@@ -1,5 +1,6 @@
-// Ideas: post, find, back.
+// Ideas: post, find, edit your own, back.
 #include <iostream>
+#include <optional>
 
 #include "cli/input.h"
 #include "cli/print.h"
@@ -14,6 +15,7 @@ struct IdeaOptions {
   int limit = 50;
   std::string cursor, search, title, pitch, pitch_file;
   std::int64_t id = 0;
+  std::optional<std::string> new_title, new_pitch;  // for edit: only what is given changes
 };
 
 void PrintIdeas(const json& list) {
@@ -72,6 +74,24 @@ void AddIdeaVerbs(CLI::App& app, Context& ctx) {
   idea_show->add_option("ID", o.id, "idea id")->required();
   idea_show->callback(ctx.Run([&]() -> Status {
     ctx.Out(QS_TRY(client.Call("GET", "/api/v1/ideas/" + std::to_string(o.id))), PrintIdea);
+    return {};
+  }));
+  auto* idea_edit = idea->add_subcommand("edit", "change the title or pitch of an idea you posted");
+  idea_edit->add_option("ID", o.id, "idea id")->required();
+  idea_edit->add_option("--title,-t", o.new_title, "the new title");
+  auto* edit_pitch = idea_edit->add_option("--pitch,-p", o.new_pitch, "the new pitch, in markdown");
+  idea_edit
+      ->add_option("--pitch-file", o.pitch_file, "read the new pitch from a file ('-' for stdin)")
+      ->excludes(edit_pitch);
+  idea_edit->callback(ctx.Run([&]() -> Status {
+    if (!o.pitch_file.empty()) o.new_pitch = QS_TRY(ReadFile(o.pitch_file));
+    if (!o.new_title && !o.new_pitch) {
+      return InvalidArgument("title", "say what to change: --title, --pitch or --pitch-file");
+    }
+    json body = json::object();
+    if (o.new_title) body["title"] = *o.new_title;
+    if (o.new_pitch) body["pitch"] = *o.new_pitch;
+    ctx.Out(QS_TRY(client.Call("PATCH", "/api/v1/ideas/" + std::to_string(o.id), body)), PrintIdea);
     return {};
   }));
   for (bool back : {true, false}) {

@@ -1,4 +1,4 @@
-// Ideas: post, list and search, read, back.
+// Ideas: post, list and search, read, edit (the author only), back.
 #include "http/body.h"
 #include "http/route.h"
 #include "http/views.h"
@@ -35,6 +35,15 @@ std::vector<Route> IdeaRoutes() {
          return Reply{
              200,
              ToJson(QS_TRY(lab.GetIdea(c.caller, IdeaId(QS_TRY(IdParam(c.params[0], "idea"))))))};
+       }},
+      {"PATCH", "/api/v1/ideas/{id}", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         const IdeaId id(QS_TRY(IdParam(c.params[0], "idea")));
+         auto body = QS_TRY(Body::Parse(c.req.body, {"title", "pitch"}));
+         std::optional<std::string> title, pitch;
+         if (body.Has("title")) title = QS_TRY(body.String("title", true));
+         if (body.Has("pitch")) pitch = QS_TRY(body.String("pitch", false));
+         return Reply{200, ToJson(QS_TRY(lab.EditIdea(c.caller, id, title, pitch)))};
        }},
       {"PUT", "/api/v1/ideas/{id}/backing", true,
        [](Lab& lab, const Ctx& c) { return Backing(lab, c, true); }},

@@ -1,5 +1,6 @@
 // Projects: start, read, roles wanted, backing; joining by consent (apply, invite,
-// accept, decline, withdraw, leave); tasks and their claims.
+// accept, decline, withdraw, leave) and the inbox of what waits for an answer; tasks
+// and their claims.
 #include "http/body.h"
 #include "http/route.h"
 #include "http/views.h"
@@ -81,6 +82,10 @@ std::vector<Route> ProjectRoutes() {
        [](Lab& lab, const Ctx& c) { return MembershipAct(lab, c, MembershipAct::kDecline); }},
       {"POST", "/api/v1/projects/{id}/memberships/{handle}/withdraw", true,
        [](Lab& lab, const Ctx& c) { return MembershipAct(lab, c, MembershipAct::kWithdraw); }},
+      {"GET", "/api/v1/me/inbox", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         return Reply{200, ToJson(QS_TRY(lab.GetInbox(c.caller)))};
+       }},
       {"GET", "/api/v1/projects/{id}/tasks", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
          const auto tasks =

@@ -338,6 +338,14 @@ class SqlTx final : public Tx {
     return out;
   }
 
+  Status UpdateIdea(IdeaId id, std::string_view title, std::string_view pitch) override {
+    Stmt s(c_, "UPDATE ideas SET title = ?, pitch = ? WHERE id = ?");
+    s.Bind(title).Bind(pitch).Bind(id.value);
+    QS_TRY_STATUS(s.Run());
+    if (s.Changes() == 0) return NotFound("there is no idea " + std::to_string(id.value));
+    return {};
+  }
+
   Result<bool> InsertBacking(BackingTarget target, std::int64_t target_id, MemberId member,
                              UnixSeconds now) override {
     Stmt s(c_,
@@ -441,6 +449,26 @@ class SqlTx final : public Tx {
     s.Bind(json);
     while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadMembership(s)));
     return out;
+  }
+
+  Result<InboxList> ListAwaitingAnswer(MemberId member, int limit) override {
+    static const std::string sql = InboxQuery(
+        "(ms.state = 'invited' AND ms.member_id = ?) "
+        "OR (ms.state = 'applied' AND ms.member_id <> ? AND EXISTS (SELECT 1 FROM memberships "
+        "mine WHERE mine.project_id = ms.project_id AND mine.member_id = ? "
+        "AND mine.state = 'active'))");
+    Stmt s(c_, sql.c_str());
+    s.Bind(member.value).Bind(member.value).Bind(member.value).Bind(std::int64_t{limit});
+    return ReadInbox(s);
+  }
+
+  Result<InboxList> ListAskedBy(MemberId member, int limit) override {
+    static const std::string sql = InboxQuery(
+        "(ms.state = 'applied' AND ms.member_id = ?) "
+        "OR (ms.state = 'invited' AND ms.acted_by = ? AND ms.member_id <> ?)");
+    Stmt s(c_, sql.c_str());
+    s.Bind(member.value).Bind(member.value).Bind(member.value).Bind(std::int64_t{limit});
+    return ReadInbox(s);
   }
 
   Result<TaskId> InsertTask(const Task& t) override {
@@ -967,6 +995,29 @@ class SqlTx final : public Tx {
     m.message = s.Text(5);
     m.updated_at = s.Int(6);
     return m;
+  }
+
+  // One inbox list's query: the memberships matching `where`, with their project's
+  // title, who acted last, and how many match in all; newest first, LIMIT bound last.
+  static std::string InboxQuery(std::string_view where) {
+    return "SELECT ms.project_id, ms.member_id, m.handle, ms.state, ms.acted_by, ms.message, "
+           "ms.updated_at, p.title, a.handle, COUNT(*) OVER () "
+           "FROM memberships ms JOIN members m ON m.id = ms.member_id "
+           "JOIN projects p ON p.id = ms.project_id JOIN members a ON a.id = ms.acted_by "
+           "WHERE " +
+           std::string(where) +
+           " ORDER BY ms.updated_at DESC, ms.project_id DESC, m.handle LIMIT ?";
+  }
+
+  // The rows of a ListAwaitingAnswer or ListAskedBy query; the window count is the
+  // same on every row, and there is none when nothing matched.
+  static Result<InboxList> ReadInbox(Stmt& s) {
+    InboxList out;
+    while (QS_TRY(s.Step())) {
+      out.entries.push_back({QS_TRY(ReadMembership(s)), s.Text(7), s.Text(8)});
+      out.total = s.Int(9);
+    }
+    return out;
   }
 
   static Result<Task> ReadTask(const Stmt& s) {

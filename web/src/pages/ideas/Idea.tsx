@@ -2,10 +2,11 @@ import { api, type Member } from "../../api";
 import { useT } from "../../i18n";
 import { Link } from "../../router";
 import { Loading, useLoad, useTitle } from "../../util";
+import { EditIdea } from "./EditIdea";
 import { IdeaCard } from "./IdeaCard";
 
-// One idea on its own page: the whole pitch, its backers, and the projects started
-// from it (from the projects the server lists first).
+// One idea on its own page: the whole pitch, its backers, the projects started from
+// it (from the projects the server lists first), and for its author an edit form.
 export function IdeaPage({ id, me }: { id: number; me: Member }) {
   const { t } = useT();
   const idea = useLoad(() => api.idea(id), [id]);
@@ -28,7 +29,7 @@ export function IdeaPage({ id, me }: { id: number; me: Member }) {
           </ul>
         </>
       )}
-      {idea.data.author === me.handle && <p className="meta">{t("ideas.edit.missing")}</p>}
+      {idea.data.author === me.handle && <EditIdea idea={idea.data} onSaved={idea.setData} />}
     </section>
   );
 }

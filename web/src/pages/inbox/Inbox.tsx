@@ -8,9 +8,9 @@ import { ErrorLine, Loading, useAction, when } from "../../util";
 function Item({ item, me, answer }: { item: InboxItem; me: Member; answer: boolean }) {
   const { t, lang } = useT();
   const action = useAction();
-  const { project, membership: m } = item;
+  const m = item;
   const self = m.handle === me.handle;
-  const projectLink = <Link to={`/projects/${project.id}`}>{project.title}</Link>;
+  const projectLink = <Link to={`/projects/${m.project_id}`}>{m.project_title}</Link>;
   // The sentence, with the project's name as a link where {project} stands.
   const key =
     m.state === "invited" ? (self ? "inbox.invitedme" : "inbox.invited") : self ? "inbox.appliedme" : "inbox.applied";
@@ -31,7 +31,7 @@ function Item({ item, me, answer }: { item: InboxItem; me: Member; answer: boole
           type="button"
           className={a === "accept" ? "" : "secondary"}
           disabled={action.busy}
-          onClick={() => action.run(() => api.membership(project.id, m.handle, a), () => void refreshInbox(me.handle))}
+          onClick={() => action.run(() => api.membership(m.project_id, m.handle, a), () => void refreshInbox())}
         >
           {t(`projects.${a}`)}
         </button>
@@ -41,12 +41,19 @@ function Item({ item, me, answer }: { item: InboxItem; me: Member; answer: boole
   );
 }
 
+// Past the server's bound, the list says how many it leaves out.
+function More({ shown, total }: { shown: number; total: number }) {
+  const { t } = useT();
+  if (total <= shown) return null;
+  return <p className="meta">{t("inbox.more", { shown, n: total })}</p>;
+}
+
 // What waits for my answer, and what I asked that waits for others.
 export function InboxPage({ me }: { me: Member }) {
   const { t } = useT();
   const inbox = useInbox();
   useEffect(() => {
-    void refreshInbox(me.handle);
+    void refreshInbox();
   }, [me.handle]);
   if (!inbox) return <Loading error={null} />;
   return (
@@ -59,21 +66,22 @@ export function InboxPage({ me }: { me: Member }) {
       ) : (
         <ul data-testid="inbox-mine">
           {inbox.mine.map((i) => (
-            <Item key={`${i.project.id}/${i.membership.handle}`} item={i} me={me} answer />
+            <Item key={`${i.project_id}/${i.handle}`} item={i} me={me} answer />
           ))}
         </ul>
       )}
+      <More shown={inbox.mine.length} total={inbox.mineTotal} />
       <h2>{t("inbox.asked")}</h2>
       {inbox.asked.length === 0 ? (
         <p>{t("inbox.empty")}</p>
       ) : (
         <ul data-testid="inbox-asked">
           {inbox.asked.map((i) => (
-            <Item key={`${i.project.id}/${i.membership.handle}`} item={i} me={me} answer={false} />
+            <Item key={`${i.project_id}/${i.handle}`} item={i} me={me} answer={false} />
           ))}
         </ul>
       )}
-      {inbox.partial && <p className="meta">{t("inbox.partial", { n: inbox.looked })}</p>}
+      <More shown={inbox.asked.length} total={inbox.askedTotal} />
     </section>
   );
 }

@@ -25,7 +25,7 @@ function MembershipRow({ m, project, me, onDone }: { m: Membership; project: Pro
       {acts.map((a) => (
         <button key={a} type="button" className={a === "accept" ? "" : "secondary"} disabled={action.busy} onClick={() => action.run(() => api.membership(project.id, m.handle, a), () => {
             onDone();
-            void refreshInbox(me.handle);
+            void refreshInbox();
           })}>
           {t(`projects.${a}`)}
         </button>
@@ -77,7 +77,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
     tasks.reload();
     jobs.reload();
     authors.reload();
-    void refreshInbox(me.handle);
+    void refreshInbox();
   };
   const member = p.members.includes(me.handle);
   const backed = p.backers.includes(me.handle);
