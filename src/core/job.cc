@@ -66,6 +66,21 @@ std::optional<JobStop> ParseJobStop(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+constexpr std::array<std::string_view, 3> kOutcomeNames = {"success", "failure", "negative"};
+}  // namespace
+
+std::string_view JobOutcomeName(JobOutcome outcome) {
+  return kOutcomeNames[static_cast<std::size_t>(outcome)];
+}
+
+std::optional<JobOutcome> ParseJobOutcome(std::string_view name) {
+  for (std::size_t i = 0; i < kOutcomeNames.size(); ++i) {
+    if (kOutcomeNames[i] == name) return static_cast<JobOutcome>(i);
+  }
+  return std::nullopt;
+}
+
 std::string_view JobEventName(JobEvent event) {
   return kEventNames[static_cast<std::size_t>(event)];
 }

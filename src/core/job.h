@@ -114,11 +114,19 @@ struct Job {
   JobPhase phase() const { return {state, stopping}; }
 };
 
+// What a run taught, as its note says: trial and error is on the record, negative
+// results too.
+enum class JobOutcome { kSuccess, kFailure, kNegative };
+
+// "success", "failure", "negative": the words the store keeps and the API takes.
+std::string_view JobOutcomeName(JobOutcome outcome);
+std::optional<JobOutcome> ParseJobOutcome(std::string_view name);
+
 struct JobNote {
   std::int64_t id = 0;
   JobId job;
   std::string author_handle;
-  std::string outcome;  // success, failure, negative
+  JobOutcome outcome = JobOutcome::kSuccess;
   std::string text;
   UnixSeconds created_at = 0;
 };

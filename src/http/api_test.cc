@@ -362,6 +362,22 @@ TEST_F(ApiEventsTest, AJobThatDoesNotExistIsA404BeforeTheStreamOpens) {
   EXPECT_TRUE(got.body.find("not_found") != std::string::npos) << got.body;
 }
 
+// The job routes, on the same lab.
+using ApiJobsTest = ApiEventsTest;
+
+TEST_F(ApiJobsTest, AnOutcomeNoteTakesOneOfTheThreeOutcomes) {
+  const std::int64_t job = RunningJob();
+  const std::string notes = "/api/v1/jobs/" + std::to_string(job) + "/notes";
+  auto meh = CallJ("POST", notes, json{{"outcome", "meh"}, {"text", "x"}}, ada_);
+  EXPECT_EQ(meh.status, 422) << meh.text;
+  EXPECT_EQ(meh.body["error"]["field"], "outcome") << meh.text;
+  auto negative = CallJ("POST", notes, json{{"outcome", "negative"}, {"text", "diverges"}}, ada_);
+  EXPECT_EQ(negative.status, 201) << negative.text;
+  auto shown = Call("GET", "/api/v1/jobs/" + std::to_string(job), "", bob_);
+  ASSERT_EQ(shown.body["notes"].size(), 1u) << shown.text;
+  EXPECT_EQ(shown.body["notes"][0]["outcome"], "negative");
+}
+
 TEST_F(ApiEventsTest, TheServerPassesLastEventIdOn) {
   const std::int64_t job = RunningJob();
   executor_->Print(job, "one\ntwo\n");

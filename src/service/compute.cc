@@ -230,11 +230,8 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
   return job;
 }
 
-Status Compute::AddNote(const Caller& caller, JobId id, const std::string& outcome,
+Status Compute::AddNote(const Caller& caller, JobId id, JobOutcome outcome,
                         const std::string& text) {
-  if (outcome != "success" && outcome != "failure" && outcome != "negative") {
-    return InvalidArgument("outcome", "outcome is success, failure or negative");
-  }
   if (text.empty()) return InvalidArgument("text", "say what was learned");
   QS_TRY_STATUS(ValidateText("text", text, kMaxPitch));
   return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
@@ -252,7 +249,7 @@ Status Compute::AddNote(const Caller& caller, JobId id, const std::string& outco
     c.kind = "formal-analysis";
     c.project = job.project.value;
     c.evidence = "job:" + std::to_string(id.value);
-    c.note = outcome + ": " + text;
+    c.note = std::string(JobOutcomeName(outcome)).append(": ").append(text);
     QS_TRY(AppendContribution(tx, std::move(c)));
     return {};
   });

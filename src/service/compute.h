@@ -86,8 +86,7 @@ class Compute {
   // The job's owner may cancel it; a steward may too, as an operation.
   Result<Job> Cancel(const Caller& caller, JobId id);
   // Trial and error is part of the record: success, failure or a negative result.
-  Status AddNote(const Caller& caller, JobId id, const std::string& outcome,
-                 const std::string& text);
+  Status AddNote(const Caller& caller, JobId id, JobOutcome outcome, const std::string& text);
   Result<ProjectBoost> Boost(const Caller& caller, ProjectId project, double factor,
                              UnixSeconds expires_at, const std::string& reason);
   Result<std::vector<ProjectBoost>> Boosts(const Caller& caller);

@@ -161,7 +161,8 @@ TEST_F(ComputeTest, RunsAJobToItsExitCodeWithLogs) {
   EXPECT_EQ(Get(ok.id).exit_code, 0);
   EXPECT_EQ(Get(ok.id).reason, "exited 0");
   // Rule 6: failed runs are on the record too, with their GPU-hours.
-  ASSERT_TRUE(compute_->AddNote(ada_, job.id, "negative", "exit 3: the config was wrong"));
+  ASSERT_TRUE(
+      compute_->AddNote(ada_, job.id, JobOutcome::kNegative, "exit 3: the config was wrong"));
   const auto entries = Read(*store_, [&](Tx& tx) {
     return tx.ListLedger({0, 100, "", std::nullopt, "job:" + std::to_string(job.id.value)});
   });
@@ -536,13 +537,15 @@ TEST_F(ComputeTest, NotesRecordOutcomesIncludingNegativeOnes) {
   executor_.Exit(job.id.value, 0, 1);
   Pass();
   ASSERT_EQ(Get(job.id).state, JobState::kFailed);
-  ASSERT_TRUE(compute_->AddNote(ada_, job.id, "negative", "lr 1e-2 diverges at step 300"));
-  ExpectCode(compute_->AddNote(bob_, job.id, "success", "not my job"),
+  ASSERT_TRUE(
+      compute_->AddNote(ada_, job.id, JobOutcome::kNegative, "lr 1e-2 diverges at step 300"));
+  ExpectCode(compute_->AddNote(bob_, job.id, JobOutcome::kSuccess, "not my job"),
              ErrorCode::kPermissionDenied);
-  ExpectCode(compute_->AddNote(ada_, job.id, "meh", "x"), ErrorCode::kInvalidArgument);
+  ExpectCode(compute_->AddNote(ada_, job.id, JobOutcome::kFailure, ""),
+             ErrorCode::kInvalidArgument);
   auto notes = *compute_->Notes(bob_, job.id);
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_EQ(notes[0].outcome, "negative");
+  EXPECT_EQ(notes[0].outcome, JobOutcome::kNegative);
 }
 
 // ---- smoke tests: real processes under the real supervisor ---------------------------

@@ -382,7 +382,8 @@ TEST_P(StoreContract, JobsNotesBoostsAndPeople) {
   job->exit_code = 3;
   ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     QS_TRY_STATUS(tx.UpdateJob(*job));
-    QS_TRY_STATUS(tx.InsertJobNote({0, jid, "", "negative", "lr too high diverges", 30}, ada));
+    QS_TRY_STATUS(
+        tx.InsertJobNote({0, jid, "", JobOutcome::kNegative, "lr too high diverges", 30}, ada));
     QS_TRY_STATUS(tx.InsertBoost({0, pid, 2.0, 100, "promising", "", 5}, bob));
     return {};
   }));
@@ -390,7 +391,7 @@ TEST_P(StoreContract, JobsNotesBoostsAndPeople) {
   EXPECT_EQ(Read([&](Tx& tx) { return tx.ListJobs(pid, Page{}); })->size(), 1u);
   auto notes = *Read([&](Tx& tx) { return tx.ListJobNotes(jid); });
   ASSERT_EQ(notes.size(), 1u);
-  EXPECT_EQ(notes[0].outcome, "negative");
+  EXPECT_EQ(notes[0].outcome, JobOutcome::kNegative);
   EXPECT_EQ(notes[0].author_handle, "ada");
   EXPECT_EQ(Read([](Tx& tx) { return tx.ListBoosts(50); })->size(), 1u);
   EXPECT_TRUE(Read([](Tx& tx) { return tx.ListBoosts(100); })->empty());  // expired

@@ -55,7 +55,7 @@ std::vector<Route> JobRoutes() {
          for (const auto& n : notes) {
            w.BeginObject()
                .Field("author", n.author_handle)
-               .Field("outcome", n.outcome)
+               .Field("outcome", JobOutcomeName(n.outcome))
                .Field("text", n.text)
                .Field("created_at", Time(n.created_at))
                .EndObject();
@@ -103,8 +103,9 @@ std::vector<Route> JobRoutes() {
          Compute* compute = QS_TRY(NeedCompute(c));
          auto body = QS_TRY(Body::Parse(c.req.body, {"outcome", "text"}));
          const JobId id(QS_TRY(IdParam(c.params[0], "job")));
-         QS_TRY_STATUS(compute->AddNote(c.caller, id, QS_TRY(body.String("outcome", true)),
-                                        QS_TRY(body.String("text", true))));
+         const auto outcome = ParseJobOutcome(QS_TRY(body.String("outcome", true)));
+         if (!outcome) return InvalidArgument("outcome", "outcome is success, failure or negative");
+         QS_TRY_STATUS(compute->AddNote(c.caller, id, *outcome, QS_TRY(body.String("text", true))));
          JsonWriter w;
          w.BeginObject().Field("job_id", id.value).Field("recorded", true).EndObject();
          return Reply{201, w.Take()};

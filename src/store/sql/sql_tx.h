@@ -626,7 +626,11 @@ class SqlTx final : public Tx {
   Status InsertJobNote(const JobNote& n, MemberId author) override {
     Stmt s(c_,
            "INSERT INTO job_notes(job_id, author_id, outcome, text, created_at) VALUES(?,?,?,?,?)");
-    s.Bind(n.job.value).Bind(author.value).Bind(n.outcome).Bind(n.text).Bind(n.created_at);
+    s.Bind(n.job.value)
+        .Bind(author.value)
+        .Bind(JobOutcomeName(n.outcome))
+        .Bind(n.text)
+        .Bind(n.created_at);
     return s.Run();
   }
 
@@ -637,7 +641,9 @@ class SqlTx final : public Tx {
     s.Bind(job.value);
     std::vector<JobNote> out;
     while (QS_TRY(s.Step())) {
-      out.push_back({s.Int(0), JobId(s.Int(1)), s.Text(2), s.Text(3), s.Text(4), s.Int(5)});
+      const auto outcome = ParseJobOutcome(s.Text(3));
+      if (!outcome) return Internal("unknown job outcome '" + s.Text(3) + "' in the database");
+      out.push_back({s.Int(0), JobId(s.Int(1)), s.Text(2), *outcome, s.Text(4), s.Int(5)});
     }
     return out;
   }
