@@ -113,4 +113,14 @@ Status ValidateRewardSettings(const RewardSettings& s) {
   return {};
 }
 
+std::string_view RoundStateName(RoundState state) {
+  return state == RoundState::kOpen ? "open" : "closed";
+}
+
+std::optional<RoundState> ParseRoundState(std::string_view name) {
+  if (name == "open") return RoundState::kOpen;
+  if (name == "closed") return RoundState::kClosed;
+  return std::nullopt;
+}
+
 }  // namespace qiusuo

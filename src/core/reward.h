@@ -14,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -31,6 +32,12 @@ using RewardWeights = std::map<std::string, KindWeight>;
 
 // The shipped defaults, from the table of kinds.
 RewardWeights DefaultRewardWeights();
+
+// A reward round is open (points may be given) until a steward closes it (paid).
+enum class RoundState { kOpen, kClosed };
+// "open", "closed": the words the store keeps and the API sends.
+std::string_view RoundStateName(RoundState state);
+std::optional<RoundState> ParseRoundState(std::string_view name);
 
 struct RewardSettings {
   std::string title;

@@ -229,7 +229,7 @@ std::string RoundJson(const RoundView& v) {
       .Field("period_to", Time(r.settings.period_to))
       .Key("alpha")
       .Double(static_cast<double>(r.settings.alpha_milli) / 1000.0)
-      .Field("state", r.state)
+      .Field("state", RoundStateName(r.state))
       .Field("opened_by", r.opened_by)
       .Field("created_at", Time(r.created_at))
       .Key("payout")

@@ -115,7 +115,7 @@ Result<RewardRound> Rewards::OpenRound(const Caller& caller, const OpenRoundRequ
   const RewardSettings settings = QS_TRY(SettingsOf(request));
   RewardRound round;
   round.settings = settings;
-  round.state = "open";
+  round.state = RoundState::kOpen;
   round.opened_by = caller.handle;
   round.created_at = clock_.Now();
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
@@ -157,7 +157,7 @@ Status Rewards::GivePoints(const Caller& caller, std::int64_t round_id,
   return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     auto round = QS_TRY(tx.FindRewardRound(round_id));
     if (!round) return NotFound("there is no reward round " + std::to_string(round_id));
-    if (round->state != "open")
+    if (round->state != RoundState::kOpen)
       return FailedPrecondition("round " + std::to_string(round_id) + " is closed");
     std::vector<std::tuple<MemberId, std::int64_t, std::string>> rows;
     rows.reserve(points.size());
@@ -177,7 +177,7 @@ Result<RoundView> Rewards::Round(const Caller&, std::int64_t id) {
     if (!round) return NotFound("there is no reward round " + std::to_string(id));
     view.round = *round;
     view.points = QS_TRY(PointsOf(tx, id));
-    if (round->state == "open") {
+    if (round->state == RoundState::kOpen) {
       const auto last = QS_TRY(tx.LastLedgerRow());
       view.payout = QS_TRY(PayoutBefore(tx, *round, (last ? last->seq : 0) + 1));
     } else {
@@ -202,7 +202,7 @@ Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     auto round = QS_TRY(tx.FindRewardRound(id));
     if (!round) return NotFound("there is no reward round " + std::to_string(id));
-    if (round->state != "open")
+    if (round->state != RoundState::kOpen)
       return FailedPrecondition("round " + std::to_string(id) + " is closed already");
     const auto last = QS_TRY(tx.LastLedgerRow());
     const std::int64_t cutoff = (last ? last->seq : 0) + 1;
@@ -240,7 +240,7 @@ Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
     }
     QS_TRY_STATUS(tx.CloseRewardRound(id, now, payout_text));
     view.round = *round;
-    view.round.state = "closed";
+    view.round.state = RoundState::kClosed;
     view.round.closed_at = now;
     view.round.payout = payout_text;
     return {};

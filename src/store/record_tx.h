@@ -58,7 +58,7 @@ struct IdentityClaim {
 struct RewardRound {
   std::int64_t id = 0;
   RewardSettings settings;
-  std::string state;      // open, closed
+  RoundState state = RoundState::kOpen;
   std::string opened_by;  // handle, filled on reads
   UnixSeconds created_at = 0;
   std::optional<UnixSeconds> closed_at;

@@ -507,7 +507,7 @@ TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
   EXPECT_EQ((*found)->settings.alpha_milli, 600);
   EXPECT_EQ((*found)->settings.weights.at("review").per_entry_milli, 2000);
   EXPECT_EQ((*found)->opened_by, "steward");
-  EXPECT_EQ((*found)->state, "open");
+  EXPECT_EQ((*found)->state, RoundState::kOpen);
   auto points = Read([&](Tx& tx) { return tx.ListRewardPoints(id); });
   ASSERT_EQ(points->size(), 1u);
   EXPECT_EQ(std::get<2>((*points)[0]), 60);
@@ -518,7 +518,7 @@ TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
   EXPECT_FALSE(self);
   ASSERT_TRUE(store_->Transact(TxMode::kWrite,
                                [&](Tx& tx) { return tx.CloseRewardRound(id, 300, "ada 1\n"); }));
-  EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindRewardRound(id); }))->state, "closed");
+  EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindRewardRound(id); }))->state, RoundState::kClosed);
 }
 
 // Rule 6 at the lowest level: the database itself refuses to change or remove an

@@ -844,12 +844,14 @@ class SqlTx final : public Tx {
       "r.alpha_milli, r.weights, r.state, m.handle, r.created_at, r.closed_at, r.payout "
       "FROM reward_rounds r JOIN members m ON m.id = r.opened_by ";
 
-  static RewardRound ReadRound(const Stmt& s) {
+  static Result<RewardRound> ReadRound(const Stmt& s) {
     RewardRound r;
     r.id = s.Int(0);
     r.settings = {
         s.Text(1), s.Int(2), s.Text(3), s.Int(4), s.Int(5), s.Int(6), DecodeWeights(s.Text(7))};
-    r.state = s.Text(8);
+    const auto state = ParseRoundState(s.Text(8));
+    if (!state) return Internal("unknown reward round state '" + s.Text(8) + "' in the database");
+    r.state = *state;
     r.opened_by = s.Text(9);
     r.created_at = s.Int(10);
     r.closed_at = s.OptInt(11);
@@ -879,14 +881,14 @@ class SqlTx final : public Tx {
     Stmt s(c_, sql.c_str());
     s.Bind(id);
     if (!QS_TRY(s.Step())) return std::optional<RewardRound>();
-    return std::optional<RewardRound>(ReadRound(s));
+    return std::optional<RewardRound>(QS_TRY(ReadRound(s)));
   }
 
   Result<std::vector<RewardRound>> ListRewardRounds() override {
     static const std::string sql = std::string(kRoundSelect) + "ORDER BY r.id DESC";
     Stmt s(c_, sql.c_str());
     std::vector<RewardRound> out;
-    while (QS_TRY(s.Step())) out.push_back(ReadRound(s));
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadRound(s)));
     return out;
   }
 
