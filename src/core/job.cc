@@ -7,9 +7,9 @@ namespace {
 constexpr std::array<std::string_view, 6> kNames = {"pending",   "running", "preempted",
                                                     "succeeded", "failed",  "cancelled"};
 constexpr std::array<std::string_view, 3> kStopNames = {"", "preempt", "cancel"};
-constexpr std::array<std::string_view, 9> kEventNames = {
-    "start",      "start failed",        "preempt",  "cancel",       "run succeeded",
-    "run failed", "run could not start", "run lost", "run never ran"};
+constexpr std::array<std::string_view, 10> kEventNames = {
+    "start",      "start failed",        "preempt",  "cancel",        "run succeeded",
+    "run failed", "run could not start", "run lost", "run never ran", "run interrupted"};
 
 bool IsRunEnd(JobEvent event) {
   switch (event) {
@@ -18,6 +18,7 @@ bool IsRunEnd(JobEvent event) {
     case JobEvent::kRunCouldNotStart:
     case JobEvent::kRunLost:
     case JobEvent::kRunNeverRan:
+    case JobEvent::kRunInterrupted:
       return true;
     case JobEvent::kStart:
     case JobEvent::kStartFailed:
@@ -41,6 +42,10 @@ JobState AfterRunEnd(JobStop stop, JobEvent event) {
     case JobEvent::kRunNeverRan:
       // Nothing ran, so running it again runs it once.
       return stop == JobStop::kPreempt ? JobState::kPreempted : JobState::kPending;
+    case JobEvent::kRunInterrupted:
+      // The cluster ended it, not the job: it goes back to the queue and resumes
+      // from its checkpoint, as after a preemption.
+      return JobState::kPreempted;
     default:  // could not start, lost: running it again would not help
       return JobState::kFailed;
   }

@@ -50,6 +50,7 @@ enum class JobEvent {
   kRunCouldNotStart,  // the run never became a process (bad workdir, missing program)
   kRunLost,           // the run's supervisor is gone without an exit status
   kRunNeverRan,       // nobody ever launched the run (the server died in between)
+  kRunInterrupted,    // the cluster ended the run, not the job (its node failed)
 };
 
 std::string_view JobEventName(JobEvent event);
@@ -71,10 +72,10 @@ struct JobPhase {
 //   running, no stop              preempt -> running/preempt;  cancel -> running/cancel;
 //                                 start failed -> failed;  run succeeded -> succeeded;
 //                                 run failed, could not start, lost -> failed;
-//                                 run never ran -> pending
+//                                 run never ran -> pending;  interrupted -> preempted
 //   running, preempt              cancel -> running/cancel;  run succeeded or failed
 //                                 (it stopped) -> preempted;  could not start, lost ->
-//                                 failed;  never ran -> preempted
+//                                 failed;  never ran, interrupted -> preempted
 //   running, cancel               cancel -> running/cancel (asked again);  any end of
 //                                 the run -> cancelled
 //

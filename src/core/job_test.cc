@@ -17,8 +17,8 @@ const std::vector<S> kAllStates = {S::kPending,   S::kRunning, S::kPreempted,
                                    S::kSucceeded, S::kFailed,  S::kCancelled};
 const std::vector<X> kAllStops = {X::kNone, X::kPreempt, X::kCancel};
 const std::vector<E> kAllEvents = {
-    E::kStart,     E::kStartFailed,      E::kPreempt, E::kCancel,     E::kRunSucceeded,
-    E::kRunFailed, E::kRunCouldNotStart, E::kRunLost, E::kRunNeverRan};
+    E::kStart,     E::kStartFailed,      E::kPreempt, E::kCancel,      E::kRunSucceeded,
+    E::kRunFailed, E::kRunCouldNotStart, E::kRunLost, E::kRunNeverRan, E::kRunInterrupted};
 
 // Every legal transition, written out; everything else is refused.
 const std::map<std::tuple<S, X, E>, JobPhase> kLegal = {
@@ -35,6 +35,7 @@ const std::map<std::tuple<S, X, E>, JobPhase> kLegal = {
     {{S::kRunning, X::kNone, E::kRunCouldNotStart}, {S::kFailed, X::kNone}},
     {{S::kRunning, X::kNone, E::kRunLost}, {S::kFailed, X::kNone}},
     {{S::kRunning, X::kNone, E::kRunNeverRan}, {S::kPending, X::kNone}},
+    {{S::kRunning, X::kNone, E::kRunInterrupted}, {S::kPreempted, X::kNone}},
 
     {{S::kRunning, X::kPreempt, E::kCancel}, {S::kRunning, X::kCancel}},
     {{S::kRunning, X::kPreempt, E::kRunSucceeded}, {S::kPreempted, X::kNone}},
@@ -42,6 +43,7 @@ const std::map<std::tuple<S, X, E>, JobPhase> kLegal = {
     {{S::kRunning, X::kPreempt, E::kRunCouldNotStart}, {S::kFailed, X::kNone}},
     {{S::kRunning, X::kPreempt, E::kRunLost}, {S::kFailed, X::kNone}},
     {{S::kRunning, X::kPreempt, E::kRunNeverRan}, {S::kPreempted, X::kNone}},
+    {{S::kRunning, X::kPreempt, E::kRunInterrupted}, {S::kPreempted, X::kNone}},
 
     {{S::kRunning, X::kCancel, E::kCancel}, {S::kRunning, X::kCancel}},
     {{S::kRunning, X::kCancel, E::kRunSucceeded}, {S::kCancelled, X::kNone}},
@@ -49,6 +51,7 @@ const std::map<std::tuple<S, X, E>, JobPhase> kLegal = {
     {{S::kRunning, X::kCancel, E::kRunCouldNotStart}, {S::kCancelled, X::kNone}},
     {{S::kRunning, X::kCancel, E::kRunLost}, {S::kCancelled, X::kNone}},
     {{S::kRunning, X::kCancel, E::kRunNeverRan}, {S::kCancelled, X::kNone}},
+    {{S::kRunning, X::kCancel, E::kRunInterrupted}, {S::kCancelled, X::kNone}},
 };
 
 std::string Describe(S state, X stop, E event) {
@@ -79,7 +82,7 @@ TEST(Job, EveryStateStopAndEventIsDecided) {
       }
     }
   }
-  EXPECT_EQ(checked, 6 * 3 * 9);
+  EXPECT_EQ(checked, 6 * 3 * 10);
 }
 
 TEST(Job, AFinishedJobStaysFinished) {

@@ -1,7 +1,7 @@
 #pragma once
 // One executor interface: start a job's run on given GPUs, ask how it is doing,
 // stop it gracefully. local/ runs jobs as supervised processes on this machine;
-// a Slurm executor will implement the same interface.
+// slurm/ runs each run as one Slurm job pinned to the nodes the scheduler chose.
 
 #include <cstdint>
 #include <functional>
@@ -14,6 +14,26 @@
 
 namespace qiusuo {
 
+// A machine the executor runs jobs on, and its GPUs. GPUs are numbered across the whole
+// cluster (node after node), so a job's GPUs are a list of these numbers; the local
+// executor's numbers are its device indices.
+struct ExecNode {
+  std::string name;
+  std::vector<int> gpus;
+  // False when new runs must not go there (drained, down, not responding); runs
+  // already there go on.
+  bool schedulable = true;
+  std::string state;   // as the cluster says it: "idle", "mixed", "drained", ...
+  std::string reason;  // why it is drained or down, as the operator or the cluster gave it
+};
+
+// Every GPU number of `nodes`, in order.
+inline std::vector<int> AllGpus(const std::vector<ExecNode>& nodes) {
+  std::vector<int> out;
+  for (const auto& node : nodes) out.insert(out.end(), node.gpus.begin(), node.gpus.end());
+  return out;
+}
+
 struct LaunchSpec {
   std::int64_t job_id = 0;
   int run = 0;  // 0 for the first run, then 1, 2, ... after each preemption
@@ -21,7 +41,10 @@ struct LaunchSpec {
   std::vector<std::pair<std::string, std::string>> env;
   std::string workdir;
   std::optional<std::int64_t> time_limit_s;
-  std::vector<int> gpus;      // device indices, exported as CUDA_VISIBLE_DEVICES
+  std::vector<int> gpus;  // GPU numbers (see ExecNode); local: CUDA_VISIBLE_DEVICES
+  // Where the GPUs are: each node and how many of the job's GPUs are on it, in the
+  // order of `gpus`. One entry for a job on one machine; a gang spans several.
+  std::vector<std::pair<std::string, int>> nodes;
   std::int64_t grace_s = 30;  // SIGTERM, then this long, then SIGKILL
 };
 
@@ -34,7 +57,10 @@ enum class RunEnd {
 };
 
 struct RunStatus {
-  enum class State { kRunning, kExited, kLost };
+  // kLost: it ended without an exit status and running it again would not help
+  // (its supervisor died). kInterrupted: the cluster ended it, not the job (its node
+  // failed, or it vanished after starting and left no exit status), so it runs again.
+  enum class State { kRunning, kExited, kLost, kInterrupted };
   State state = State::kRunning;
   RunEnd end = RunEnd::kExited;  // valid when exited
   int exit_code = 0;             // valid when exited normally
@@ -43,13 +69,20 @@ struct RunStatus {
   // start and launching it): the job never ran, so running it again runs it once.
   bool never_ran = false;
   std::string reason;  // for people: "exited", "time limit", "stopped", "cannot start: ..."
+  // What the cluster says about the run, for the job's record: where a running run is
+  // ("Slurm job 12 on n1,n2", "Slurm job 12 pending: Resources") or how the cluster
+  // saw its end ("Slurm: NODE_FAIL"). Empty when the executor has nothing to add.
+  std::string note;
 };
+
+// A run, as (job id, run number).
+using RunKey = std::pair<std::int64_t, int>;
 
 class Executor {
  public:
   virtual ~Executor() = default;
-  // GPU device indices this executor can hand out.
-  virtual std::vector<int> Gpus() const = 0;
+  // The machines and GPUs this executor can hand out, as it last saw them.
+  virtual std::vector<ExecNode> Nodes() const = 0;
   // Launches the run and returns without waiting for it: until its supervisor is up,
   // Poll reports it running, and a Stop is kept for the supervisor to find. A job that
   // cannot start (bad workdir, missing program) is reported by Poll.
@@ -62,6 +95,10 @@ class Executor {
   virtual void OnChange(std::function<void()> callback) = 0;
   // Where the job's output goes (all runs append to the same files).
   virtual std::string LogPath(std::int64_t job_id, bool stderr_stream) const = 0;
+  // The runs the scheduler holds to be running after a pass. An executor that can find
+  // runs nobody asked it for (a Slurm job left behind by a crash, or by a database
+  // restored from an older backup) stops the others; the local executor finds none.
+  virtual void Retain(const std::vector<RunKey>& runs) { (void)runs; }
 };
 
 }  // namespace qiusuo

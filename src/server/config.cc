@@ -3,6 +3,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -26,12 +28,42 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.threads = table["threads"].value_or(0);
     out.body_limit = table["body_limit"].value_or(static_cast<std::int64_t>(out.body_limit));
     const std::string executor = table["executor"].value_or(std::string("local"));
-    if (executor != "local") {
+    if (executor != "local" && executor != "slurm") {
       return InvalidArgument(
-          "executor",
-          path + ": executor is \"local\" (the only one today), not \"" + executor + "\"");
+          "executor", path + ": executor is \"local\" or \"slurm\", not \"" + executor + "\"");
     }
-    out.executor = ExecutorKind::kLocal;
+    out.executor = executor == "slurm" ? ExecutorKind::kSlurm : ExecutorKind::kLocal;
+    out.slurm_partition = table["slurm_partition"].value_or(out.slurm_partition);
+    out.slurm_conf = table["slurm_conf"].value_or(std::string());
+    out.shared_dir = table["shared_dir"].value_or(std::string());
+    out.slurm_job_prefix = table["slurm_job_prefix"].value_or(out.slurm_job_prefix);
+    out.slurm_cpus_per_gpu = table["slurm_cpus_per_gpu"].value_or(out.slurm_cpus_per_gpu);
+    out.slurm_mem_per_gpu_mb =
+        table["slurm_mem_per_gpu_mb"].value_or(static_cast<std::int64_t>(out.slurm_mem_per_gpu_mb));
+    if (out.executor == ExecutorKind::kSlurm) {
+      if (out.shared_dir.empty() || out.shared_dir[0] != '/') {
+        return InvalidArgument("shared_dir",
+                               path +
+                                   ": executor = \"slurm\" needs shared_dir, an absolute path "
+                                   "the server and every node of the partition share");
+      }
+      if (out.slurm_partition.empty()) {
+        return InvalidArgument("slurm_partition", path + ": slurm_partition is empty");
+      }
+      const bool prefix_ok =
+          !out.slurm_job_prefix.empty() && out.slurm_job_prefix.size() <= 20 &&
+          std::all_of(out.slurm_job_prefix.begin(), out.slurm_job_prefix.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+          });
+      if (!prefix_ok) {
+        return InvalidArgument("slurm_job_prefix",
+                               path + ": slurm_job_prefix is 1 to 20 letters, digits or _");
+      }
+      if (out.slurm_cpus_per_gpu < 0 || out.slurm_mem_per_gpu_mb < 0) {
+        return InvalidArgument("slurm_cpus_per_gpu",
+                               path + ": slurm_cpus_per_gpu and slurm_mem_per_gpu_mb are >= 0");
+      }
+    }
     out.virtual_gpus = table["virtual_gpus"].value_or(out.virtual_gpus);
     out.min_runtime_s =
         table["min_runtime_s"].value_or(static_cast<std::int64_t>(out.min_runtime_s));
@@ -127,8 +159,22 @@ threads = 0
 # Largest request body accepted, in bytes (larger ones get 413).
 body_limit = 1048576
 
-# What runs the jobs: "local", supervised processes on this machine.
+# What runs the jobs: "local", supervised processes on this machine, or "slurm", one
+# Slurm job per run on the partition below, pinned to the nodes Qiusuo's scheduler
+# chose (see "Running on Slurm" in the README).
 executor = "local"
+# Slurm only. The partition whose nodes and GPUs Qiusuo schedules (only its jobs).
+slurm_partition = "qiusuo"
+# slurm.conf for the Slurm commands; empty: SLURM_CONF, else Slurm's default.
+slurm_conf = ""
+# A directory the server and every node see at the same path (NFS, for example):
+# job output, checkpoints (QIUSUO_CHECKPOINT_DIR) and each run's exit status.
+shared_dir = ""
+# Slurm job names are "<prefix>-<job>-<run>"; two labs on one partition need two prefixes.
+slurm_job_prefix = "qs"
+# Asked of Slurm per GPU; 0 leaves it to Slurm's defaults (DefCpuPerGPU, DefMemPerGPU).
+slurm_cpus_per_gpu = 0
+slurm_mem_per_gpu_mb = 0
 
 # Jobs. GPUs are found with nvidia-smi; without any, jobs get this many virtual slots.
 virtual_gpus = 8

@@ -13,6 +13,7 @@ namespace qiusuo::server {
 // server.cc's MakeExecutor.
 enum class ExecutorKind {
   kLocal,  // supervised processes on this machine's GPUs (or virtual slots)
+  kSlurm,  // one Slurm job per run, pinned to the nodes the scheduler chose
 };
 
 struct ServerConfig {
@@ -21,7 +22,14 @@ struct ServerConfig {
   int threads = 0;
   std::size_t body_limit = 1 << 20;
   ExecutorKind executor = ExecutorKind::kLocal;
-  int virtual_gpus = 8;           // GPU slots when nvidia-smi finds no GPU
+  int virtual_gpus = 8;  // GPU slots when nvidia-smi finds no GPU
+  // executor = "slurm": see exec/slurm/slurm_executor.h.
+  std::string slurm_partition = "qiusuo";
+  std::string slurm_conf;  // empty: SLURM_CONF from the environment
+  std::string shared_dir;  // the same path on the server and every node
+  std::string slurm_job_prefix = "qs";
+  int slurm_cpus_per_gpu = 0;
+  long slurm_mem_per_gpu_mb = 0;
   long min_runtime_s = 600;       // no preemption of a run younger than this
   long starvation_wait_s = 3600;  // then the job next in line may preempt unlimited borrowers
   long grace_s = 30;              // a preempted or cancelled job's time to exit

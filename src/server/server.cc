@@ -11,6 +11,7 @@
 #include "common/clock.h"
 #include "crypto/crypto.h"
 #include "exec/local/local_executor.h"
+#include "exec/slurm/slurm_executor.h"
 #include "http/api.h"
 #include "http/server.h"
 #include "http/static_files.h"
@@ -56,6 +57,19 @@ Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const
       }
       return MakeLocalExecutor({lab.jobs().string(), shim.string(), config.virtual_gpus, true},
                                clock);
+    }
+    case ExecutorKind::kSlurm: {
+      SlurmExecutorOptions options;
+      options.partition = config.slurm_partition;
+      options.slurm_conf = config.slurm_conf;
+      options.shared_dir = config.shared_dir;
+      options.job_prefix = config.slurm_job_prefix;
+      options.cpus_per_gpu = config.slurm_cpus_per_gpu;
+      options.mem_per_gpu_mb = config.slurm_mem_per_gpu_mb;
+      // Never more often than the scheduler runs.
+      options.poll_interval = std::chrono::milliseconds(config.scheduler_interval_ms);
+      options.default_grace_s = config.grace_s;
+      return MakeSlurmExecutor(options);
     }
   }
   return Internal("an executor kind without a constructor");
@@ -178,8 +192,8 @@ Status RunServer(const ServeOptions& options) {
   // Scripts read this line to learn the port when --listen asked for port 0.
   std::cout << "qiusuo: serving http://" << server_options.host << ":" << server->port()
             << " (data " << dir.shown << ", signup "
-            << (config.open_signup ? "open" : "invite-only") << ", " << executor->Gpus().size()
-            << " GPUs)\n"
+            << (config.open_signup ? "open" : "invite-only") << ", "
+            << AllGpus(executor->Nodes()).size() << " GPUs)\n"
             << std::flush;
   server->Wait();
   compute.StopLoop();

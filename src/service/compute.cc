@@ -67,22 +67,58 @@ Result<JobPhase> Step(Job& job, JobEvent event) {
 // How a run ended, as the job's event, and in words for the job's record should it
 // end the job.
 std::pair<JobEvent, std::string> EventOf(const RunStatus& st) {
+  const std::string note = st.note.empty() ? "" : " (" + st.note + ")";
   if (st.state == RunStatus::State::kLost) {
     if (st.never_ran) return {JobEvent::kRunNeverRan, ""};
-    return {JobEvent::kRunLost, st.reason};
+    return {JobEvent::kRunLost, st.reason + note};
   }
+  if (st.state == RunStatus::State::kInterrupted)
+    return {JobEvent::kRunInterrupted, st.reason + note};
   switch (st.end) {
     case RunEnd::kFailedToStart:
-      return {JobEvent::kRunCouldNotStart, st.reason};
+      return {JobEvent::kRunCouldNotStart, st.reason + note};
     case RunEnd::kTimeLimit:
-      return {JobEvent::kRunFailed, "stopped at its time limit"};
+      return {JobEvent::kRunFailed, "stopped at its time limit" + note};
     case RunEnd::kExited:
     case RunEnd::kStopped:
       break;
   }
-  if (st.exit_code == 0) return {JobEvent::kRunSucceeded, "exited 0"};
-  return {JobEvent::kRunFailed, st.signal ? "killed by signal " + std::to_string(st.signal)
-                                          : "exited " + std::to_string(st.exit_code)};
+  if (st.exit_code == 0) return {JobEvent::kRunSucceeded, "exited 0" + note};
+  return {JobEvent::kRunFailed, (st.signal ? "killed by signal " + std::to_string(st.signal)
+                                           : "exited " + std::to_string(st.exit_code)) +
+                                    note};
+}
+
+// The executor's machines, and which of them each GPU number is on.
+struct Topology {
+  std::vector<ExecNode> nodes;
+  std::unordered_map<int, int> node_of;  // GPU number -> index into nodes
+  int total = 0;
+};
+
+Topology TopologyOf(std::vector<ExecNode> nodes) {
+  Topology t;
+  t.nodes = std::move(nodes);
+  for (std::size_t node_idx = 0; node_idx < t.nodes.size(); ++node_idx) {
+    for (int g : t.nodes[node_idx].gpus) t.node_of[g] = static_cast<int>(node_idx);
+    t.total += static_cast<int>(t.nodes[node_idx].gpus.size());
+  }
+  return t;
+}
+
+// The nodes `gpus` are on, each with how many, in the order the GPUs list them.
+std::vector<std::pair<std::string, int>> NodesOf(const Topology& t, const std::vector<int>& gpus) {
+  std::vector<std::pair<std::string, int>> out;
+  for (int g : gpus) {
+    auto it = t.node_of.find(g);
+    const std::string name = it == t.node_of.end() ? "?" : t.nodes[it->second].name;
+    if (out.empty() || out.back().first != name) {
+      out.emplace_back(name, 1);
+    } else {
+      ++out.back().second;
+    }
+  }
+  return out;
 }
 
 Result<Job> RequireJob(Tx& tx, JobId id) {
@@ -106,7 +142,7 @@ Compute::~Compute() {
 }
 
 Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
-  const int total = static_cast<int>(executor_.Gpus().size());
+  const int total = static_cast<int>(AllGpus(executor_.Nodes()).size());
   if (req.gpus < 1) return InvalidArgument("gpus", "a job needs at least 1 GPU");
   if (req.gpus > total) {
     return InvalidArgument("gpus", "the job asks for " + std::to_string(req.gpus) +
@@ -295,7 +331,8 @@ Result<std::vector<ProjectBoost>> Compute::Boosts(const Caller&) {
 
 Result<ClusterView> Compute::Cluster(const Caller&) {
   ClusterView view;
-  view.gpus = executor_.Gpus();
+  view.nodes = executor_.Nodes();
+  view.gpus = AllGpus(view.nodes);
   // The projects worth showing: those the last pass saw asking or using GPUs, and
   // those with a live boost. Each is looked up by id, however many the lab has.
   std::map<std::int64_t, ProjectUse> uses;
@@ -362,6 +399,11 @@ Status Compute::Tick() {
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   QS_TRY_STATUS(Reconcile(now, active));
   QS_TRY_STATUS(PlanAndApply(now, active));
+  std::vector<RunKey> live;
+  for (const Job& j : active) {
+    if (j.state == JobState::kRunning) live.emplace_back(j.id.value, j.run);
+  }
+  executor_.Retain(live);
   // Once a minute, the busy GPUs as they stand after this pass (`active` now holds
   // this pass's starts and no ended runs).
   const UnixSeconds minute = now - now % 60;
@@ -370,7 +412,7 @@ Status Compute::Tick() {
     for (const Job& j : active) {
       if (j.state == JobState::kRunning) busy += j.gpus;
     }
-    const int total = static_cast<int>(executor_.Gpus().size());
+    const int total = static_cast<int>(AllGpus(executor_.Nodes()).size());
     QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) {
       return tx.InsertGpuSample({minute, busy, total});
     }));
@@ -412,7 +454,14 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
     if (job.state != JobState::kRunning) continue;
     auto st = executor_.Poll(job.id.value, job.run);
     if (!st) return std::unexpected(st.error());
-    if (st->state == RunStatus::State::kRunning) continue;
+    if (st->state == RunStatus::State::kRunning) {
+      // Where it runs, as the cluster tells (a stopping job keeps its stop's reason).
+      if (job.stopping == JobStop::kNone && st->note != job.reason) {
+        job.reason = st->note;
+        ended.push_back(&job);
+      }
+      continue;
+    }
     const std::int64_t ran = std::max<std::int64_t>(0, now - job.run_started_at.value_or(now));
     job.attained_gpu_s += ran * job.gpus;
     job.gpu_ids.clear();
@@ -423,9 +472,13 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
       job.run += 1;
       // A run that never happened: the server stopped between recording this start
       // and launching it.
-      job.reason = event == JobEvent::kRunNeverRan
-                       ? "its start was cut short by a server restart; back in the queue"
-                       : "preempted to make room for a project under its share; back in the queue";
+      if (event == JobEvent::kRunNeverRan) {
+        job.reason = "its start was cut short by a server restart; back in the queue";
+      } else if (event == JobEvent::kRunInterrupted) {
+        job.reason = "interrupted: " + how + "; back in the queue";
+      } else {
+        job.reason = "preempted to make room for a project under its share; back in the queue";
+      }
     } else {
       job.finished_at = now;
       job.exit_code = st->exit_code;
@@ -447,8 +500,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
     boosts = QS_TRY(tx.ListBoosts(now));
     return {};
   }));
-  const std::vector<int> gpus = executor_.Gpus();
-  const sched::Cluster cluster{{{"local", static_cast<int>(gpus.size()), "gpu"}}};
+  const Topology topology = TopologyOf(executor_.Nodes());
   sched::ProjectTable projects;
   for (const auto& [project, counts] : people)
     projects[project] = {counts.first, counts.second, {}};
@@ -462,6 +514,23 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   running.reserve(active.size());
   pending.reserve(active.size());
   std::set<int> busy;
+  // GPUs in use per node; a GPU number the executor no longer lists (its node left the
+  // cluster) counts on a last node of its own that takes nothing new.
+  const int gone_node = static_cast<int>(topology.nodes.size());
+  std::vector<int> used(topology.nodes.size() + 1, 0);
+  const auto placement_of = [&](const std::vector<int>& gpu_ids) {
+    std::map<int, int> parts;
+    for (int g : gpu_ids) {
+      auto it = topology.node_of.find(g);
+      ++parts[it == topology.node_of.end() ? gone_node : it->second];
+    }
+    sched::Placement p;
+    for (const auto& [node_idx, count] : parts) {
+      p.parts.emplace_back(node_idx, count);
+      used[static_cast<std::size_t>(node_idx)] += count;
+    }
+    return p;
+  };
   for (auto& j : active) {
     const sched::Job sj{.id = j.id.value,
                         .owner = j.owner.value,
@@ -473,13 +542,24 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
                         .attained = j.attained_gpu_s,
                         .restarts = j.run};
     if (j.state == JobState::kRunning) {
-      running.push_back({sj, sched::Placement{{{0, j.gpus}}}, j.run_started_at.value_or(now),
+      running.push_back({sj, placement_of(j.gpu_ids), j.run_started_at.value_or(now),
                          j.stopping != JobStop::kNone});
       for (int g : j.gpu_ids) busy.insert(g);
     } else {
       pending.push_back(sj);
     }
     by_id[j.id.value] = &j;
+  }
+  // A node that takes no new runs offers only what its runs hold, so nothing new goes
+  // there and what runs there still counts.
+  sched::Cluster cluster;
+  for (std::size_t node_idx = 0; node_idx <= topology.nodes.size(); ++node_idx) {
+    const bool gone = node_idx == topology.nodes.size();
+    const ExecNode* node = gone ? nullptr : &topology.nodes[node_idx];
+    const int capacity =
+        node && node->schedulable ? static_cast<int>(node->gpus.size()) : used[node_idx];
+    cluster.nodes.push_back(
+        {node ? node->name : "(gone)", std::max(capacity, used[node_idx]), "gpu"});
   }
   if (usage_at_ == 0) usage_at_ = now;
   sched::AdvanceUsage(usage_, running, usage_at_, now, config_.policy.half_life);
@@ -514,12 +594,20 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   for (const auto& start : plan.starts) {
     Job& job = *by_id.at(start.job);
     job.gpu_ids.clear();
-    for (int g : gpus) {
-      if (static_cast<int>(job.gpu_ids.size()) == job.gpus) break;
-      if (!busy.contains(g)) job.gpu_ids.push_back(g);
+    for (const auto& [node_idx, count] : start.placement.parts) {
+      if (node_idx < 0 || node_idx >= gone_node) continue;
+      int taken = 0;
+      for (int g : topology.nodes[static_cast<std::size_t>(node_idx)].gpus) {
+        if (taken == count) break;
+        if (busy.contains(g)) continue;
+        job.gpu_ids.push_back(g);
+        ++taken;
+      }
     }
-    if (static_cast<int>(job.gpu_ids.size()) < job.gpus)
+    if (static_cast<int>(job.gpu_ids.size()) != job.gpus) {
+      job.gpu_ids.clear();
       continue;  // a bug guard; retried next pass
+    }
     for (int g : job.gpu_ids) busy.insert(g);
     QS_TRY(Step(job, JobEvent::kStart));
     job.run_started_at = now;
@@ -538,8 +626,10 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   }
   std::vector<const Job*> failed;
   for (Job* job : starting) {
-    LaunchSpec spec{job->id.value, job->run,          job->argv,    job->env,
-                    job->workdir,  job->time_limit_s, job->gpu_ids, config_.grace_s};
+    LaunchSpec spec{
+        job->id.value,  job->run,          job->argv,    job->env,
+        job->workdir,   job->time_limit_s, job->gpu_ids, NodesOf(topology, job->gpu_ids),
+        config_.grace_s};
     if (auto started = executor_.Start(spec); !started) {
       QS_TRY(Step(*job, JobEvent::kStartFailed));
       job->finished_at = now;

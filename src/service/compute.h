@@ -51,6 +51,7 @@ struct ProjectUse {
 };
 
 struct ClusterView {
+  std::vector<ExecNode> nodes;  // the executor's machines, with their state
   std::vector<int> gpus;
   std::map<int, Job> gpu_jobs;  // GPU index -> the job on it
   std::vector<ProjectUse> projects;

@@ -11,17 +11,45 @@
 namespace qiusuo {
 
 FakeExecutor::FakeExecutor(int gpus, std::string logs_dir)
-    : gpus_(gpus), logs_dir_(std::move(logs_dir)) {}
+    : FakeExecutor(std::vector<int>{gpus}, std::move(logs_dir)) {
+  nodes_[0].name = "fake";
+}
 
-std::vector<int> FakeExecutor::Gpus() const {
-  {
-    std::lock_guard lock(mu_);
-    if (!broken_.empty()) throw std::runtime_error(broken_);
+FakeExecutor::FakeExecutor(const std::vector<int>& gpus_per_node, std::string logs_dir)
+    : logs_dir_(std::move(logs_dir)) {
+  int next = 0;
+  for (std::size_t node_idx = 0; node_idx < gpus_per_node.size(); ++node_idx) {
+    ExecNode node{"f" + std::to_string(node_idx + 1), {}, true, "idle", ""};
+    for (int gpu_idx = 0; gpu_idx < gpus_per_node[node_idx]; ++gpu_idx) node.gpus.push_back(next++);
+    nodes_.push_back(std::move(node));
   }
-  std::vector<int> out;
-  out.reserve(static_cast<std::size_t>(gpus_));
-  for (int gpu_idx = 0; gpu_idx < gpus_; ++gpu_idx) out.push_back(gpu_idx);
-  return out;
+}
+
+std::vector<ExecNode> FakeExecutor::Nodes() const {
+  std::lock_guard lock(mu_);
+  if (!broken_.empty()) throw std::runtime_error(broken_);
+  return nodes_;
+}
+
+void FakeExecutor::SetSchedulable(const std::string& node, bool schedulable,
+                                  const std::string& reason) {
+  std::lock_guard lock(mu_);
+  for (auto& n : nodes_) {
+    if (n.name != node) continue;
+    n.schedulable = schedulable;
+    n.state = schedulable ? "idle" : "drained";
+    n.reason = reason;
+  }
+}
+
+void FakeExecutor::Retain(const std::vector<RunKey>& runs) {
+  std::lock_guard lock(mu_);
+  retained_ = runs;
+}
+
+std::vector<RunKey> FakeExecutor::Retained() const {
+  std::lock_guard lock(mu_);
+  return retained_;
 }
 
 void FakeExecutor::BreakGpus(std::string what) {

@@ -22,10 +22,12 @@ namespace qiusuo {
 
 class FakeExecutor final : public Executor {
  public:
-  // `gpus` slots, numbered from 0; the jobs' "output" goes under `logs_dir`.
+  // One node of `gpus` slots, numbered from 0; the jobs' "output" goes under `logs_dir`.
   FakeExecutor(int gpus, std::string logs_dir);
+  // Nodes "f1", "f2", ... with these many GPUs each, numbered across them.
+  FakeExecutor(const std::vector<int>& gpus_per_node, std::string logs_dir);
 
-  std::vector<int> Gpus() const override;
+  std::vector<ExecNode> Nodes() const override;
   // Records the run as running, or returns the error given to RefuseNextStart.
   Status Start(const LaunchSpec& spec) override;
   // A run never started reports lost and never ran, as a real executor does for a run
@@ -36,6 +38,7 @@ class FakeExecutor final : public Executor {
   Status Stop(std::int64_t job_id, int run) override;
   void OnChange(std::function<void()> callback) override;
   std::string LogPath(std::int64_t job_id, bool stderr_stream) const override;
+  void Retain(const std::vector<RunKey>& runs) override;
 
   // ---- for the test ----
 
@@ -52,9 +55,13 @@ class FakeExecutor final : public Executor {
   void FailToStart(std::int64_t job_id, int run, const std::string& reason);
   void Lose(std::int64_t job_id, int run);  // its supervisor died: no exit status
 
-  // From now on Gpus() throws std::runtime_error(what), as a bug in a dependency
+  // From now on Nodes() throws std::runtime_error(what), as a bug in a dependency
   // would; an empty `what` ends that.
   void BreakGpus(std::string what);
+  // Drains (false) or resumes (true) a node, as an operator would in the cluster.
+  void SetSchedulable(const std::string& node, bool schedulable, const std::string& reason = "");
+  // The runs the last Retain named.
+  std::vector<RunKey> Retained() const;
 
   // Every Start, in order.
   std::vector<LaunchSpec> Starts() const;
@@ -74,16 +81,17 @@ class FakeExecutor final : public Executor {
 
   void End(std::int64_t job_id, int run, RunStatus status);
 
-  const int gpus_;
   const std::string logs_dir_;
 
   mutable std::mutex mu_;  // guards everything below
+  std::vector<ExecNode> nodes_;
+  std::vector<RunKey> retained_;
   std::map<std::pair<std::int64_t, int>, Run> runs_;
   std::vector<LaunchSpec> starts_;
   std::vector<std::pair<std::int64_t, int>> stops_;
   std::optional<Error> refuse_next_start_;
   std::function<void()> callback_;
-  std::string broken_;  // what Gpus() throws; empty: it does not
+  std::string broken_;  // what Nodes() throws; empty: it does not
 };
 
 }  // namespace qiusuo

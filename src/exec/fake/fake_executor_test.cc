@@ -23,7 +23,7 @@ LaunchSpec Spec(std::int64_t job, int run) {
 TEST(FakeExecutor, ARunIsRunningUntilTheTestEndsIt) {
   TempDir dir;
   FakeExecutor executor(4, dir.File("logs"));
-  EXPECT_EQ(executor.Gpus(), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(AllGpus(executor.Nodes()), (std::vector<int>{0, 1, 2, 3}));
   int wakes = 0;
   executor.OnChange([&] { ++wakes; });
   ASSERT_TRUE(executor.Start(Spec(1, 0)));

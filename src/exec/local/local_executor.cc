@@ -103,7 +103,8 @@ class LocalExecutor final : public Executor {
   LocalExecutor(const LocalExecutor&) = delete;
   LocalExecutor& operator=(const LocalExecutor&) = delete;
 
-  std::vector<int> Gpus() const override { return gpus_; }
+  // One node: this machine.
+  std::vector<ExecNode> Nodes() const override { return {{"local", gpus_, true, "up", ""}}; }
 
   void OnChange(std::function<void()> callback) override {
     std::lock_guard lock(callback_mu_);

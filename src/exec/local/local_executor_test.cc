@@ -73,7 +73,7 @@ class LocalExecutorTest : public ::testing::Test {
 };
 
 TEST_F(LocalExecutorTest, OffersVirtualGpusWithoutNvidiaSmi) {
-  EXPECT_EQ(executor_->Gpus(), (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(AllGpus(executor_->Nodes()), (std::vector<int>{0, 1, 2, 3}));
 }
 
 TEST_F(LocalExecutorTest, RunsTheJobWithItsEnvironmentAndKeepsItsOutput) {
