@@ -69,7 +69,7 @@ Result<JobPhase> Step(Job& job, JobEvent event) {
 std::pair<JobEvent, std::string> EventOf(const RunStatus& st) {
   const std::string note = st.note.empty() ? "" : " (" + st.note + ")";
   if (st.state == RunStatus::State::kLost) {
-    if (st.never_ran) return {JobEvent::kRunNeverRan, ""};
+    if (st.never_ran) return {JobEvent::kRunNeverRan, st.note};
     return {JobEvent::kRunLost, st.reason + note};
   }
   if (st.state == RunStatus::State::kInterrupted)
@@ -473,7 +473,8 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
       // A run that never happened: the server stopped between recording this start
       // and launching it.
       if (event == JobEvent::kRunNeverRan) {
-        job.reason = "its start was cut short by a server restart; back in the queue";
+        job.reason = (how.empty() ? "its start was cut short by a server restart" : how) +
+                     "; back in the queue";
       } else if (event == JobEvent::kRunInterrupted) {
         job.reason = "interrupted: " + how + "; back in the queue";
       } else {

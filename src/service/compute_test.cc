@@ -1,7 +1,7 @@
 // The compute service on a fake clock and the fake executor: no process runs, nothing
 // sleeps, and each test decides when a run ends and how. The store is the test store
-// (SQLite, or PostgreSQL for the .postgres variants). A few smoke tests at the end
-// (ComputeOnRealProcesses) run real processes under the real supervisor.
+// (SQLite, or PostgreSQL for the .postgres variants). compute_exec_test.cc runs the
+// service on the real executors, local and Slurm.
 #include "service/compute.h"
 
 #include <gtest/gtest.h>
@@ -14,7 +14,6 @@
 
 #include "common/temp_dir.h"
 #include "exec/fake/fake_executor.h"
-#include "exec/local/local_executor.h"
 #include "service/test_lab.h"
 #include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -546,107 +545,6 @@ TEST_F(ComputeTest, NotesRecordOutcomesIncludingNegativeOnes) {
   auto notes = *compute_->Notes(bob_, job.id);
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0].outcome, JobOutcome::kNegative);
-}
-
-// ---- smoke tests: real processes under the real supervisor ---------------------------
-
-// The local executor's supervisor runs real processes on 8 virtual GPU slots. The
-// service's clock is fake (it moves when a test says), the processes are not: tests
-// wait for them, up to a generous deadline.
-class ComputeOnRealProcesses : public ComputeLab {
- protected:
-  void SetUp() override {
-    OpenLab(clock_);
-    auto executor = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 8, false}, clock_);
-    ASSERT_TRUE(executor) << executor.error().message;
-    executor_ = std::move(*executor);
-    compute_ = MakeCompute();
-  }
-  void TearDown() override { compute_.reset(); }
-
-  std::unique_ptr<Compute> MakeCompute() {
-    return std::make_unique<Compute>(*store_, clock_, *executor_, TestConfig());
-  }
-
-  // Runs passes until `done` holds, or fails the test after 20 s of real time.
-  template <typename Done>
-  void PassUntil(Done done, const std::string& what) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (std::chrono::steady_clock::now() < deadline) {
-      ASSERT_TRUE(compute_->Tick());
-      if (done()) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ADD_FAILURE() << "waited 20 s for " << what;
-  }
-
-  Job WaitFor(JobId id, JobState state) {
-    PassUntil([&] { return Get(id).state == state; },
-              "job " + std::to_string(id.value) + " to be " + std::string(JobStateName(state)));
-    return Get(id);
-  }
-
-  FakeClock clock_{SystemClock().Now()};  // run files carry real times
-  std::unique_ptr<Executor> executor_;
-};
-
-TEST_F(ComputeOnRealProcesses, AJobRunsToItsExitCodeWithItsOutput) {
-  auto job =
-      compute_->Submit(ada_, Req(p1_, 2, "echo gpus=$CUDA_VISIBLE_DEVICES; echo oops >&2; exit 3"));
-  ASSERT_TRUE(job) << job.error().message;
-  const Job done = WaitFor(job->id, JobState::kFailed);
-  EXPECT_EQ(done.exit_code, 3);
-  EXPECT_EQ(done.reason, "exited 3");
-  EXPECT_EQ(Log(job->id), "gpus=0,1\n");
-  EXPECT_EQ(Log(job->id, true), "oops\n");
-  auto ok = compute_->Submit(ada_, Req(p1_, 1, "true"));
-  EXPECT_EQ(WaitFor(ok->id, JobState::kSucceeded).exit_code, 0);
-}
-
-// Preemption is SIGTERM to the job, which may save its work; the next run sees
-// QIUSUO_RESTART_COUNT=1 and the checkpoint directory it left.
-TEST_F(ComputeOnRealProcesses, APreemptedJobGetsSigtermAndResumesFromItsCheckpoint) {
-  auto borrower =
-      compute_->Submit(ada_, Req(p1_, 8,
-                                 "trap 'echo got TERM; exit 0' TERM; "
-                                 "touch $QIUSUO_CHECKPOINT_DIR/r$QIUSUO_RESTART_COUNT; "
-                                 "echo restart=$QIUSUO_RESTART_COUNT; if [ $QIUSUO_RESTART_COUNT = "
-                                 "0 ]; then sleep 30 & wait; fi"));
-  ASSERT_TRUE(borrower) << borrower.error().message;
-  // Up, with its trap set and its checkpoint written, before it may be preempted.
-  PassUntil([&] { return Log(borrower->id) == "restart=0\n"; }, "the borrower to be up");
-  auto arrival = compute_->Submit(bob_, Req(p2_, 4, "true"));
-  clock_.Advance(1);  // min_runtime
-  const Job preempted = WaitFor(borrower->id, JobState::kPreempted);
-  EXPECT_EQ(preempted.run, 1);
-  WaitFor(arrival->id, JobState::kSucceeded);
-  const Job resumed = WaitFor(borrower->id, JobState::kSucceeded);
-  EXPECT_EQ(resumed.run, 1);
-  EXPECT_EQ(Log(borrower->id), "restart=0\ngot TERM\nrestart=1\n");
-  EXPECT_TRUE(std::filesystem::exists(
-      dir_.File("jobs/" + std::to_string(borrower->id.value) + "/checkpoint/r0")));
-}
-
-TEST_F(ComputeOnRealProcesses, ARestartedServerReattachesAndStartsNothingTwice) {
-  // The job waits for the test's word, so that it is surely running across the restart.
-  auto job =
-      compute_->Submit(ada_, Req(p1_, 2, "while [ ! -e go ]; do sleep 0.02; done; echo finished"));
-  ASSERT_TRUE(job) << job.error().message;
-  WaitFor(job->id, JobState::kRunning);
-  compute_.reset();  // the server goes away; the job keeps running
-  compute_ = MakeCompute();
-  ASSERT_TRUE(compute_->Tick());
-  EXPECT_EQ(Get(job->id).state, JobState::kRunning) << "the restarted server lost its job";
-  std::ofstream(dir_.File("go")).put('\n');
-  const Job done = WaitFor(job->id, JobState::kSucceeded);
-  EXPECT_EQ(done.run, 0);
-  EXPECT_EQ(Log(job->id), "finished\n");
-  int runs = 0;
-  for (const auto& e :
-       std::filesystem::directory_iterator(dir_.File("jobs/" + std::to_string(job->id.value)))) {
-    runs += e.path().filename().string().starts_with("run-") ? 1 : 0;
-  }
-  EXPECT_EQ(runs, 1);
 }
 
 }  // namespace

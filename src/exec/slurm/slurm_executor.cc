@@ -198,6 +198,7 @@ class SlurmExecutor final : public Executor {
     if (options_.mem_per_gpu_mb > 0)
       sbatch.push_back("--mem-per-gpu=" + std::to_string(options_.mem_per_gpu_mb));
     sbatch.push_back(files.Script());
+    bool deferred = false;
     {
       std::lock_guard lock(mu_);
       if (auto it = runs_.find(key); it != runs_.end() && it->second.slurm_id != 0) return {};
@@ -205,11 +206,23 @@ class SlurmExecutor final : public Executor {
       run.known_at = begun_;
       run.grace_s = spec.grace_s;
       run.time_limit_s = spec.time_limit_s;
+      run.nodes = node_names;
       if (auto row = jobs_.find(name); row != jobs_.end()) {
         run.slurm_id = row->second.id;  // submitted before a crash: adopt it
         return {};
       }
       run.sbatch = sbatch;
+      if (!last_ok_) {
+        // Slurm does not answer now: the poller submits it once it does, rather than
+        // this pass waiting on sbatch's timeout for every start.
+        run.submit_error = "Slurm does not answer: " + last_error_;
+        woken_ = true;
+        deferred = true;
+      }
+    }
+    if (deferred) {
+      wake_.notify_all();
+      return {};
     }
     return Submit(key, sbatch);
   }
@@ -240,6 +253,8 @@ class SlurmExecutor final : public Executor {
         if (row || unknown) {
           RunStatus st;
           st.note = row ? RunningNote(*row) : WaitingNote(run);
+          if (row && !last_ok_)
+            st.note += " (as last seen; Slurm does not answer: " + last_error_ + ")";
           return st;
         }
       }
@@ -296,6 +311,7 @@ class SlurmExecutor final : public Executor {
     std::int64_t grace_s = 30;
     std::optional<std::int64_t> time_limit_s;
     std::optional<std::int64_t> started_at;  // epoch seconds, from run-<k>.started
+    std::vector<std::string> nodes;          // pinned to (unknown for a run adopted)
   };
 
   std::string JobsDir() const { return options_.shared_dir + "/jobs"; }
@@ -377,6 +393,9 @@ class SlurmExecutor final : public Executor {
     const std::string slurm_says =
         row ? "Slurm job " + std::to_string(row->id) + ": " + state : std::string();
 
+    // "requeue: why": Qiusuo cancelled it before it began, to plan it elsewhere.
+    const bool requeued = stop.starts_with("requeue: ");
+    if (requeued) stop = stop.substr(9);
     RunStatus st;
     st.state = RunStatus::State::kExited;
     const RunEnd stopped = stop == "time limit" ? RunEnd::kTimeLimit : RunEnd::kStopped;
@@ -393,17 +412,23 @@ class SlurmExecutor final : public Executor {
         st.note = slurm_says;
         return st;
       }
-      st.end = stop.empty() ? RunEnd::kExited : stopped;
+      st.end = stop.empty() || requeued ? RunEnd::kExited : stopped;
       st.exit_code = exit->exit_code;
       st.signal = exit->signal;
-      st.reason = stop.empty() ? "exited" : stop;
+      st.reason = stop.empty() || requeued ? "exited" : stop;
       if (state == "CANCELLED" && stop.empty()) st.note = "cancelled in Slurm, not by Qiusuo";
       return st;
     }
     if (!stop.empty()) {
       if (!started) {
         st.state = RunStatus::State::kLost;
-        st.never_ran = true;  // stopped before it began: nothing ran
+        st.never_ran = true;           // stopped before it began: nothing ran
+        if (requeued) st.note = stop;  // why it goes back to the queue
+        return st;
+      }
+      if (requeued) {
+        st.state = RunStatus::State::kInterrupted;  // it began just as it was cancelled
+        st.reason = stop;
         return st;
       }
       st.end = stopped;
@@ -520,6 +545,7 @@ class SlurmExecutor final : public Executor {
     std::vector<std::string> terminate;  // time limits reached: SIGTERM, then grace
     std::vector<std::string> kill;
     std::vector<RunKey> time_limited;
+    std::vector<std::pair<RunKey, std::string>> requeue;
     std::vector<std::pair<RunKey, std::vector<std::string>>> resubmit;
     const auto now = std::chrono::steady_clock::now();
     const std::int64_t epoch = std::time(nullptr);
@@ -541,6 +567,23 @@ class SlurmExecutor final : public Executor {
         }
         if (!active) continue;
         const std::string id = std::to_string(row->second.id);
+        if (!run.stop_asked && row->second.state == "PENDING") {
+          // Pinned to a node drained (or gone down) before the run began: it would wait
+          // there for ever; back to the scheduler, which plans it elsewhere.
+          for (const std::string& node : run.nodes) {
+            const auto n = std::find_if(nodes_.begin(), nodes_.end(),
+                                        [&](const ExecNode& e) { return e.name == node; });
+            if (n != nodes_.end() && n->schedulable) continue;
+            requeue.emplace_back(key,
+                                 "requeue: " + node + " " +
+                                     (n == nodes_.end() ? "left the partition" : "is " + n->state) +
+                                     " before it started");
+            kill.push_back(id);
+            run.stop_asked = true;
+            break;
+          }
+          if (run.stop_asked) continue;
+        }
         if (run.slurm_id && !run.stop_asked && row->second.state == "PENDING" &&
             row->second.reason.starts_with("JobHeld")) {
           release.push_back(id);
@@ -570,6 +613,7 @@ class SlurmExecutor final : public Executor {
       }
     }
     for (const RunKey& key : time_limited) (void)MarkStop(key, "time limit");
+    for (const auto& [key, why] : requeue) (void)MarkStop(key, why);
     if (!release.empty())
       (void)Slurm({"scontrol", "release", Join(release, ",")}, options_.command_timeout);
     if (!terminate.empty()) {

@@ -225,6 +225,14 @@ TEST_F(SlurmExecutorTest, ADrainedNodeTakesNoNewRuns) {
       },
       "n3 to be drained");
   EXPECT_EQ(executor_->Nodes()[2].reason, "fan-broken");
+  // A run pinned there before the scheduler heard of the drain would wait for ever:
+  // it is cancelled and reported as never run, to be planned elsewhere.
+  ASSERT_TRUE(executor_->Start(Spec(1, {{"n3", 1}}, "echo ran")));
+  const RunStatus st = WaitEnd(1, 0);
+  EXPECT_EQ(st.state, RunStatus::State::kLost);
+  EXPECT_TRUE(st.never_ran);
+  EXPECT_EQ(st.note, "n3 is drained before it started");
+  EXPECT_EQ(Slurp(executor_->LogPath(1, false)), "");
   SlurmTool("scontrol update nodename=n3 state=resume");
   WaitUntil([&] { return executor_->Nodes()[2].schedulable; }, "n3 to be back");
 }

@@ -252,11 +252,21 @@ std::string BatchScript(const LaunchSpec& spec, const RunFiles& files) {
        " QIUSUO_CHECKPOINT_DIR=\"$d/checkpoint\"\n";
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + ShellQuote(v) + "\n";
   s += "trap 'kill -TERM \"$pid\" 2>/dev/null' TERM\n";
-  s += "srun --ntasks-per-node=1 --kill-on-bad-exit=1 --export=ALL --";
+  // Each rank records its own exit status: srun's own can be 1 when it lost the
+  // controller as the job ended, whatever the command did. A rank's shell waits out a
+  // SIGTERM (its `trap :`) while the command, which Slurm signals too, decides.
+  s += "export QIUSUO_RANK_EXIT=\"$d/run-" + run + ".rank\"\n";
+  s += "rm -f \"$QIUSUO_RANK_EXIT\".*\n";
+  s += "srun --ntasks-per-node=1 --kill-on-bad-exit=1 --export=ALL -- bash -c "
+       "'trap : TERM; \"$@\"; echo $? >\"$QIUSUO_RANK_EXIT.$SLURM_PROCID\"' qiusuo-rank";
   for (const auto& arg : spec.argv) s += " " + ShellQuote(arg);
   s += " &\n";
   s += "pid=$!\n";
   s += "while :; do wait \"$pid\"; rc=$?; kill -0 \"$pid\" 2>/dev/null || break; done\n";
+  s += "ranks=0; worst=0\n";
+  s += "for f in \"$QIUSUO_RANK_EXIT\".*; do [ -e \"$f\" ] || continue; ranks=$((ranks + 1)); "
+       "r=$(cat \"$f\"); [ \"$worst\" = 0 ] && worst=${r:-1}; done\n";
+  s += "[ \"$ranks\" = \"${SLURM_JOB_NUM_NODES:-1}\" ] && rc=$worst\n";
   s += "sig=0; [ \"$rc\" -gt 128 ] && sig=$((rc - 128))\n";
   s += "finish \"$rc\" \"$sig\" 1 \"\"\n";
   return s;

@@ -138,7 +138,8 @@ class BatchScriptRun : public ::testing::Test {
     // `srun OPTIONS -- CMD...` runs CMD.
     std::ofstream(dir_.File("run.sh"))
         << "srun() { while [ \"$1\" != -- ]; do shift; done; shift; \"$@\"; }\n"
-        << "SLURM_JOB_ID=77; SLURM_JOB_NODELIST=n1\n"
+        << "SLURM_JOB_ID=77; SLURM_JOB_NODELIST=n1; SLURM_JOB_NUM_NODES=1; "
+           "export SLURM_PROCID=0\n"
         << script.substr(script.find('\n') + 1);
     const std::string cmd = "bash " + dir_.File("run.sh") + " >" + dir_.File("out") + " 2>&1";
     const int status = std::system(cmd.c_str());
