@@ -222,6 +222,7 @@ expect_exit 0 as bob job show "$J1"
 expect_in "note (negative, @ada)" "$OUT" "job note"
 expect_exit 0 as bob cluster
 expect_in "#$P" "$OUT" "cluster lists projects"
+grep -qE '^local +up +[0-8]/8 busy' <<<"$OUT" && ok || bad "cluster lists the machine: $OUT"
 
 # --- jobs: scripts, bad input, cancel, following logs ----------------------------------------
 printf '#!/bin/sh\n#QIUSUO --project %s --gpus 2 --name from-script\necho "script on $CUDA_VISIBLE_DEVICES"\n' "$P" >"$T/train.sh"

@@ -378,6 +378,48 @@ TEST_F(ApiJobsTest, AnOutcomeNoteTakesOneOfTheThreeOutcomes) {
   EXPECT_EQ(shown.body["notes"][0]["outcome"], "negative");
 }
 
+// The cluster on two nodes of 4 GPUs, as a Slurm partition would show it.
+class ApiClusterTest : public ApiEventsTest {
+ protected:
+  std::unique_ptr<FakeExecutor> MakeExecutor(const std::string& logs_dir) override {
+    return std::make_unique<FakeExecutor>(std::vector<int>{4, 4}, logs_dir);
+  }
+};
+
+TEST_F(ApiClusterTest, EachNodeShowsItsGpusAndStateAndWhyADrainedOneTakesNoNewRuns) {
+  executor_->SetSchedulable("f2", false, "fan broken");
+  const std::int64_t job = RunningJob();
+  auto r = Call("GET", "/api/v1/cluster", "", ada_);
+  ASSERT_EQ(r.status, 200) << r.text;
+  ASSERT_EQ(r.body["nodes"].size(), 2u) << r.text;
+  EXPECT_EQ(r.body["nodes"][0], json({{"name", "f1"},
+                                      {"gpus", json::array({0, 1, 2, 3})},
+                                      {"schedulable", true},
+                                      {"state", "idle"},
+                                      {"reason", ""}}));
+  EXPECT_EQ(r.body["nodes"][1], json({{"name", "f2"},
+                                      {"gpus", json::array({4, 5, 6, 7})},
+                                      {"schedulable", false},
+                                      {"state", "drained"},
+                                      {"reason", "fan broken"}}));
+  // The GPUs are still listed one by one, the job on the one it runs on.
+  ASSERT_EQ(r.body["gpus"].size(), 8u) << r.text;
+  std::vector<std::int64_t> busy;
+  for (const auto& g : r.body["gpus"]) {
+    if (!g["job"].is_null()) {
+      EXPECT_EQ(g["job"]["id"], job);
+      busy.push_back(g["index"]);
+    }
+  }
+  ASSERT_EQ(busy.size(), 1u) << r.text;
+  EXPECT_LT(busy[0], 4) << "a run went to the drained node";
+
+  executor_->SetSchedulable("f2", true);
+  r = Call("GET", "/api/v1/cluster", "", ada_);
+  EXPECT_EQ(r.body["nodes"][1]["schedulable"], true) << r.text;
+  EXPECT_EQ(r.body["nodes"][1]["reason"], "") << r.text;
+}
+
 TEST_F(ApiEventsTest, TheServerPassesLastEventIdOn) {
   const std::int64_t job = RunningJob();
   executor_->Print(job, "one\ntwo\n");

@@ -130,7 +130,7 @@ class FullLabTest : public ApiServerTest {
  protected:
   std::unique_ptr<Api> MakeApi() override {
     std::filesystem::create_directories(dir_.path() / "logs");
-    executor_ = std::make_unique<FakeExecutor>(4, (dir_.path() / "logs").string());
+    executor_ = MakeExecutor((dir_.path() / "logs").string());
     ComputeConfig compute_config;
     compute_config.grace_s = 1;
     compute_ = std::make_unique<Compute>(*store_, clock_, *executor_, compute_config);
@@ -148,6 +148,11 @@ class FullLabTest : public ApiServerTest {
         });
     return std::make_unique<Api>(*lab_, compute_.get(), record_.get(), identities_.get(),
                                  rewards_.get());
+  }
+
+  // The cluster: one node, "fake", of 4 GPUs unless a test says otherwise.
+  virtual std::unique_ptr<FakeExecutor> MakeExecutor(const std::string& logs_dir) {
+    return std::make_unique<FakeExecutor>(4, logs_dir);
   }
 
   std::unique_ptr<FakeExecutor> executor_;

@@ -547,7 +547,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** GPUs and who runs what; each project's weight, entitlement, use, decayed usage and live boosts */
+        /** GPUs and who runs what, the machines they are on with their state; each project's weight, entitlement, use, decayed usage and live boosts */
         get: operations["getCluster"];
         put?: never;
         post?: never;
@@ -1198,6 +1198,18 @@ export interface components {
                 allocated: number;
                 decayed_gpu_hours: number;
                 boosts: components["schemas"]["Boost"][];
+            }[];
+            /** @description the executor's machines as the cluster reports them: the local machine, or the Slurm partition's nodes */
+            nodes: {
+                name: string;
+                /** @description the node's GPUs, as numbered in gpus[].index */
+                gpus: number[];
+                /** @description false when new runs must not go there (drained, down, not responding); runs already there go on */
+                schedulable: boolean;
+                /** @description as the cluster says it: "idle", "mixed", "drained", ... */
+                state: string;
+                /** @description why it is drained or down, as the operator or the cluster gave it; empty otherwise */
+                reason: string;
             }[];
         };
         JobList: {

@@ -129,6 +129,28 @@ const en = {
   "cluster.live": "live",
   "cluster.offline": "reconnecting…",
   "cluster.pending": "{n} waiting",
+  "cluster.node": "Machine {name}",
+  "cluster.node.busy": "{busy}/{n} GPUs busy",
+  "cluster.node.busy.one": "{busy}/{n} GPU busy",
+  "cluster.node.closed": "takes no new runs",
+  "cluster.node.closedWhy": "takes no new runs: {reason}",
+  "node.up": "up",
+  "node.idle": "idle",
+  "node.mixed": "mixed",
+  "node.allocated": "allocated",
+  "node.alloc": "allocated",
+  "node.completing": "completing",
+  "node.drained": "drained",
+  "node.draining": "draining",
+  "node.drain": "draining",
+  "node.down": "down",
+  "node.fail": "failing",
+  "node.failing": "failing",
+  "node.maint": "maintenance",
+  "node.reserved": "reserved",
+  "node.resv": "reserved",
+  "node.planned": "planned",
+  "node.unknown": "unknown",
   "job.gpuh": "GPU-hours",
   "job.times": "Submitted → started → finished",
   "job.state.pending": "pending",
@@ -414,6 +436,28 @@ const zh: Record<Key, string> = {
   "cluster.live": "实时",
   "cluster.offline": "重新连接中…",
   "cluster.pending": "{n} 个等待",
+  "cluster.node": "机器 {name}",
+  "cluster.node.busy": "{busy}/{n} 个 GPU 在用",
+  "cluster.node.busy.one": "{busy}/{n} 个 GPU 在用",
+  "cluster.node.closed": "不接收新的运行",
+  "cluster.node.closedWhy": "不接收新的运行：{reason}",
+  "node.up": "在线",
+  "node.idle": "空闲",
+  "node.mixed": "部分占用",
+  "node.allocated": "全部占用",
+  "node.alloc": "全部占用",
+  "node.completing": "作业收尾中",
+  "node.drained": "已排空",
+  "node.draining": "排空中",
+  "node.drain": "排空中",
+  "node.down": "宕机",
+  "node.fail": "故障",
+  "node.failing": "故障",
+  "node.maint": "维护中",
+  "node.reserved": "已预留",
+  "node.resv": "已预留",
+  "node.planned": "已规划",
+  "node.unknown": "未知",
   "job.gpuh": "GPU·小时",
   "job.times": "提交 → 开始 → 结束",
   "job.state.pending": "等待中",
@@ -622,6 +666,21 @@ export function roleName(l: Lang, role: string): string {
 export function kindName(l: Lang, kind: string): string {
   const table: Record<string, string> = tables[l];
   return table[`kind.${kind}`] ?? kind;
+}
+
+// A machine's state as the cluster says it ("idle", "mixed+drain", "down*"), in the
+// reader's language: each word the table knows is translated, Slurm's flags after it
+// ("*" not responding, "~" powered off, ...) and words it does not know stay as sent.
+export function nodeStateName(l: Lang, state: string): string {
+  const table: Record<string, string> = tables[l];
+  return state
+    .split("+")
+    .map((part) => {
+      const word = /^[A-Za-z_]+/.exec(part)?.[0] ?? "";
+      const name = word ? table[`node.${word.toLowerCase()}`] : undefined;
+      return name === undefined ? part : name + part.slice(word.length);
+    })
+    .join("+");
 }
 
 // The current language and its translator; re-renders when the language changes.

@@ -1,5 +1,10 @@
 // The cluster as everyone sees it, and boosts granted in the open.
+#include <algorithm>
+#include <cstdint>
 #include <iostream>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "cli/parse.h"
 #include "cli/print.h"
@@ -15,7 +20,40 @@ struct BoostOptions {
   std::string until, reason;
 };
 
+// One line per machine: its state as the cluster says it (and why, when it takes no
+// new runs), how many of its GPUs Qiusuo has given to jobs, and those jobs.
+void PrintNodes(const json& c) {
+  std::map<std::int64_t, std::int64_t> gpu_job;  // GPU number -> the job on it
+  for (const auto& g : c["gpus"]) {
+    if (!g["job"].is_null()) gpu_job[g["index"].get<std::int64_t>()] = g["job"]["id"];
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& node : c.value("nodes", json::array())) {
+    std::string state = node["state"].get<std::string>();
+    const std::string reason = node["reason"].get<std::string>();
+    if (!node["schedulable"].get<bool>() && !reason.empty()) state += ": " + reason;
+    int busy = 0;
+    std::vector<std::int64_t> jobs;
+    for (const auto& g : node["gpus"]) {
+      const auto it = gpu_job.find(g.get<std::int64_t>());
+      if (it == gpu_job.end()) continue;
+      ++busy;
+      if (std::find(jobs.begin(), jobs.end(), it->second) == jobs.end()) jobs.push_back(it->second);
+    }
+    std::string job_list;
+    for (const std::int64_t id : jobs)
+      job_list += (job_list.empty() ? "" : " ") + std::to_string(id);
+    rows.push_back({node["name"].get<std::string>(), state,
+                    std::to_string(busy) + "/" + std::to_string(node["gpus"].size()) + " busy",
+                    job_list.empty() ? "-" : job_list});
+  }
+  if (rows.empty()) return;
+  PrintTable(std::cout, {"NODE", "STATE", "GPUS", "JOBS"}, rows, 60);
+  std::cout << "\n";
+}
+
 void PrintCluster(const json& c) {
+  PrintNodes(c);
   std::cout << c["gpus"].size() << " GPUs, " << c["pending"] << " job(s) waiting\n";
   std::vector<std::vector<std::string>> gpus;
   for (const auto& g : c["gpus"]) {

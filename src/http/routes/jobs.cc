@@ -192,6 +192,16 @@ std::vector<Route> JobRoutes() {
            for (const auto& b : p.boosts) Write(w, b);
            w.EndArray().EndObject();
          }
+         w.EndArray().Key("nodes").BeginArray();
+         for (const auto& node : view.nodes) {
+           w.BeginObject().Field("name", node.name).Key("gpus").BeginArray();
+           for (int g : node.gpus) w.Int(g);
+           w.EndArray()
+               .Field("schedulable", node.schedulable)
+               .Field("state", node.state)
+               .Field("reason", node.reason)
+               .EndObject();
+         }
          w.EndArray().EndObject();
          return Reply{200, w.Take()};
        }},

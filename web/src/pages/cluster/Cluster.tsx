@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, type Cluster, type Member } from "../../api";
-import { useT } from "../../i18n";
+import { nodeStateName, useT } from "../../i18n";
 import { reasonText } from "../../reasons";
 import { Link } from "../../router";
 import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../../util";
@@ -21,12 +21,11 @@ export function useClusterStream(): { cluster: Cluster | null; live: boolean } {
   return { cluster, live };
 }
 
-function GpuGrid({ cluster }: { cluster: Cluster }) {
+function GpuCells({ gpus, titles }: { gpus: Cluster["gpus"]; titles: Map<number, string> }) {
   const { t } = useT();
-  const titles = new Map(cluster.projects.map((p) => [p.id, p.title]));
   return (
     <ul className="gpus" aria-label={t("cluster.gpus")}>
-      {cluster.gpus.map((g) => (
+      {gpus.map((g) => (
         <li
           key={g.index}
           className={g.job ? "gpu busy" : "gpu"}
@@ -44,6 +43,40 @@ function GpuGrid({ cluster }: { cluster: Cluster }) {
         </li>
       ))}
     </ul>
+  );
+}
+
+// The GPUs machine by machine, each with its state as the cluster says it and, when it
+// takes no new runs (drained, down), why.
+export function GpuGrid({ cluster }: { cluster: Cluster }) {
+  const { t, lang } = useT();
+  const titles = new Map(cluster.projects.map((p) => [p.id, p.title]));
+  const byIndex = new Map(cluster.gpus.map((g) => [g.index, g]));
+  const onNodes = new Set(cluster.nodes.flatMap((n) => n.gpus));
+  // A GPU no machine lists any more (its node left the partition while a job ran there).
+  const elsewhere = cluster.gpus.filter((g) => !onNodes.has(g.index));
+  return (
+    <div className="nodes">
+      {cluster.nodes.map((node) => {
+        const gpus = node.gpus.flatMap((i) => byIndex.get(i) ?? []);
+        const busy = gpus.filter((g) => g.job).length;
+        return (
+          <section key={node.name} className={node.schedulable ? "node" : "node closed"} aria-label={t("cluster.node", { name: node.name })}>
+            <h3>
+              {node.name} <span className="node-state">{nodeStateName(lang, node.state)}</span>{" "}
+              <small>{t("cluster.node.busy", { busy, n: node.gpus.length })}</small>
+            </h3>
+            {!node.schedulable && (
+              <p className="node-reason" role="note">
+                {node.reason ? t("cluster.node.closedWhy", { reason: node.reason }) : t("cluster.node.closed")}
+              </p>
+            )}
+            <GpuCells gpus={gpus} titles={titles} />
+          </section>
+        );
+      })}
+      {elsewhere.length > 0 && <GpuCells gpus={elsewhere} titles={titles} />}
+    </div>
   );
 }
 
