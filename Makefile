@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-ledger bench-web format format-check lint clean
+.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-slurm bench-ledger bench-web format format-check lint clean
 
 all: build
 
@@ -50,6 +50,9 @@ bench: build
 
 bench-jobs: build
 	@scripts/bench-jobs.sh $(BUILD)/src/cli/qiusuo 10000
+
+bench-slurm: build
+	@scripts/bench-slurm.sh $(BUILD)/src/cli/qiusuo 1000
 
 bench-ledger: build
 	@scripts/bench-ledger.sh $(BUILD) 1000000

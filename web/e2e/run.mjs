@@ -337,8 +337,11 @@ async function main() {
   await shot(ada, "18-leave-confirm.zh");
   await ada.getByRole("button", { name: "将界面语言切换为英文" }).click();
   await confirm.getByRole("button", { name: "Cancel" }).click();
+  // Focus moves back in an effect after the dialog closes: wait for it, briefly.
   check(
-    await ada.evaluate(() => document.activeElement?.textContent === "Leave the project"),
+    await ada
+      .waitForFunction(() => document.activeElement?.textContent === "Leave the project", null, { timeout: 5000 })
+      .then(() => true, () => false),
     "cancelling gives focus back to the Leave button",
   );
   check((await ada.getByRole("list").getByRole("link", { name: "@ada" }).count()) === 1, "ada is still a member after cancelling");

@@ -312,7 +312,17 @@ class SlurmExecutor final : public Executor {
     std::optional<std::int64_t> time_limit_s;
     std::optional<std::int64_t> started_at;  // epoch seconds, from run-<k>.started
     std::vector<std::string> nodes;          // pinned to (unknown for a run adopted)
+    bool released = false;                   // the release was sent
   };
+
+  // Whether every node the run is pinned to still takes new runs (mu_ held).
+  bool PinnedToUsableNodes(const Run& run) const {
+    return std::all_of(run.nodes.begin(), run.nodes.end(), [&](const std::string& node) {
+      const auto n = std::find_if(nodes_.begin(), nodes_.end(),
+                                  [&](const ExecNode& e) { return e.name == node; });
+      return n != nodes_.end() && n->schedulable;
+    });
+  }
 
   std::string JobsDir() const { return options_.shared_dir + "/jobs"; }
 
@@ -565,6 +575,15 @@ class SlurmExecutor final : public Executor {
           }
           continue;
         }
+        if (run.slurm_id && !run.released && !run.stop_asked) {
+          // Submitted held and recorded: release it, unless Slurm lists it past that
+          // (adopted after a restart) or it is pinned to a node that takes no new runs.
+          const bool past_hold = row != jobs_.end() && row->second.state != "PENDING";
+          if (past_hold || PinnedToUsableNodes(run)) {
+            run.released = true;
+            if (!past_hold) release.push_back(std::to_string(run.slurm_id));
+          }
+        }
         if (!active) continue;
         const std::string id = std::to_string(row->second.id);
         if (!run.stop_asked && row->second.state == "PENDING") {
@@ -583,10 +602,6 @@ class SlurmExecutor final : public Executor {
             break;
           }
           if (run.stop_asked) continue;
-        }
-        if (run.slurm_id && !run.stop_asked && row->second.state == "PENDING" &&
-            row->second.reason.starts_with("JobHeld")) {
-          release.push_back(id);
         }
         if (run.kill_at && now >= *run.kill_at) {
           kill.push_back(id);
@@ -614,8 +629,16 @@ class SlurmExecutor final : public Executor {
     }
     for (const RunKey& key : time_limited) (void)MarkStop(key, "time limit");
     for (const auto& [key, why] : requeue) (void)MarkStop(key, why);
-    if (!release.empty())
-      (void)Slurm({"scontrol", "release", Join(release, ",")}, options_.command_timeout);
+    if (!release.empty() &&
+        !Slurm({"scontrol", "release", Join(release, ",")}, options_.command_timeout).ok()) {
+      // Some may not have been released (the controller is away): try them again.
+      std::lock_guard lock(mu_);
+      for (auto& [key, run] : runs_) {
+        if (std::find(release.begin(), release.end(), std::to_string(run.slurm_id)) !=
+            release.end())
+          run.released = false;
+      }
+    }
     if (!terminate.empty()) {
       std::vector<std::string> argv = {"scancel", "--signal=TERM"};
       argv.insert(argv.end(), terminate.begin(), terminate.end());
@@ -645,21 +668,21 @@ class SlurmExecutor final : public Executor {
     return at;
   }
 
+  // Looks at Slurm once per poll interval, never more often; acts (releases, kills)
+  // at once when woken.
   void PollLoop() {
+    auto next_look = std::chrono::steady_clock::now();
     std::unique_lock lock(mu_);
     while (!stopping_) {
+      const bool look = std::chrono::steady_clock::now() >= next_look;
       lock.unlock();
-      (void)Refresh();
+      if (look) {
+        next_look = std::chrono::steady_clock::now() + options_.poll_interval;
+        (void)Refresh();
+      }
       Act();
       lock.lock();
-      wake_.wait_for(lock, options_.poll_interval, [&] { return woken_ || stopping_; });
-      if (woken_ && !stopping_) {
-        // Never more often than the poll interval's tenth: a burst of starts is one look.
-        woken_ = false;
-        lock.unlock();
-        std::this_thread::sleep_for(options_.poll_interval / 10);
-        lock.lock();
-      }
+      wake_.wait_until(lock, next_look, [&] { return woken_ || stopping_; });
       woken_ = false;
     }
   }
