@@ -50,12 +50,14 @@ CommandResult ProcessRunner::Run(const std::vector<std::string>& argv,
   for (const auto& [k, v] : env) vars[k] = v;
   std::vector<std::string> env_strings;
   env_strings.reserve(vars.size());
-  for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
+  for (const auto& [k, v] : vars) env_strings.push_back(std::string(k).append("=").append(v));
   std::vector<char*> envp;
+  envp.reserve(env_strings.size() + 1);
   for (auto& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
   std::vector<std::string> args = argv;
   std::vector<char*> cargv;
+  cargv.reserve(args.size() + 1);
   for (auto& a : args) cargv.push_back(a.data());
   cargv.push_back(nullptr);
 

@@ -53,8 +53,9 @@ bool OnPath(const std::string& program) {
   std::string_view rest = path ? path : "/usr/bin:/bin";
   while (true) {
     const auto colon = rest.find(':');
-    const std::string dir(rest.substr(0, colon));
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    std::string candidate(rest.substr(0, colon));
+    if (!candidate.empty() && ::access(candidate.append("/").append(program).c_str(), X_OK) == 0)
+      return true;
     if (colon == std::string_view::npos) return false;
     rest.remove_prefix(colon + 1);
   }
