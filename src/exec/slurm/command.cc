@@ -35,14 +35,14 @@ std::string CommandResult::Describe() const {
 
 CommandResult ProcessRunner::Run(const std::vector<std::string>& argv,
                                  const std::vector<std::pair<std::string, std::string>>& env,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout, bool inherit_env) {
   CommandResult result;
   if (argv.empty()) {
     result.err = "no command";
     return result;
   }
   std::map<std::string, std::string> vars;
-  for (char** e = environ; e && *e; ++e) {
+  for (char** e = inherit_env ? environ : nullptr; e && *e; ++e) {
     const std::string kv(*e);
     const auto eq = kv.find('=');
     if (eq != std::string::npos) vars[kv.substr(0, eq)] = kv.substr(eq + 1);

@@ -25,10 +25,11 @@ struct CommandResult {
 class CommandRunner {
  public:
   virtual ~CommandRunner() = default;
-  // argv[0] is looked up on PATH; `env` is added to (or replaces in) the environment.
+  // argv[0] is looked up on PATH; `env` is added to (or replaces in) this process's
+  // environment, or with `inherit_env` false is the whole environment.
   virtual CommandResult Run(const std::vector<std::string>& argv,
                             const std::vector<std::pair<std::string, std::string>>& env,
-                            std::chrono::milliseconds timeout) = 0;
+                            std::chrono::milliseconds timeout, bool inherit_env = true) = 0;
 };
 
 // Runs real processes (posix_spawnp, its own process group, killed at the deadline).
@@ -36,7 +37,7 @@ class ProcessRunner final : public CommandRunner {
  public:
   CommandResult Run(const std::vector<std::string>& argv,
                     const std::vector<std::pair<std::string, std::string>>& env,
-                    std::chrono::milliseconds timeout) override;
+                    std::chrono::milliseconds timeout, bool inherit_env = true) override;
 };
 
 }  // namespace qiusuo

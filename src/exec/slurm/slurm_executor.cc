@@ -186,7 +186,7 @@ class SlurmExecutor final : public Executor {
                                        "--nodelist=" + Join(node_names, ","),
                                        "--gpus=" + std::to_string(gpus),
                                        "--no-requeue",
-                                       "--export=NONE",
+                                       "--export=ALL",
                                        "--open-mode=append",
                                        "--output=" + files.Log(false),
                                        "--error=" + files.Log(true),
@@ -346,7 +346,14 @@ class SlurmExecutor final : public Executor {
   }
 
   Status Submit(const RunKey& key, const std::vector<std::string>& sbatch) {
-    const CommandResult r = Slurm(sbatch, options_.command_timeout);
+    // sbatch runs in a clean environment that it passes on whole (--export=ALL): the
+    // job gets PATH and HOME, never the server's secrets. Not --export=NONE or a list:
+    // then slurmd builds a login environment (`su -`) for every job, seconds each.
+    std::vector<std::pair<std::string, std::string>> env = env_;
+    for (const char* name : {"PATH", "HOME", "LANG"}) {
+      if (const char* value = std::getenv(name)) env.emplace_back(name, value);
+    }
+    const CommandResult r = runner_->Run(sbatch, env, options_.command_timeout, false);
     std::int64_t id = 0;
     if (r.ok()) {
       const std::string out = r.out.substr(0, r.out.find_first_of(";\n"));
