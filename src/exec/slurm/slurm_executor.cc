@@ -205,6 +205,7 @@ class SlurmExecutor final : public Executor {
       if (auto it = runs_.find(key); it != runs_.end() && it->second.slurm_id != 0) return {};
       Run& run = runs_[key];
       run.known_at = begun_;
+      run.stop_checked = true;  // started by this process: no earlier stop
       run.grace_s = spec.grace_s;
       run.time_limit_s = spec.time_limit_s;
       run.nodes = node_names;
@@ -271,6 +272,7 @@ class SlurmExecutor final : public Executor {
       std::lock_guard lock(mu_);
       Run& run = runs_[key];
       run.stop_asked = true;
+      run.stop_checked = true;
       run.sbatch.clear();  // not submitted yet: it never will be
       const auto row = jobs_.find(slurm::RunName(options_.job_prefix, job_id, run_no));
       if (!run.slurm_id && row != jobs_.end()) run.slurm_id = row->second.id;
@@ -314,6 +316,8 @@ class SlurmExecutor final : public Executor {
     std::optional<std::int64_t> started_at;  // epoch seconds, from run-<k>.started
     std::vector<std::string> nodes;          // pinned to (unknown for a run adopted)
     bool released = false;                   // the release was sent
+    // Whether the poller looked for a stop asked by an earlier server (run-<k>.stop).
+    bool stop_checked = false;
   };
 
   // Whether every node the run is pinned to still takes new runs (mu_ held).
@@ -560,7 +564,7 @@ class SlurmExecutor final : public Executor {
   // submissions to retry. Commands run outside the lock.
   void Act() {
     std::vector<std::string> release;
-    std::vector<std::string> terminate;  // time limits reached: SIGTERM, then grace
+    std::vector<std::string> terminate;  // SIGTERM, then grace
     std::vector<std::string> kill;
     std::vector<RunKey> time_limited;
     std::vector<std::pair<RunKey, std::string>> requeue;
@@ -582,6 +586,22 @@ class SlurmExecutor final : public Executor {
             resubmit.emplace_back(key, run.sbatch);
           }
           continue;
+        }
+        if (active && !run.stop_asked && !run.stop_checked) {
+          run.stop_checked = true;
+          // A stop asked by a server that died before it was carried out (within the
+          // grace period, say): carry it out, or a run that outlives SIGTERM would keep
+          // its GPUs for ever, since nobody asks again.
+          if (fs::exists(Files(key.first, key.second).Stop())) {
+            run.stop_asked = true;
+            const std::string id = std::to_string(row->second.id);
+            if (row->second.state == "PENDING") {
+              kill.push_back(id);
+            } else {
+              terminate.push_back(id);
+              run.kill_at = now + std::chrono::seconds(run.grace_s);
+            }
+          }
         }
         if (run.slurm_id && !run.released && !run.stop_asked) {
           // Submitted held and recorded: release it, unless Slurm lists it past that
