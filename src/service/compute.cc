@@ -261,7 +261,10 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
     stop_run = true;
     return tx.UpdateJob(job);
   }));
-  if (stop_run) QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
+  if (stop_run) {
+    stops_sent_.insert({job.id.value, job.run});
+    QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
+  }
   Kick();
   return job;
 }
@@ -404,6 +407,9 @@ Status Compute::Tick() {
     if (j.state == JobState::kRunning) live.emplace_back(j.id.value, j.run);
   }
   executor_.Retain(live);
+  std::erase_if(stops_sent_, [&](const RunKey& key) {
+    return std::find(live.begin(), live.end(), key) == live.end();
+  });
   // Once a minute, the busy GPUs as they stand after this pass (`active` now holds
   // this pass's starts and no ended runs).
   const UnixSeconds minute = now - now % 60;
@@ -452,6 +458,11 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
   std::vector<const Job*> ended;
   for (Job& job : active) {
     if (job.state != JobState::kRunning) continue;
+    // A stop recorded by a server that died before it asked the executor: ask now
+    // (asking twice is harmless), or a run would keep its GPUs for ever.
+    if (job.stopping != JobStop::kNone && stops_sent_.insert({job.id.value, job.run}).second) {
+      QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
+    }
     auto st = executor_.Poll(job.id.value, job.run);
     if (!st) return std::unexpected(st.error());
     if (st->state == RunStatus::State::kRunning) {
@@ -623,6 +634,7 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   QS_TRY_STATUS(UpdateJobs(store_, decided));
   for (std::int64_t id : plan.preempts) {
     const Job& job = *by_id.at(id);
+    stops_sent_.insert({id, job.run});
     QS_TRY_STATUS(executor_.Stop(id, job.run));
   }
   std::vector<const Job*> failed;

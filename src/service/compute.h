@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -117,8 +118,9 @@ class Compute {
   std::unique_ptr<sched::Policy> policy_;
 
   // Serializes Tick and Cancel (which changes job states a tick has read); guards
-  // usage_, usage_at_.
+  // usage_, usage_at_, stops_sent_.
   std::mutex tick_mu_;
+  std::set<RunKey> stops_sent_;  // runs this process has asked the executor to stop
   sched::UsageTable usage_;
   UnixSeconds usage_at_ = 0;
   UnixSeconds sampled_minute_ = 0;  // the last minute whose busy GPUs were recorded

@@ -458,6 +458,25 @@ TEST_F(ComputeTest, ARestartedServerReattachesAndStartsNothingTwice) {
 }
 
 // A run that ended while the server was down is collected with its true exit status.
+// A server that recorded a preemption and died before (or while) asking the executor:
+// the next server asks again, once, so the run does not keep its GPUs for ever.
+TEST_F(ComputeTest, ARestartedServerAsksAgainForAStopItRecorded) {
+  const Job borrower = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  Submit(bob_, Req(p2_, 4, "sleep 1"));
+  clock_.Advance(1);  // min_runtime
+  Pass();
+  ASSERT_EQ(executor_.Stops().size(), 1u);
+  compute_.reset();
+  compute_ = MakeCompute();
+  Pass();
+  Pass();
+  const std::vector<RunKey> asked_twice = {{borrower.id.value, 0}, {borrower.id.value, 0}};
+  EXPECT_EQ(executor_.Stops(), asked_twice);
+  executor_.EndStopped(borrower.id.value, 0);
+  Pass();
+  EXPECT_EQ(Get(borrower.id).state, JobState::kPreempted);
+}
+
 TEST_F(ComputeTest, ARestartedServerCollectsARunThatEndedWhileItWasDown) {
   const Job job = SubmitAndStart(ada_, Req(p1_, 1, "train"));
   compute_.reset();
