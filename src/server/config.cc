@@ -4,20 +4,86 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string_view>
+#include <vector>
 
 namespace qiusuo::server {
 namespace fs = std::filesystem;
+
+namespace {
+
+// Every key qiusuo.toml may hold: anything else is a typo, refused rather than ignored
+// (a misspelt `executor` would run the lab's jobs on the wrong machines).
+constexpr std::array<std::string_view, 20> kKnownKeys = {"listen",
+                                                         "signup",
+                                                         "threads",
+                                                         "body_limit",
+                                                         "executor",
+                                                         "slurm_partition",
+                                                         "slurm_conf",
+                                                         "shared_dir",
+                                                         "slurm_job_prefix",
+                                                         "slurm_cpus_per_gpu",
+                                                         "slurm_mem_per_gpu_mb",
+                                                         "virtual_gpus",
+                                                         "min_runtime_s",
+                                                         "grace_s",
+                                                         "starvation_wait_s",
+                                                         "mail_command",
+                                                         "database",
+                                                         "web_root",
+                                                         "database_pool",
+                                                         "scheduler_interval_ms"};
+
+std::size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+Status CheckKeys(const toml::table& table, const std::string& path) {
+  for (const auto& [key, value] : table) {
+    const std::string_view name = key.str();
+    if (std::find(kKnownKeys.begin(), kKnownKeys.end(), name) != kKnownKeys.end()) continue;
+    std::string_view closest;
+    std::size_t best = 3;  // suggest only a near miss
+    for (std::string_view known : kKnownKeys) {
+      if (const std::size_t d = EditDistance(name, known); d < best) {
+        best = d;
+        closest = known;
+      }
+    }
+    std::string message = path + ": unknown key \"" + std::string(name) + "\"";
+    if (!closest.empty()) message.append(" (did you mean \"").append(closest).append("\"?)");
+    message += "; the keys and what they mean are in the README's Configuration table";
+    return InvalidArgument(std::string(name), std::move(message));
+  }
+  return {};
+}
+
+}  // namespace
 
 Result<ServerConfig> LoadServerConfig(const std::string& path) {
   ServerConfig out;
   if (!fs::exists(path)) return out;
   try {
     const auto table = toml::parse_file(path);
+    QS_TRY_STATUS(CheckKeys(table, path));
     out.listen = table["listen"].value_or(out.listen);
     const std::string signup = table["signup"].value_or(std::string("open"));
     if (signup != "open" && signup != "invite") {
