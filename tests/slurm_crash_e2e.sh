@@ -207,8 +207,14 @@ run1=$(grep "|$PREFIX-$BORROWER-1|" "$T/squeue" || true)
 grep -q "got TERM" "$SHARED/jobs/$BORROWER/stdout.log" && ok || bad "the borrower never got SIGTERM"
 grep -q "done" "$SHARED/jobs/$BORROWER/stdout.log" && ok || bad "the borrower's second run did not finish"
 
-# No orphan: nothing of ours still pending or running in Slurm.
-left=$(squeue -h -o '%i|%j|%T' | grep "|$PREFIX-" || true)
+# No orphan: nothing of ours still pending or running in Slurm. An sbatch that outlived
+# a killed server can land after the restart; the server cancels such a leftover at
+# its next look at Slurm, so give it a few looks.
+for _ in $(seq 50); do
+  left=$(squeue -h -o '%i|%j|%T' | grep "|$PREFIX-" || true)
+  [ -z "$left" ] && break
+  sleep 0.2
+done
 [ -z "$left" ] && ok || bad "left in Slurm: $left"
 
 # The crashes must have hit running jobs, or this test shows nothing.
