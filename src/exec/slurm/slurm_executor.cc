@@ -320,13 +320,16 @@ class SlurmExecutor final : public Executor {
     bool stop_checked = false;
   };
 
-  // Whether every node the run is pinned to still takes new runs (mu_ held).
-  bool PinnedToUsableNodes(const Run& run) const {
-    return std::all_of(run.nodes.begin(), run.nodes.end(), [&](const std::string& node) {
+  // Why the run cannot start where it is pinned ("n3 is drained", "n3 left the
+  // partition"), or nothing when every node it is pinned to takes new runs (mu_ held).
+  std::optional<std::string> UnusablePin(const Run& run) const {
+    for (const std::string& node : run.nodes) {
       const auto n = std::find_if(nodes_.begin(), nodes_.end(),
                                   [&](const ExecNode& e) { return e.name == node; });
-      return n != nodes_.end() && n->schedulable;
-    });
+      if (n == nodes_.end()) return node + " left the partition";
+      if (!n->schedulable) return node + " is " + n->state;
+    }
+    return std::nullopt;
   }
 
   std::string JobsDir() const { return options_.shared_dir + "/jobs"; }
@@ -607,7 +610,7 @@ class SlurmExecutor final : public Executor {
           // Submitted held and recorded: release it, unless Slurm lists it past that
           // (adopted after a restart) or it is pinned to a node that takes no new runs.
           const bool past_hold = row != jobs_.end() && row->second.state != "PENDING";
-          if (past_hold || PinnedToUsableNodes(run)) {
+          if (past_hold || !UnusablePin(run)) {
             run.released = true;
             if (!past_hold) release.push_back(std::to_string(run.slurm_id));
           }
@@ -617,19 +620,12 @@ class SlurmExecutor final : public Executor {
         if (!run.stop_asked && row->second.state == "PENDING") {
           // Pinned to a node drained (or gone down) before the run began: it would wait
           // there for ever; back to the scheduler, which plans it elsewhere.
-          for (const std::string& node : run.nodes) {
-            const auto n = std::find_if(nodes_.begin(), nodes_.end(),
-                                        [&](const ExecNode& e) { return e.name == node; });
-            if (n != nodes_.end() && n->schedulable) continue;
-            requeue.emplace_back(key,
-                                 "requeue: " + node + " " +
-                                     (n == nodes_.end() ? "left the partition" : "is " + n->state) +
-                                     " before it started");
+          if (const auto why = UnusablePin(run)) {
+            requeue.emplace_back(key, "requeue: " + *why + " before it started");
             kill.push_back(id);
             run.stop_asked = true;
-            break;
+            continue;
           }
-          if (run.stop_asked) continue;
         }
         if (run.kill_at && now >= *run.kill_at) {
           kill.push_back(id);
