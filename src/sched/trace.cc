@@ -86,6 +86,16 @@ Result<Trace> ParseTrace(std::string_view csv, const TraceOptions& options) {
       return InvalidArgument("trace", "line " + std::to_string(line_no) + " is not a valid row: " +
                                           std::string(line.substr(0, 80)));
     }
+    // Found by fuzz/fuzz_trace: a number past what Time or int holds made the casts
+    // below undefined. A century of seconds and a million GPUs bound any real trace.
+    constexpr double kMaxSeconds = 100.0 * 365 * 86400, kMaxGpus = 1 << 20;
+    if (!std::isfinite(submit) || !std::isfinite(duration) || std::fabs(submit) > kMaxSeconds ||
+        std::fabs(duration) > kMaxSeconds || std::fabs(gpus) > kMaxGpus) {
+      return InvalidArgument("trace", "line " + std::to_string(line_no) +
+                                          ": times are seconds within a century and GPUs at "
+                                          "most 1048576: " +
+                                          std::string(line.substr(0, 80)));
+    }
     TraceJob job;
     job.name = c_id >= 0 ? std::string(fields[c_id]) : std::to_string(line_no);
     job.submit = static_cast<Time>(submit);

@@ -46,5 +46,19 @@ TEST(Trace, ExplainsBadInput) {
   EXPECT_NE(bad_row.error().message.find("line 2"), std::string::npos);
 }
 
+// Found by fuzz/fuzz_trace: numbers no Time or int holds are refused, not cast.
+TEST(Trace, RefusesNumbersPastWhatAJobCanHave) {
+  const std::string itp = "job_id,submission_time,duration,num_gpu\n";
+  for (const char* row :
+       {"x,1e30,5,1", "x,1,1e30,1", "x,1,5,1e30", "x,1,5,-1e30", "x,nan,5,1", "x,1,inf,1"}) {
+    auto got = ParseTrace(itp + row + "\n", {});
+    ASSERT_FALSE(got) << row;
+    EXPECT_NE(got.error().message.find("line 2"), std::string::npos) << row;
+  }
+  auto fine = ParseTrace(itp + "x,3153600000,86400,1048576\n", {});
+  ASSERT_TRUE(fine) << fine.error().message;
+  EXPECT_EQ(fine->jobs.at(0).gpus, 1048576);
+}
+
 }  // namespace
 }  // namespace qiusuo::sched
