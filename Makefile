@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-slurm bench-ledger bench-web format format-check lint clean
+.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-slurm bench-ledger bench-web format format-check lint clean fuzz soak
 
 all: build
 
@@ -40,6 +40,24 @@ test-asan: deps web
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS) -E '^web_|_e2e'
+
+# The libFuzzer targets of fuzz/ (request path, trace reader, ledger export reader,
+# #QIUSUO directives, config reader), built by clang with ASan and UBSan in their own
+# build directory (only the libraries they need), each run FUZZ_SECONDS from its seed
+# corpus in fuzz/corpus/. Prints runs, coverage and crashes per target; fails on a crash.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	CC=clang-19 CXX=clang++-19 cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DQIUSUO_FUZZ=ON -DQIUSUO_TESTS=OFF -DQIUSUO_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+# A real server under mixed reads and writes (wrk), job churn and live log streams for
+# SOAK_MINUTES; fails if its memory, open files or p99 latency grow, or a request fails.
+SOAK_MINUTES ?= 30
+soak: release
+	@scripts/soak.sh build-release/src/cli/qiusuo $(SOAK_MINUTES)
 
 demo: release
 	@scripts/demo.sh build-release/src/cli/qiusuo $(DATA) $(LISTEN)

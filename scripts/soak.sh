@@ -60,7 +60,10 @@ BOB=$(signup bob)
 IDEA=$(api POST /api/v1/ideas "$ADA" '{"title": "Soak", "pitch": "a long run"}' | jq .id)
 PROJECT=$(api POST /api/v1/projects "$ADA" "{\"idea_id\": $IDEA}" | jq .id)
 BOB_IDEA=$(api POST /api/v1/ideas "$BOB" '{"title": "Bob'"'"'s", "pitch": "edited all along"}' | jq .id)
+# The jobs' directory: theirs to write, whichever account they run as.
 mkdir -p "$T/work"
+chmod 0711 "$T"
+chmod 1777 "$T/work"
 
 # ---- the job generator: one short job a second, every third cancelled ----
 jobs_loop() {
@@ -171,6 +174,18 @@ fi
 if [ -s "$T/errors" ]; then
   echo "soak: $(wc -l <"$T/errors") job or stream requests failed:"
   head -20 "$T/errors"
+  verdict=1
+fi
+# A job that failed (rather than succeeded or was cancelled) is an error too: its
+# log says why (after the switch to a job account: can that account run sh in $T/work?).
+failed_jobs=$(api GET "/api/v1/jobs?project=$PROJECT&limit=100" "$ADA" |
+  jq '[.items[] | select(.state == "failed")] | length')
+if [ "$failed_jobs" != 0 ]; then
+  echo "soak: $failed_jobs of the last 100 jobs failed; the first one's log:"
+  id=$(api GET "/api/v1/jobs?project=$PROJECT&limit=100" "$ADA" |
+    jq '[.items[] | select(.state == "failed")][0].id')
+  api GET "/api/v1/jobs/$id/logs?offset=0" "$ADA" | head -c 2000
+  echo
   verdict=1
 fi
 if grep -qiE '\b(error|critical)\b' "$T/server.log"; then

@@ -1,0 +1,1 @@
+#QIUSUO --project 99999999999999999999999 --name "a b"
