@@ -89,8 +89,9 @@ Result<Trace> ParseTrace(std::string_view csv, const TraceOptions& options) {
     // Found by fuzz/fuzz_trace: a number past what Time or int holds made the casts
     // below undefined. A century of seconds and a million GPUs bound any real trace.
     constexpr double kMaxSeconds = 100.0 * 365 * 86400, kMaxGpus = 1 << 20;
-    if (!std::isfinite(submit) || !std::isfinite(duration) || std::fabs(submit) > kMaxSeconds ||
-        std::fabs(duration) > kMaxSeconds || std::fabs(gpus) > kMaxGpus) {
+    if (!std::isfinite(submit) || !std::isfinite(duration) || !std::isfinite(gpus) ||
+        std::fabs(submit) > kMaxSeconds || std::fabs(duration) > kMaxSeconds ||
+        std::fabs(gpus) > kMaxGpus) {
       return InvalidArgument("trace", "line " + std::to_string(line_no) +
                                           ": times are seconds within a century and GPUs at "
                                           "most 1048576: " +

@@ -49,8 +49,8 @@ TEST(Trace, ExplainsBadInput) {
 // Found by fuzz/fuzz_trace: numbers no Time or int holds are refused, not cast.
 TEST(Trace, RefusesNumbersPastWhatAJobCanHave) {
   const std::string itp = "job_id,submission_time,duration,num_gpu\n";
-  for (const char* row :
-       {"x,1e30,5,1", "x,1,1e30,1", "x,1,5,1e30", "x,1,5,-1e30", "x,nan,5,1", "x,1,inf,1"}) {
+  for (const char* row : {"x,1e30,5,1", "x,1,1e30,1", "x,1,5,1e30", "x,1,5,-1e30", "x,nan,5,1",
+                          "x,1,inf,1", "x,1,5,nan", "x,1,5,-inf"}) {
     auto got = ParseTrace(itp + row + "\n", {});
     ASSERT_FALSE(got) << row;
     EXPECT_NE(got.error().message.find("line 2"), std::string::npos) << row;
