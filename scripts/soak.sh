@@ -27,7 +27,12 @@ PASSWORD="correct horse battery"
 T=$(mktemp -d /tmp/qiusuo-soak.XXXXXX)
 PIDS=()
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # The loops first (and the curl each may be in), then the server they talk to.
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    pkill -P "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -n "${SERVER:-}" ] && kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null
   if [ "${KEEP:-0}" = 1 ]; then echo "soak: kept $T"; else rm -rf "$T"; fi
 }
