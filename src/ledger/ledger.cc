@@ -221,8 +221,18 @@ VerifyReport VerifyExport(std::istream& in, const std::optional<std::string>& pi
       const json doc = json::parse(line, nullptr, false);
       try {
         const json& c = doc.at("checkpoint");
-        report.checkpoint.tree_size = c.at("tree_size").get<std::int64_t>();
-        report.checkpoint.at = c.at("at").get<std::int64_t>();
+        // Found by fuzz/fuzz_ledger_export: get<int64_t> of 1e41 is an undefined cast.
+        auto whole = [&](const char* key) {
+          const json& v = c.at(key);
+          if (!v.is_number_integer() ||
+              (v.is_number_unsigned() &&
+               v.get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX))) {
+            throw std::runtime_error("not a whole number");
+          }
+          return v.get<std::int64_t>();
+        };
+        report.checkpoint.tree_size = whole("tree_size");
+        report.checkpoint.at = whole("at");
         auto root = ParseHash(c.at("root").get<std::string>());
         auto sig = crypto::FromHex(c.at("signature").get<std::string>());
         auto key = crypto::FromHex(c.at("public_key").get<std::string>());

@@ -127,6 +127,22 @@ TEST(LedgerExport, ACheckpointThatDoesNotHoldFails) {
   EXPECT_FALSE(Verify(e.text(), crypto::NewSigningKey().public_key).ok);
 }
 
+// Found by fuzz/fuzz_ledger_export: a checkpoint's numbers that no int64 holds (or not
+// whole) make it malformed, not an undefined cast.
+TEST(LedgerExport, ACheckpointWithNumbersPastInt64IsMalformed) {
+  const Export e = MakeExport(2);
+  for (const std::string& at : {"1e41", "179633611111111111111111111111111111113", "1.5",
+                                "18446744073709551615", "\"7\""}) {
+    Export bad = e;
+    std::string& cp = bad.lines.back();
+    const auto start = cp.find("\"at\":") + 5;
+    cp.replace(start, cp.find_first_of(",}", start) - start, at);
+    const auto report = Verify(bad.text());
+    EXPECT_FALSE(report.ok) << at;
+    EXPECT_EQ(report.message, "the checkpoint line is malformed") << at;
+  }
+}
+
 // Rewriting entries consistently (re-hashing and re-linking all that follow) is
 // caught by the signed root, which no rewrite can reproduce.
 TEST(LedgerExport, AConsistentRewriteIsCaughtByTheSignedRoot) {
