@@ -151,8 +151,11 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
   }
   if (req.argv.empty() || req.argv[0].empty())
     return InvalidArgument("argv", "give the command to run");
-  if (req.time_limit_s && *req.time_limit_s <= 0) {
-    return InvalidArgument("time_limit_s", "a time limit is a positive number of seconds");
+  if (req.time_limit_s && (*req.time_limit_s <= 0 || *req.time_limit_s > kMaxTimeLimitS)) {
+    return InvalidArgument("time_limit_s",
+                           "a time limit is a positive number of seconds, at most " +
+                               std::to_string(kMaxTimeLimitS) +
+                               " (366 days); leave it out for no limit");
   }
   if (req.workdir.empty() || req.workdir[0] != '/') {
     return InvalidArgument("workdir", "workdir must be an absolute path on the server");
@@ -640,9 +643,9 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   std::vector<const Job*> failed;
   for (Job* job : starting) {
     LaunchSpec spec{
-        job->id.value,  job->run,          job->argv,    job->env,
-        job->workdir,   job->time_limit_s, job->gpu_ids, NodesOf(topology, job->gpu_ids),
-        config_.grace_s};
+        job->id.value,   job->run,          job->argv,    job->env,
+        job->workdir,    job->time_limit_s, job->gpu_ids, NodesOf(topology, job->gpu_ids),
+        config_.grace_s, job->owner_handle};
     if (auto started = executor_.Start(spec); !started) {
       QS_TRY(Step(*job, JobEvent::kStartFailed));
       job->finished_at = now;

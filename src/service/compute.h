@@ -29,6 +29,10 @@ struct ComputeConfig {
   std::int64_t grace_s = 30;
 };
 
+// The longest time limit a job may ask for: 366 days. Larger ones are refused at
+// submit, so no deadline computed from one can overflow.
+inline constexpr std::int64_t kMaxTimeLimitS = std::int64_t{366} * 24 * 3600;
+
 struct SubmitRequest {
   ProjectId project;
   std::string name;

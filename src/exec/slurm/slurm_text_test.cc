@@ -3,6 +3,7 @@
 #include "exec/slurm/slurm_text.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -134,7 +135,10 @@ class BatchScriptRun : public ::testing::Test {
   int RunScript(const LaunchSpec& spec) {
     files_ = RunFiles{dir_.File("jobs/" + std::to_string(spec.job_id)), spec.run};
     std::filesystem::create_directories(files_.Checkpoint());
-    const std::string script = BatchScript(spec, files_);
+    // As the test's own account: what the job sees; the switch itself is tested on
+    // the real cluster (compute_exec_test).
+    const JobAccount self{"self", ::getuid(), ::getgid(), {::getgid()}, "/"};
+    const std::string script = BatchScript(spec, files_, self, std::int64_t{1} << 20);
     // `srun OPTIONS -- CMD...` runs CMD.
     std::ofstream(dir_.File("run.sh"))
         << "srun() { while [ \"$1\" != -- ]; do shift; done; shift; \"$@\"; }\n"
