@@ -272,7 +272,8 @@ std::string BatchScript(const LaunchSpec& spec, const RunFiles& files, const Job
   s += "rm -f \"$QIUSUO_RANK_EXIT\".*\n";
   s += "srun --ntasks-per-node=1 --kill-on-bad-exit=1 --export=ALL -- bash -c "
        "'trap : TERM; "
-       "cap() { head -c \"$QIUSUO_LOG_MAX\"; if [ \"$(head -c 1 | wc -c)\" != 0 ]; then "
+       "cap() { trap \"\" TERM; stdbuf -o0 head -c \"$QIUSUO_LOG_MAX\"; if [ \"$(head -c 1 | wc "
+       "-c)\" != 0 ]; then "
        "printf \"\\n[qiusuo] this log reached its cap of %s bytes (job_log_max_bytes); the "
        "rest of this rank'\\''s output is discarded, the job goes on\\n\" \"$QIUSUO_LOG_MAX\"; "
        "cat >/dev/null; fi; }; "
