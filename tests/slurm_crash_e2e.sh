@@ -19,8 +19,8 @@ SHARED=$T/shared
 getent passwd qiusuo-job >/dev/null ||
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin qiusuo-job
 mkdir -p "$SHARED"
-touch "$SHARED/ran.txt"
-chown qiusuo-job "$SHARED/ran.txt"
+touch "$SHARED/ran.txt" "$SHARED/borrower.txt"
+chown qiusuo-job "$SHARED/ran.txt" "$SHARED/borrower.txt"
 SERVER_PID="" SUBMITTER_PID=""
 cleanup() {
   [ -n "$SUBMITTER_PID" ] && kill "$SUBMITTER_PID" 2>/dev/null
