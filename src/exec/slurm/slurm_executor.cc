@@ -122,7 +122,15 @@ class SlurmExecutor final : public Executor {
                   "shared_dir must be an absolute path that the server and every node share");
     }
     std::error_code ec;
+    const bool made_shared = !fs::exists(options_.shared_dir, ec);
     fs::create_directories(JobsDir(), ec);
+    // Made here (under the server's umask 077): jobs must pass through it to their
+    // checkpoint directories.
+    if (made_shared && !ec) {
+      fs::permissions(options_.shared_dir,
+                      fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::replace, ec);
+    }
     const std::string probe = JobsDir() + "/.write-test";
     if (ec || !WriteFileAtomically(probe, "ok\n", false)) {
       return Fail(ErrorCode::kUnavailable, "cannot write to shared_dir " + options_.shared_dir +
