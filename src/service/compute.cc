@@ -562,7 +562,11 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
                         .gpus = j.gpus,
                         .submit = j.submitted_at,
                         .queued = j.queued_at,
-                        .time_limit = j.time_limit_s,
+                        // Bounded for jobs recorded before submit bounded it, so
+                        // that no deadline the policy computes overflows.
+                        .time_limit = j.time_limit_s ? std::optional<std::int64_t>(std::min(
+                                                           *j.time_limit_s, kMaxTimeLimitS))
+                                                     : std::nullopt,
                         .attained = j.attained_gpu_s,
                         .restarts = j.run};
     if (j.state == JobState::kRunning) {
