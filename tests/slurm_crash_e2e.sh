@@ -14,6 +14,13 @@ PREFIX=ce$$
 T=$(mktemp -d /tmp/qiusuo-slurm-crash-XXXXXX)
 chmod 755 "$T"
 SHARED=$T/shared
+# Jobs run as the account qiusuo-job (the server, root here, drops to it): what they
+# write on the shared directory must be theirs to write.
+getent passwd qiusuo-job >/dev/null ||
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin qiusuo-job
+mkdir -p "$SHARED"
+touch "$SHARED/ran.txt" "$SHARED/borrower.txt"
+chown qiusuo-job "$SHARED/ran.txt" "$SHARED/borrower.txt"
 SERVER_PID="" SUBMITTER_PID=""
 cleanup() {
   [ -n "$SUBMITTER_PID" ] && kill "$SUBMITTER_PID" 2>/dev/null

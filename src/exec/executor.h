@@ -46,6 +46,9 @@ struct LaunchSpec {
   // order of `gpus`. One entry for a job on one machine; a gang spans several.
   std::vector<std::pair<std::string, int>> nodes;
   std::int64_t grace_s = 30;  // SIGTERM, then this long, then SIGKILL
+  // The member whose job it is: the executor runs it as that member's job account
+  // (exec/job_user.h), never as the server's user.
+  std::string owner;
 };
 
 // How a run that exited came to end.

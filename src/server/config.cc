@@ -1,6 +1,7 @@
 // The one place that reads and writes the server's toml++ file.
 #include "server/config.h"
 
+#include <pwd.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -20,7 +21,7 @@ namespace {
 
 // Every key qiusuo.toml may hold: anything else is a typo, refused rather than ignored
 // (a misspelt `executor` would run the lab's jobs on the wrong machines).
-constexpr std::array<std::string_view, 20> kKnownKeys = {"listen",
+constexpr std::array<std::string_view, 26> kKnownKeys = {"listen",
                                                          "signup",
                                                          "threads",
                                                          "body_limit",
@@ -39,7 +40,13 @@ constexpr std::array<std::string_view, 20> kKnownKeys = {"listen",
                                                          "database",
                                                          "web_root",
                                                          "database_pool",
-                                                         "scheduler_interval_ms"};
+                                                         "scheduler_interval_ms",
+                                                         "job_user",
+                                                         "job_users",
+                                                         "job_user_lookup",
+                                                         "allow_root_jobs",
+                                                         "job_log_max_bytes",
+                                                         "job_work_dir"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -72,6 +79,64 @@ Status CheckKeys(const toml::table& table, const std::string& path) {
     if (!closest.empty()) message.append(" (did you mean \"").append(closest).append("\"?)");
     message += "; the keys and what they mean are in the README's Configuration table";
     return InvalidArgument(std::string(name), std::move(message));
+  }
+  return {};
+}
+
+// A Unix account or member handle as qiusuo.toml may name it: what useradd accepts.
+bool ValidAccountName(std::string_view name) {
+  if (name.empty() || name.size() > 32 || name[0] == '-') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  });
+}
+
+// job_user, [job_users], job_user_lookup, allow_root_jobs, job_log_max_bytes,
+// job_work_dir.
+Status LoadJobKeys(const toml::table& table, const std::string& path, ServerConfig& out) {
+  const toml::node* job_user = table.get("job_user");
+  if (job_user && !job_user->is_string())
+    return InvalidArgument("job_user", path + ": job_user is a Unix account's name, in quotes");
+  out.job_user = table["job_user"].value_or(std::string());
+  if (!out.job_user.empty() && !ValidAccountName(out.job_user)) {
+    return InvalidArgument("job_user", path + ": job_user \"" + out.job_user +
+                                           "\" is not a Unix account name (letters, digits, "
+                                           "_ - . and at most 32 characters)");
+  }
+  if (const toml::node* users = table.get("job_users")) {
+    const toml::table* map = users->as_table();
+    if (!map) {
+      return InvalidArgument("job_users", path +
+                                              ": job_users is a table, [job_users], of lines "
+                                              "member = \"unix-account\"");
+    }
+    for (const auto& [member, account] : *map) {
+      const std::string handle(member.str());
+      const auto name = account.value<std::string>();
+      if (!name || !ValidAccountName(*name)) {
+        return InvalidArgument("job_users", path + ": [job_users] " + handle +
+                                                " must name a Unix account, in quotes "
+                                                "(letters, digits, _ - .)");
+      }
+      out.job_users[handle] = *name;
+    }
+  }
+  for (const char* key : {"job_user_lookup", "allow_root_jobs"}) {
+    if (const toml::node* flag = table.get(key); flag && !flag->is_boolean())
+      return InvalidArgument(key, path + ": " + key + " is true or false");
+  }
+  out.job_user_lookup = table["job_user_lookup"].value_or(false);
+  out.allow_root_jobs = table["allow_root_jobs"].value_or(false);
+  out.job_log_max_bytes = table["job_log_max_bytes"].value_or(out.job_log_max_bytes);
+  constexpr std::int64_t kMinLog = 4096;
+  constexpr std::int64_t kMaxLog = std::int64_t{1} << 40;
+  if (out.job_log_max_bytes < kMinLog || out.job_log_max_bytes > kMaxLog) {
+    return InvalidArgument("job_log_max_bytes",
+                           path + ": job_log_max_bytes is 4096 to 1099511627776 (1 TiB) bytes");
+  }
+  out.job_work_dir = table["job_work_dir"].value_or(std::string());
+  if (!out.job_work_dir.empty() && out.job_work_dir[0] != '/') {
+    return InvalidArgument("job_work_dir", path + ": job_work_dir is an absolute path");
   }
   return {};
 }
@@ -152,6 +217,7 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                                  ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0, "
                                  "starvation_wait_s >= 0 and scheduler_interval_ms >= 10");
     }
+    QS_TRY_STATUS(LoadJobKeys(table, path, out));
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
   }
@@ -197,6 +263,37 @@ Status SetConfigDatabase(const std::string& path, const std::string& database) {
     return Fail(ErrorCode::kUnavailable, "cannot write " + path);
   return {};
 }
+
+namespace {
+// The job accounts part of a new qiusuo.toml: job_user names qiusuo-job when this
+// machine has it (scripts/install-deps makes it), else stays empty, and jobs are
+// refused with a message saying what to set.
+std::string JobUserSection() {
+  const bool have_job_account = ::getpwnam(kDefaultJobUser) != nullptr;
+  return std::string(R"(
+# Each job's stdout and stderr log stops growing at this many bytes (1 GiB); one
+# line then says so and the rest of the output is discarded; the job goes on.
+job_log_max_bytes = 1073741824
+# Each job's own directory (checkpoints) is WORK/<job id>, owned by its account.
+# Empty: next to the data directory, DATA-work.
+job_work_dir = ""
+
+# Who runs the jobs. A job never runs as the server's user (it could read the
+# database and the ledger key) and never as root unless allow_root_jobs = true.
+# qiusuo serve runs as root and drops to the job's account for each job.
+# [job_users] maps a member to an account (ada = "ada"); job_user_lookup = true
+# uses the account named like the member's handle; otherwise job_user, one
+# unprivileged account for every job (scripts/install-deps creates qiusuo-job).
+job_user = ")") +
+         (have_job_account ? kDefaultJobUser : "") + R"("
+job_user_lookup = false
+allow_root_jobs = false
+# A table: keep it last in this file.
+# [job_users]
+# ada = "ada"
+)";
+}
+}  // namespace
 
 Status WriteDefaultServerConfig(const std::string& path, const std::string& database) {
   std::ofstream f(path, std::ios::trunc);
@@ -258,7 +355,7 @@ scheduler_interval_ms = 1000
 # that reads a message ("To:", "Subject:", a blank line, the body) on stdin, like
 # "/usr/sbin/sendmail -t". Empty: the lab sends no mail.
 mail_command = ""
-)";
+)" << JobUserSection();
   return {};
 }
 

@@ -3,6 +3,8 @@
 // `qiusuo init` writes.
 
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <string>
 
 #include "common/error.h"
@@ -41,7 +43,23 @@ struct ServerConfig {
   std::string database;
   int database_pool = 8;  // connections each server keeps (PostgreSQL)
   std::string web_root;   // the web UI's files; empty: found next to the binary
+  // Which Unix account runs a member's job (exec/job_user.h): [job_users] (member
+  // handle -> account), else with job_user_lookup the account named like the handle,
+  // else job_user. Never the server's own account; root only with allow_root_jobs.
+  std::string job_user;
+  std::map<std::string, std::string> job_users;
+  bool job_user_lookup = false;
+  bool allow_root_jobs = false;
+  // Each job's stdout and stderr log stops growing at this size (then one line says so).
+  std::int64_t job_log_max_bytes = std::int64_t{1} << 30;
+  // Where each job gets a directory of its own (WORK/<id>, its checkpoints); outside
+  // the data directory, which jobs cannot enter. Empty: DATA/../<name of DATA>-work.
+  std::string job_work_dir;
 };
+
+// The unprivileged account scripts/install-deps creates for jobs; `qiusuo init`
+// names it as job_user when this machine has it.
+inline constexpr const char* kDefaultJobUser = "qiusuo-job";
 
 // A missing file is the defaults; a malformed one, or a value out of range, is an
 // error naming the file and the key.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 
 #include "common/temp_dir.h"
 
@@ -73,6 +74,43 @@ TEST_F(ConfigTest, AnUnknownKeyIsRefusedByNameWithTheNearestKnownOne) {
   ASSERT_FALSE(config);
   EXPECT_EQ(config.error().message.find("did you mean"), std::string::npos)
       << config.error().message;
+}
+
+// Who runs the jobs: one account, a table per member, the handle lookup, root only
+// when said; the log cap and the work directory; each refused by name when wrong.
+TEST_F(ConfigTest, ReadsAndChecksTheJobAccountKeys) {
+  auto config = Load(
+      "job_user = \"qiusuo-job\"\njob_user_lookup = true\nallow_root_jobs = false\n"
+      "job_log_max_bytes = 1048576\njob_work_dir = \"/srv/qiusuo-work\"\n"
+      "[job_users]\nada = \"ada\"\nbob = \"bob.smith\"\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->job_user, "qiusuo-job");
+  EXPECT_EQ(config->job_users,
+            (std::map<std::string, std::string>{{"ada", "ada"}, {"bob", "bob.smith"}}));
+  EXPECT_TRUE(config->job_user_lookup);
+  EXPECT_FALSE(config->allow_root_jobs);
+  EXPECT_EQ(config->job_log_max_bytes, 1048576);
+  EXPECT_EQ(config->job_work_dir, "/srv/qiusuo-work");
+  const ServerConfig defaults;
+  EXPECT_EQ(defaults.job_log_max_bytes, std::int64_t{1} << 30);
+  EXPECT_FALSE(defaults.allow_root_jobs);
+
+  const std::pair<const char*, const char*> refused[] = {
+      {"job_user = 7\n", "job_user"},
+      {"job_user = \"a b\"\n", "job_user"},
+      {"job_users = \"ada\"\n", "job_users"},
+      {"[job_users]\nada = 1\n", "job_users"},
+      {"job_user_lookup = \"yes\"\n", "job_user_lookup"},
+      {"allow_root_jobs = 1\n", "allow_root_jobs"},
+      {"job_log_max_bytes = 10\n", "job_log_max_bytes"},
+      {"job_log_max_bytes = 9223372036854775807\n", "job_log_max_bytes"},
+      {"job_work_dir = \"relative\"\n", "job_work_dir"},
+  };
+  for (const auto& [text, field] : refused) {
+    config = Load(text);
+    ASSERT_FALSE(config) << text;
+    EXPECT_EQ(config.error().field, field) << text << config.error().message;
+  }
 }
 
 }  // namespace

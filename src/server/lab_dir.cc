@@ -14,6 +14,26 @@ LabDir ResolveLabDir(const std::string& data) {
   return LabDir{data, root.lexically_normal()};
 }
 
+Status SecureLabDir(const LabDir& lab) {
+  std::error_code ec;
+  if (!fs::is_directory(lab.root, ec)) return {};  // no lab yet: opening it says so
+  fs::permissions(lab.root, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec)
+    return Fail(ErrorCode::kUnavailable, "cannot make " + lab.shown + " 0700: " + ec.message());
+  for (const char* file : {"qiusuo.db", "qiusuo.db-wal", "qiusuo.db-shm", "qiusuo.db-journal",
+                           "ledger.key", "qiusuo.toml"}) {
+    const fs::path path = lab.root / file;
+    if (!fs::exists(fs::symlink_status(path, ec))) continue;
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                    ec);
+    if (ec) {
+      return Fail(ErrorCode::kUnavailable,
+                  "cannot make " + lab.Shown(file) + " 0600: " + ec.message());
+    }
+  }
+  return {};
+}
+
 Result<LabDatabase> FindLabDatabase(const LabDir& lab) {
   return FindLabDatabase(lab, QS_TRY(LoadServerConfig(lab.config().string())));
 }

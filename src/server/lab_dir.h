@@ -22,6 +22,12 @@ struct LabDir {
   std::filesystem::path ledger_key() const { return root / "ledger.key"; }
   std::filesystem::path jobs() const { return root / "jobs"; }
   std::filesystem::path sqlite_db() const { return root / "qiusuo.db"; }
+  // Each job's own directory lives in WORK/<id>: outside DATA, which jobs cannot
+  // enter. `configured` (job_work_dir) if given, else DATA-work beside DATA.
+  std::filesystem::path job_work(const std::string& configured) const {
+    if (!configured.empty()) return configured;
+    return root.parent_path() / (root.filename().string() + "-work");
+  }
   // FILE in the directory as the operator wrote it, for messages.
   std::string Shown(const char* file) const {
     return (std::filesystem::path(shown) / file).string();
@@ -29,6 +35,11 @@ struct LabDir {
 };
 
 LabDir ResolveLabDir(const std::string& data);
+
+// Makes the lab's directory and files the server's alone: DATA 0700, and 0600 for
+// the database (with its -wal and -shm), the ledger key and qiusuo.toml. Jobs run as
+// other accounts (exec/job_user.h) and so can read or write none of it.
+Status SecureLabDir(const LabDir& lab);
 
 struct LabDatabase {
   std::string name;   // sqlite:PATH or a postgresql:// URL

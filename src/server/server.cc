@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -10,6 +11,7 @@
 
 #include "common/clock.h"
 #include "crypto/crypto.h"
+#include "exec/job_user.h"
 #include "exec/local/local_executor.h"
 #include "exec/slurm/slurm_executor.h"
 #include "http/api.h"
@@ -43,6 +45,10 @@ std::string FindWebRoot(const std::string& configured) {
   return "";
 }
 
+JobUserConfig JobUsersOf(const ServerConfig& config) {
+  return {config.job_user, config.job_users, config.job_user_lookup, config.allow_root_jobs};
+}
+
 // The executor the config names. The one place that knows each kind.
 Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const LabDir& lab,
                                                const Clock& clock) {
@@ -55,8 +61,11 @@ Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const
         return Fail(ErrorCode::kUnavailable, "cannot find the job supervisor " + shim.string() +
                                                  "; install qiusuo-shim next to qiusuo");
       }
-      return MakeLocalExecutor({lab.jobs().string(), shim.string(), config.virtual_gpus, true},
-                               clock);
+      LocalExecutorOptions options{lab.jobs().string(), shim.string(), config.virtual_gpus, true};
+      options.job_users = JobUsersOf(config);
+      options.work_root = lab.job_work(config.job_work_dir).string();
+      options.log_max_bytes = config.job_log_max_bytes;
+      return MakeLocalExecutor(options, clock);
     }
     case ExecutorKind::kSlurm: {
       SlurmExecutorOptions options;
@@ -69,6 +78,8 @@ Result<std::unique_ptr<Executor>> MakeExecutor(const ServerConfig& config, const
       // Never more often than the scheduler runs.
       options.poll_interval = std::chrono::milliseconds(config.scheduler_interval_ms);
       options.default_grace_s = config.grace_s;
+      options.job_users = JobUsersOf(config);
+      options.log_max_bytes = config.job_log_max_bytes;
       return MakeSlurmExecutor(options);
     }
   }
@@ -94,6 +105,8 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
 
 Result<InitReport> InitLab(const InitOptions& options) {
   QS_TRY_STATUS(crypto::Init());
+  // Every file of the lab is the server's alone (see SecureLabDir).
+  ::umask(077);
   const LabDir dir = ResolveLabDir(options.data);
   LabDatabase db = QS_TRY(FindLabDatabase(dir));
   if (!options.database.empty()) {
@@ -136,6 +149,7 @@ Result<InitReport> InitLab(const InitOptions& options) {
   }
   report.config_path = dir.Shown("qiusuo.toml");
   if (options.demo) report.demo = QS_TRY(SeedDemoLab(lab, {steward.id, steward.handle, true, {}}));
+  QS_TRY_STATUS(SecureLabDir(dir));
   report.key_path = dir.Shown("ledger.key");
   report.public_key_hex = crypto::ToHex(key.public_key);
   return report;
@@ -146,8 +160,15 @@ Status RunServer(const ServeOptions& options) {
   // A mail command or a client that goes away mid-write is an error where it
   // happens, never the end of the server.
   std::signal(SIGPIPE, SIG_IGN);
+  // Whatever the server creates (database files, logs, run files) is its alone.
+  ::umask(077);
   const LabDir dir = ResolveLabDir(options.data);
   ServerConfig config = QS_TRY(LoadServerConfig(dir.config().string()));
+  QS_TRY_STATUS(SecureLabDir(dir));
+  // Jobs never run as the server's user: a job account that can never be used stops
+  // the server here; a lab that will refuse every job is told why.
+  for (const std::string& warning : QS_TRY(CheckJobUserConfig(JobUsersOf(config))))
+    spdlog::warn("jobs: {}", warning);
   const LabDatabase db = FindLabDatabase(dir, config);
   if (!options.listen.empty()) config.listen = options.listen;
   if (options.threads >= 0) config.threads = options.threads;

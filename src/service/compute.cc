@@ -121,6 +121,13 @@ std::vector<std::pair<std::string, int>> NodesOf(const Topology& t, const std::v
   return out;
 }
 
+// A job's env values are its owner's secrets: everyone else sees the names only.
+Job ForViewer(const Caller& viewer, Job job) {
+  if (job.owner == viewer.id) return job;
+  for (auto& [name, value] : job.env) value = std::string(kHiddenEnvValue);
+  return job;
+}
+
 Result<Job> RequireJob(Tx& tx, JobId id) {
   auto job = QS_TRY(tx.FindJob(id));
   if (!job) return NotFound("there is no job " + std::to_string(id.value));
@@ -151,8 +158,11 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
   }
   if (req.argv.empty() || req.argv[0].empty())
     return InvalidArgument("argv", "give the command to run");
-  if (req.time_limit_s && *req.time_limit_s <= 0) {
-    return InvalidArgument("time_limit_s", "a time limit is a positive number of seconds");
+  if (req.time_limit_s && (*req.time_limit_s <= 0 || *req.time_limit_s > kMaxTimeLimitS)) {
+    return InvalidArgument("time_limit_s",
+                           "a time limit is a positive number of seconds, at most " +
+                               std::to_string(kMaxTimeLimitS) +
+                               " (366 days); leave it out for no limit");
   }
   if (req.workdir.empty() || req.workdir[0] != '/') {
     return InvalidArgument("workdir", "workdir must be an absolute path on the server");
@@ -192,8 +202,8 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
   return out;
 }
 
-Result<Job> Compute::GetJob(const Caller&, JobId id) {
-  return Read(store_, [&](Tx& tx) { return RequireJob(tx, id); });
+Result<Job> Compute::GetJob(const Caller& caller, JobId id) {
+  return ForViewer(caller, QS_TRY(Read(store_, [&](Tx& tx) { return RequireJob(tx, id); })));
 }
 
 Result<std::vector<JobNote>> Compute::Notes(const Caller&, JobId id) {
@@ -203,7 +213,8 @@ Result<std::vector<JobNote>> Compute::Notes(const Caller&, JobId id) {
   });
 }
 
-Result<Listing<Job>> Compute::ListJobs(const Caller&, std::optional<ProjectId> project, Page page) {
+Result<Listing<Job>> Compute::ListJobs(const Caller& caller, std::optional<ProjectId> project,
+                                       Page page) {
   page.limit = std::clamp(page.limit, 1, 200);
   auto items = QS_TRY(Read(store_, [&](Tx& tx) {
     return tx.ListJobs(project, {page.limit + 1, page.before});
@@ -213,11 +224,12 @@ Result<Listing<Job>> Compute::ListJobs(const Caller&, std::optional<ProjectId> p
     items.resize(page.limit);
     out.next_before = items.back().id.value;
   }
+  for (auto& job : items) job = ForViewer(caller, std::move(job));
   out.items = std::move(items);
   return out;
 }
 
-Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
+Result<std::vector<QueueEntry>> Compute::Queue(const Caller& caller) {
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   std::vector<QueueEntry> out;
   std::lock_guard lock(view_mu_);
@@ -231,7 +243,7 @@ Result<std::vector<QueueEntry>> Compute::Queue(const Caller&) {
     } else if (j.stopping == JobStop::kPreempt) {
       reason = "being preempted (grace period)";
     }
-    out.push_back({std::move(j), std::move(reason)});
+    out.push_back({ForViewer(caller, std::move(j)), std::move(reason)});
   }
   return out;
 }
@@ -266,7 +278,7 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
     QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
   }
   Kick();
-  return job;
+  return ForViewer(caller, std::move(job));
 }
 
 Status Compute::AddNote(const Caller& caller, JobId id, JobOutcome outcome,
@@ -332,7 +344,7 @@ Result<std::vector<ProjectBoost>> Compute::Boosts(const Caller&) {
   return Read(store_, [&](Tx& tx) { return tx.ListBoosts(clock_.Now()); });
 }
 
-Result<ClusterView> Compute::Cluster(const Caller&) {
+Result<ClusterView> Compute::Cluster(const Caller& caller) {
   ClusterView view;
   view.nodes = executor_.Nodes();
   view.gpus = AllGpus(view.nodes);
@@ -360,7 +372,7 @@ Result<ClusterView> Compute::Cluster(const Caller&) {
   }));
   for (const auto& j : active) {
     if (j.state == JobState::kRunning) {
-      for (int g : j.gpu_ids) view.gpu_jobs[g] = j;
+      for (int g : j.gpu_ids) view.gpu_jobs[g] = ForViewer(caller, j);
     } else {
       ++view.pending;
     }
@@ -550,7 +562,11 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
                         .gpus = j.gpus,
                         .submit = j.submitted_at,
                         .queued = j.queued_at,
-                        .time_limit = j.time_limit_s,
+                        // Bounded for jobs recorded before submit bounded it, so
+                        // that no deadline the policy computes overflows.
+                        .time_limit = j.time_limit_s ? std::optional<std::int64_t>(std::min(
+                                                           *j.time_limit_s, kMaxTimeLimitS))
+                                                     : std::nullopt,
                         .attained = j.attained_gpu_s,
                         .restarts = j.run};
     if (j.state == JobState::kRunning) {
@@ -640,9 +656,9 @@ Status Compute::PlanAndApply(UnixSeconds now, std::vector<Job>& active) {
   std::vector<const Job*> failed;
   for (Job* job : starting) {
     LaunchSpec spec{
-        job->id.value,  job->run,          job->argv,    job->env,
-        job->workdir,   job->time_limit_s, job->gpu_ids, NodesOf(topology, job->gpu_ids),
-        config_.grace_s};
+        job->id.value,   job->run,          job->argv,    job->env,
+        job->workdir,    job->time_limit_s, job->gpu_ids, NodesOf(topology, job->gpu_ids),
+        config_.grace_s, job->owner_handle};
     if (auto started = executor_.Start(spec); !started) {
       QS_TRY(Step(*job, JobEvent::kStartFailed));
       job->finished_at = now;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,14 @@ struct ComputeConfig {
   sched::PolicyConfig policy;  // explain is forced on: the queue shows why each job waits
   std::int64_t grace_s = 30;
 };
+
+// The longest time limit a job may ask for: 366 days. Larger ones are refused at
+// submit, so no deadline computed from one can overflow.
+inline constexpr std::int64_t kMaxTimeLimitS = std::int64_t{366} * 24 * 3600;
+
+// What a job's env values read as to anyone but the job's owner (the names stay
+// visible). Secrets go in env: only the owner and the job itself see them.
+inline constexpr std::string_view kHiddenEnvValue = "(hidden)";
 
 struct SubmitRequest {
   ProjectId project;
@@ -80,6 +89,8 @@ class Compute {
   Compute(Store& store, const Clock& clock, Executor& executor, ComputeConfig config);
   ~Compute();
 
+  // Every Job returned shows its env values to its owner only (kHiddenEnvValue to
+  // anyone else, stewards included).
   Result<Job> Submit(const Caller& caller, SubmitRequest request);
   Result<Job> GetJob(const Caller& caller, JobId id);
   Result<std::vector<JobNote>> Notes(const Caller& caller, JobId id);

@@ -4,6 +4,8 @@
 // fake (it moves when a test says, for the minimum runtime); the jobs are real, so
 // tests wait for them, up to a generous deadline.
 #include <gtest/gtest.h>
+#include <pwd.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -16,6 +18,7 @@
 #include "exec/local/local_executor.h"
 #include "exec/slurm/slurm_executor.h"
 #include "exec/slurm/test_slurm.h"
+#include "exec/test_job_user.h"
 #include "service/compute.h"
 #include "service/test_lab.h"
 
@@ -40,6 +43,9 @@ std::string Slurp(const std::string& path) {
 class ComputeOnExecutor : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    if (const std::string why = test_support::JobAccountUnavailable(); !why.empty())
+      GTEST_SKIP() << why;
+    work_ = test_support::JobWorkdir(dir_.path());
     auto lab = test_support::OpenTestLab(dir_, clock_);
     ASSERT_TRUE(lab) << lab.error().message;
     store_ = std::move(lab->store);
@@ -69,9 +75,12 @@ class ComputeOnExecutor : public ::testing::TestWithParam<std::string> {
       o.shared_dir = dir_.File("shared");
       o.job_prefix = prefix_;
       o.poll_interval = std::chrono::milliseconds(200);
+      o.job_users = test_support::TestJobUsers();
       made = MakeSlurmExecutor(o);
     } else {
-      made = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 12, false}, clock_);
+      LocalExecutorOptions o{dir_.File("jobs"), QIUSUO_SHIM, 12, false};
+      o.job_users = test_support::TestJobUsers();
+      made = MakeLocalExecutor(o, clock_);
     }
     EXPECT_TRUE(made) << made.error().message;
     return made ? std::move(*made) : nullptr;
@@ -85,7 +94,7 @@ class ComputeOnExecutor : public ::testing::TestWithParam<std::string> {
     SubmitRequest r;
     r.project = project;
     r.gpus = gpus;
-    r.workdir = dir_.path().string();
+    r.workdir = work_;
     r.argv = {"sh", "-c", std::move(command)};
     return r;
   }
@@ -137,7 +146,11 @@ class ComputeOnExecutor : public ::testing::TestWithParam<std::string> {
     return out;
   }
 
+  // A file in the jobs' working directory (theirs: the job account's).
+  std::string Work(const std::string& name) const { return work_ + "/" + name; }
+
   TempDir dir_;
+  std::string work_;
   FakeClock clock_{SystemClock().Now()};  // run files carry real times
   std::string prefix_ = test_support::UniquePrefix();
   std::unique_ptr<Store> store_;
@@ -240,9 +253,9 @@ TEST_P(ComputeOnExecutor, CancelTimeLimitAndAProgramThatIsNotThere) {
 TEST_P(ComputeOnExecutor, ARestartedServerReattachesAndStartsNothingTwice) {
   // The job waits for the test's word, so that it is surely running across the restart.
   const Job job = Submit(ada_, Req(p1_, 2,
-                                   "echo started >>" + dir_.File("runs") + "; while [ ! -e " +
+                                   "echo started >>" + Work("runs") + "; while [ ! -e " +
                                        dir_.File("go") + " ]; do sleep 0.05; done; echo finished"));
-  PassUntil([&] { return Slurp(dir_.File("runs")) == "started\n"; }, "the job to start");
+  PassUntil([&] { return Slurp(Work("runs")) == "started\n"; }, "the job to start");
   // The server goes away, executor and all; the job keeps running.
   compute_.reset();
   executor_.reset();
@@ -255,7 +268,46 @@ TEST_P(ComputeOnExecutor, ARestartedServerReattachesAndStartsNothingTwice) {
   const Job done = WaitFor(job.id, JobState::kSucceeded);
   EXPECT_EQ(done.run, 0);
   EXPECT_EQ(Log(job.id), "finished\n");
-  EXPECT_EQ(Slurp(dir_.File("runs")), "started\n");
+  EXPECT_EQ(Slurp(Work("runs")), "started\n");
+}
+
+// A job is a guest: it runs as the job account, with its groups, not as the server
+// (root here), and cannot get root back.
+TEST_P(ComputeOnExecutor, AJobRunsAsTheJobAccountNeverAsTheServer) {
+  const Job job = Submit(ada_, Req(p1_, 1,
+                                   "id -un; id -u; [ \"$(id -u)\" != 0 ] && echo not-root; "
+                                   "touch $QIUSUO_CHECKPOINT_DIR/mine && echo checkpoint-ok; "
+                                   "echo $HOME $USER"));
+  WaitFor(job.id, JobState::kSucceeded);
+  const std::string log = Log(job.id);
+  const passwd* pw = ::getpwnam(test_support::kTestJobUser);
+  ASSERT_NE(pw, nullptr);
+  EXPECT_EQ(log.substr(0, log.find('\n')), test_support::kTestJobUser) << log;
+  EXPECT_NE(log.find("\n" + std::to_string(pw->pw_uid) + "\nnot-root\ncheckpoint-ok\n"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(std::string(" ") + test_support::kTestJobUser + "\n"), std::string::npos)
+      << log;
+}
+
+// `setsid ... &` leaves its job's process group and session; it must not outlive the
+// job, which is not over until it is gone (local: the supervisor is a subreaper).
+TEST_P(ComputeOnExecutor, NothingAJobStartsOutlivesIt) {
+  if (slurm())
+    GTEST_SKIP() << "on Slurm, proctrack/linuxproc loses daemonized processes; "
+                    "proctrack/cgroup is what contains them there (README)";
+  const std::string marker = "1000" + std::to_string(::getpid() % 1000);
+  const Job job = Submit(ada_, Req(p1_, 1,
+                                   "setsid sleep " + marker + " & (setsid sleep " + marker +
+                                       " &) ; sleep " + marker + " & echo started"));
+  WaitFor(job.id, JobState::kSucceeded);
+  // Every process on the machine: none is one of the job's sleeps.
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string cmdline = Slurp(entry.path().string() + "/cmdline");
+    EXPECT_NE(cmdline, std::string("sleep") + '\0' + marker + '\0')
+        << "process " << entry.path().filename() << " outlived its job";
+  }
+  EXPECT_EQ(Log(job.id), "started\n");
 }
 
 // Slurm only: what operators and other users do to the cluster outside Qiusuo.

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <thread>
 
@@ -255,6 +256,60 @@ TEST_F(ComputeTest, RefusesBadSubmissionsClearly) {
   // The same request, made right, goes in: the refusals above were the values'.
   ASSERT_TRUE(compute_->Submit(ada_, Req(p1_, 8, "true")));
   ASSERT_EQ(compute_->Queue(ada_)->size(), 1u);
+}
+
+// A huge time limit once overflowed into a deadline in the past and killed the job at
+// once: it is refused at submit, naming the field and the maximum.
+TEST_F(ComputeTest, ATimeLimitIsBoundedAtSubmit) {
+  auto huge = Req(p1_, 1, "true");
+  huge.time_limit_s = std::numeric_limits<std::int64_t>::max();
+  auto refused = compute_->Submit(ada_, huge);
+  ExpectCode(refused, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(refused.error().field, "time_limit_s");
+  EXPECT_NE(refused.error().message.find(std::to_string(kMaxTimeLimitS)), std::string::npos)
+      << refused.error().message;
+  huge.time_limit_s = kMaxTimeLimitS + 1;
+  ExpectCode(compute_->Submit(ada_, huge), ErrorCode::kInvalidArgument);
+  huge.time_limit_s = kMaxTimeLimitS;
+  const Job job = SubmitAndStart(ada_, huge);
+  EXPECT_EQ(job.time_limit_s, kMaxTimeLimitS);
+}
+
+// env values are the owner's secrets: everyone else (a steward too) sees the names
+// only, in every view; the ledger records none of them.
+TEST_F(ComputeTest, EnvValuesAreShownOnlyToTheJobsOwner) {
+  auto req = Req(p1_, 2, "true");
+  req.env = {{"WANDB_API_KEY", "s3cret-value"}};
+  const Job submitted = Submit(ada_, req);
+  ASSERT_EQ(submitted.env.size(), 1u);
+  EXPECT_EQ(submitted.env[0].second, "s3cret-value");
+  EXPECT_EQ(compute_->GetJob(ada_, submitted.id)->env[0].second, "s3cret-value");
+  const auto hidden = [](const Job& job) {
+    return job.env.size() == 1 && job.env[0].first == "WANDB_API_KEY" &&
+           job.env[0].second == kHiddenEnvValue;
+  };
+  for (const Caller& other : {bob_, steward_}) {
+    EXPECT_TRUE(hidden(*compute_->GetJob(other, submitted.id)));
+    EXPECT_TRUE(hidden(compute_->Queue(other)->at(0).job));
+    EXPECT_TRUE(hidden(compute_->ListJobs(other, std::nullopt, {})->items.at(0)));
+  }
+  Pass();
+  const auto cluster = compute_->Cluster(bob_);
+  ASSERT_TRUE(cluster);
+  ASSERT_FALSE(cluster->gpu_jobs.empty());
+  EXPECT_TRUE(hidden(cluster->gpu_jobs.begin()->second));
+  EXPECT_EQ(compute_->Cluster(ada_)->gpu_jobs.begin()->second.env[0].second, "s3cret-value");
+  const auto cancelled = compute_->Cancel(steward_, submitted.id);
+  ASSERT_TRUE(cancelled) << cancelled.error().message;
+  EXPECT_TRUE(hidden(*cancelled));
+  executor_.Exit(submitted.id.value, 0, 0);
+  Pass();
+  const auto entries = Read(*store_, [&](Tx& tx) {
+    return tx.ListLedger({0, 100, "", std::nullopt, "job:" + std::to_string(submitted.id.value)});
+  });
+  ASSERT_TRUE(entries);
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].entry.find("s3cret"), std::string::npos) << (*entries)[0].entry;
 }
 
 TEST_F(ComputeTest, AJobThatCannotStartFailsWithTheReasonAndFreesItsGpus) {

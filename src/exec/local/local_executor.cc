@@ -112,13 +112,23 @@ class LocalExecutor final : public Executor {
   }
 
   Status Start(const LaunchSpec& spec) override {
+    const JobAccount account = QS_TRY(ResolveJobAccount(options_.job_users, spec.owner));
     const std::string job_dir = JobDir(options_.jobs_dir, spec.job_id);
     const std::string run_dir = RunDir(options_.jobs_dir, spec.job_id, spec.run);
+    const std::string work_dir =
+        (fs::path(options_.work_root) / std::to_string(spec.job_id)).string();
     std::error_code ec;
-    fs::create_directories(fs::path(job_dir) / "checkpoint", ec);
     fs::create_directories(run_dir, ec);
     if (ec) return Fail(ErrorCode::kInternal, "cannot create " + run_dir + ": " + ec.message());
+    // The job's whole environment: the server's own never reaches it.
     json env = json::object();
+    for (const char* name : {"PATH", "LANG", "LC_ALL", "TZ"}) {
+      if (const char* value = std::getenv(name)) env[name] = value;
+    }
+    if (!env.contains("PATH")) env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+    env["HOME"] = account.home;
+    env["USER"] = account.name;
+    env["LOGNAME"] = account.name;
     for (const auto& [k, v] : spec.env) env[k] = v;
     std::string visible;
     for (std::size_t i = 0; i < spec.gpus.size(); ++i) {
@@ -127,11 +137,20 @@ class LocalExecutor final : public Executor {
     env["CUDA_VISIBLE_DEVICES"] = visible;
     env["QIUSUO_JOB_ID"] = std::to_string(spec.job_id);
     env["QIUSUO_RESTART_COUNT"] = std::to_string(spec.run);
-    env["QIUSUO_CHECKPOINT_DIR"] = (fs::path(job_dir) / "checkpoint").string();
+    env["QIUSUO_CHECKPOINT_DIR"] = work_dir + "/checkpoint";
     const json doc = {
         {"argv", spec.argv},
         {"env", env},
         {"workdir", spec.workdir},
+        {"work_dir", work_dir},
+        {"checkpoint", work_dir + "/checkpoint"},
+        {"user",
+         {{"name", account.name},
+          {"uid", account.uid},
+          {"gid", account.gid},
+          {"groups", account.groups}}},
+        {"allow_root", options_.job_users.allow_root},
+        {"log_max_bytes", options_.log_max_bytes},
         {"time_limit_s", spec.time_limit_s ? json(*spec.time_limit_s) : json(nullptr)},
         {"grace_s", spec.grace_s},
         {"stdout", (fs::path(job_dir) / "stdout.log").string()},
@@ -275,10 +294,27 @@ Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& 
                                                     const Clock& clock) {
   if (options.jobs_dir.empty())
     return InvalidArgument("jobs_dir", "the executor needs a jobs directory");
+  LocalExecutorOptions resolved = options;
+  if (resolved.work_root.empty()) resolved.work_root = options.jobs_dir + "-work";
+  if (resolved.log_max_bytes < 1)
+    return InvalidArgument("job_log_max_bytes", "the job log cap is a positive number of bytes");
   std::error_code ec;
   fs::create_directories(options.jobs_dir, ec);
   if (ec)
     return Fail(ErrorCode::kUnavailable, "cannot create " + options.jobs_dir + ": " + ec.message());
+  // The server's alone: logs and run files (specs hold the jobs' environments).
+  fs::permissions(options.jobs_dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  // Jobs reach their own WORK/<id> through it, and list nothing.
+  fs::create_directories(resolved.work_root, ec);
+  if (!ec) {
+    fs::permissions(resolved.work_root,
+                    fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                    fs::perm_options::replace, ec);
+  }
+  if (ec) {
+    return Fail(ErrorCode::kUnavailable, "cannot create the jobs' work directory " +
+                                             resolved.work_root + ": " + ec.message());
+  }
   std::vector<int> gpus = options.discover_gpus ? DiscoverGpus() : std::vector<int>{};
   if (gpus.empty()) {
     for (int i = 0; i < options.virtual_gpus; ++i) gpus.push_back(i);
@@ -289,7 +325,8 @@ Result<std::unique_ptr<Executor>> MakeLocalExecutor(const LocalExecutorOptions& 
   const int events_fd = ::open(events.c_str(), O_RDWR | O_CLOEXEC);
   if (events_fd < 0)
     return Fail(ErrorCode::kUnavailable, "cannot open " + events + ": " + std::strerror(errno));
-  return std::unique_ptr<Executor>(new LocalExecutor(options, clock, std::move(gpus), events_fd));
+  return std::unique_ptr<Executor>(
+      new LocalExecutor(std::move(resolved), clock, std::move(gpus), events_fd));
 }
 
 }  // namespace qiusuo

@@ -4,7 +4,9 @@
 #include "exec/local/local_executor.h"
 
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,11 +14,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "exec/test_job_user.h"
 
 namespace qiusuo {
 namespace {
@@ -24,18 +28,31 @@ namespace {
 class LocalExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto ex = MakeLocalExecutor({dir_.File("jobs"), QIUSUO_SHIM, 4, false}, clock_);
-    ASSERT_TRUE(ex) << ex.error().message;
-    executor_ = std::move(*ex);
+    if (const std::string why = test_support::JobAccountUnavailable(); !why.empty())
+      GTEST_SKIP() << why;
+    work_ = test_support::JobWorkdir(dir_.path());
+    executor_ = Make(test_support::TestJobUsers());
+  }
+
+  // Executors on one jobs directory share its events FIFO: one at a time there.
+  std::unique_ptr<Executor> Make(JobUserConfig users, std::int64_t log_max_bytes = 1 << 30,
+                                 const std::string& jobs = "jobs") {
+    LocalExecutorOptions options{dir_.File(jobs), QIUSUO_SHIM, 4, false};
+    options.job_users = std::move(users);
+    options.log_max_bytes = log_max_bytes;
+    auto ex = MakeLocalExecutor(options, clock_);
+    EXPECT_TRUE(ex) << ex.error().message;
+    return ex ? std::move(*ex) : nullptr;
   }
 
   LaunchSpec Spec(std::int64_t id, std::vector<std::string> argv) {
     LaunchSpec s;
     s.job_id = id;
     s.argv = std::move(argv);
-    s.workdir = dir_.path().string();
+    s.workdir = work_;
     s.gpus = {1, 3};
     s.grace_s = 1;
+    s.owner = "ada";
     return s;
   }
 
@@ -68,6 +85,7 @@ class LocalExecutorTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string work_;
   FakeClock clock_{SystemClock().Now()};
   std::unique_ptr<Executor> executor_;
 };
@@ -228,6 +246,127 @@ TEST_F(LocalExecutorTest, ARunThatNeverStartedIsLostAndALateSupervisorLeavesItAl
   std::string holder;
   claim >> holder;
   EXPECT_EQ(holder, "lost");
+}
+
+// The lab's secrets beside the jobs directory, as a server's data directory holds
+// them: the job, running as the job account, can neither read nor write them, nor
+// the run files (its environment) and logs; it sees only its own output.
+TEST_F(LocalExecutorTest, AJobCannotReadOrWriteTheServersFiles) {
+  std::filesystem::create_directories(dir_.File("data"));
+  std::filesystem::permissions(dir_.File("data"), std::filesystem::perms::owner_all,
+                               std::filesystem::perm_options::replace);
+  const std::string key = dir_.File("data/ledger.key");
+  const std::string db = dir_.File("data/qiusuo.db");
+  std::ofstream(key) << "SECRET-KEY-0123456789";
+  std::ofstream(db) << "database";
+  for (const auto& path : {key, db}) {
+    std::filesystem::permissions(path, std::filesystem::perms(0600),
+                                 std::filesystem::perm_options::replace);
+  }
+  auto spec = Spec(20, {"sh", "-c",
+                        "id -un; cat " + key + "; echo write >>" + db +
+                            " || echo db-denied; "
+                            "cat " +
+                            dir_.File("jobs/20/run-0/spec.json") +
+                            " || echo spec-denied; "
+                            "echo more >>" +
+                            dir_.File("jobs/20/stdout.log") + " || echo log-denied"});
+  spec.env = {{"TOKEN", "SECRET-TOKEN"}};
+  ASSERT_TRUE(executor_->Start(spec));
+  const RunStatus st = WaitForExit(20, 0);
+  EXPECT_EQ(st.end, RunEnd::kExited);
+  EXPECT_EQ(Log(20), "qiusuo-job\ndb-denied\nspec-denied\nlog-denied\n");
+  const std::string err = Log(20, true);
+  EXPECT_NE(err.find(key + ": Permission denied"), std::string::npos) << err;
+  EXPECT_NE(err.find(db + ": Permission denied"), std::string::npos) << err;
+  EXPECT_EQ(err.find("SECRET"), std::string::npos) << err;
+  std::ifstream kept(db);
+  std::string content;
+  std::getline(kept, content);
+  EXPECT_EQ(content, "database");
+  // The run's files and logs are the server's alone.
+  struct stat st_spec {};
+  ASSERT_EQ(::stat(dir_.File("jobs/20/run-0/spec.json").c_str(), &st_spec), 0);
+  EXPECT_EQ(st_spec.st_mode & 0777, 0600u);
+  ASSERT_EQ(::stat(dir_.File("jobs").c_str(), &st_spec), 0);
+  EXPECT_EQ(st_spec.st_mode & 0777, 0700u);
+}
+
+// Root jobs only with allow_root_jobs; never the server's own account; never without
+// an account: each fails at Start with what to configure.
+TEST_F(LocalExecutorTest, RootTheServersAccountOrNoAccountAreRefused) {
+  auto as_root = Make({"root", {}, false, false}, 1 << 30, "jobs-root");
+  auto refused = as_root->Start(Spec(21, {"true"}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("allow_root_jobs"), std::string::npos)
+      << refused.error().message;
+  auto nobody = Make({}, 1 << 30, "jobs-none");
+  refused = nobody->Start(Spec(22, {"true"}));
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("job_user"), std::string::npos) << refused.error().message;
+  // Allowed explicitly, root runs.
+  executor_ = nullptr;
+  executor_ = Make({"root", {}, false, true});
+  ASSERT_TRUE(executor_->Start(Spec(23, {"sh", "-c", "id -un"})));
+  EXPECT_EQ(WaitForExit(23, 0).exit_code, 0);
+  EXPECT_EQ(Log(23), "root\n");
+  // A spec that names no account (written by hand) is refused by the supervisor too.
+  const std::string run_dir = dir_.File("jobs/24/run-0");
+  std::filesystem::create_directories(run_dir);
+  std::ofstream(run_dir + "/spec.json")
+      << R"({"argv":["sh","-c","echo ran"],"env":{},"workdir":"/","stdout":")" << run_dir
+      << R"(/out"})";
+  const std::string shim = std::string(QIUSUO_SHIM) + " " + run_dir;
+  EXPECT_EQ(std::system(shim.c_str()), 0);
+  const RunStatus st = WaitForExit(24, 0);
+  EXPECT_EQ(st.end, RunEnd::kFailedToStart);
+  EXPECT_NE(st.reason.find("no job account"), std::string::npos) << st.reason;
+  EXPECT_FALSE(std::filesystem::exists(run_dir + "/out"));
+}
+
+// Beyond the cap a log gets one line saying so and nothing more; the job goes on.
+TEST_F(LocalExecutorTest, ALogStopsGrowingAtItsCapAndTheJobGoesOn) {
+  executor_ = nullptr;
+  executor_ = Make(test_support::TestJobUsers(), 1000);
+  ASSERT_TRUE(executor_->Start(
+      Spec(25, {"sh", "-c",
+                "i=0; while [ $i -lt 100 ]; do echo 0123456789012345678901234567890123456789; "
+                "i=$((i + 1)); done; echo small >&2; echo went-on > went-on"})));
+  const RunStatus st = WaitForExit(25, 0);
+  EXPECT_EQ(st.exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(work_ + "/went-on"));
+  const std::string log = Log(25);
+  const std::string note = "\n[qiusuo] this log reached its cap of 1000 bytes";
+  ASSERT_GT(log.size(), 1000u);
+  EXPECT_EQ(log.substr(0, 41), "0123456789012345678901234567890123456789\n");
+  EXPECT_EQ(log.substr(1000, note.size()), note) << log.substr(1000);
+  EXPECT_EQ(log.find('\n', 1000 + note.size()), log.size() - 1) << "one line after the cap";
+  EXPECT_EQ(Log(25, true), "small\n");
+  // A later run of the same job adds nothing to a log at its cap.
+  auto again = Spec(25, {"sh", "-c", "echo again"});
+  again.run = 1;
+  ASSERT_TRUE(executor_->Start(again));
+  WaitForExit(25, 1);
+  EXPECT_EQ(Log(25), log);
+}
+
+// A time limit too large for the clock is no limit, not a deadline in the past.
+TEST_F(LocalExecutorTest, AHugeTimeLimitDoesNotEndTheJob) {
+  auto spec = Spec(26, {"sh", "-c", "sleep 1; echo done"});
+  spec.time_limit_s = std::numeric_limits<std::int64_t>::max();
+  ASSERT_TRUE(executor_->Start(spec));
+  const RunStatus st = WaitForExit(26, 0);
+  EXPECT_EQ(st.end, RunEnd::kExited);
+  EXPECT_EQ(st.exit_code, 0);
+  EXPECT_EQ(Log(26), "done\n");
+}
+
+// exit.json is the run's record: whole, and on disk (written, fsynced, renamed).
+TEST_F(LocalExecutorTest, TheExitRecordIsWrittenWhole) {
+  ASSERT_TRUE(executor_->Start(Spec(27, {"true"})));
+  WaitForExit(27, 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("jobs/27/run-0/exit.json")));
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("jobs/27/run-0/exit.json.tmp")));
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 //               never both declared lost and started
 //   pgid        the job's process group
 //   stop        a stop asked for before the supervisor was up; it checks on start
-//   exit.json   how the run ended, written atomically by the supervisor
+//   exit.json   how the run ended, written atomically and durably by the supervisor
 
 #include <string>
 #include <string_view>
@@ -25,8 +25,10 @@ inline constexpr std::string_view kReasonTimeLimit = "time limit";
 inline constexpr std::string_view kReasonExited = "exited";
 
 Result<std::string> ReadAll(const std::string& path);
+// Writes PATH (mode 0600).
 Status Write(const std::string& path, const std::string& content);
-// Writes to PATH.tmp and renames it over PATH, so readers see all of it or nothing.
+// Writes to PATH.tmp, fsyncs it, renames it over PATH and fsyncs the directory, so
+// readers see all of it or nothing, and a crash of the machine loses none of it.
 Status WriteAtomically(const std::string& path, const std::string& content);
 bool Exists(const std::string& path);
 // Creates the file if nobody has; false if it was there already (or cannot be made).

@@ -1,5 +1,6 @@
 #include "exec/slurm/slurm_executor.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,10 +40,7 @@ Status WriteFileAtomically(const std::string& path, const std::string& text, boo
     if (!f.flush()) return Fail(ErrorCode::kUnavailable, "cannot write " + tmp);
   }
   std::error_code ec;
-  if (executable) {
-    fs::permissions(tmp, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec,
-                    fs::perm_options::replace, ec);
-  }
+  if (executable) fs::permissions(tmp, fs::perms::owner_all, fs::perm_options::replace, ec);
   fs::rename(tmp, path, ec);
   if (ec) return Fail(ErrorCode::kUnavailable, "cannot write " + path + ": " + ec.message());
   return {};
@@ -124,7 +122,15 @@ class SlurmExecutor final : public Executor {
                   "shared_dir must be an absolute path that the server and every node share");
     }
     std::error_code ec;
+    const bool made_shared = !fs::exists(options_.shared_dir, ec);
     fs::create_directories(JobsDir(), ec);
+    // Made here (under the server's umask 077): jobs must pass through it to their
+    // checkpoint directories.
+    if (made_shared && !ec) {
+      fs::permissions(options_.shared_dir,
+                      fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                      fs::perm_options::replace, ec);
+    }
     const std::string probe = JobsDir() + "/.write-test";
     if (ec || !WriteFileAtomically(probe, "ok\n", false)) {
       return Fail(ErrorCode::kUnavailable, "cannot write to shared_dir " + options_.shared_dir +
@@ -164,13 +170,11 @@ class SlurmExecutor final : public Executor {
     const std::string name = slurm::RunName(options_.job_prefix, spec.job_id, spec.run);
     const slurm::RunFiles files = Files(spec.job_id, spec.run);
     if (spec.nodes.empty()) return Internal("a Slurm run needs the nodes it is pinned to");
-    std::error_code ec;
-    fs::create_directories(files.Checkpoint(), ec);
-    if (ec) {
-      return Fail(ErrorCode::kUnavailable,
-                  "cannot create " + files.Checkpoint() + " in shared_dir: " + ec.message());
-    }
-    QS_TRY_STATUS(WriteFileAtomically(files.Script(), slurm::BatchScript(spec, files), true));
+    const JobAccount account = QS_TRY(ResolveJobAccount(options_.job_users, spec.owner));
+    QS_TRY_STATUS(PrepareJobDir(files, account));
+    // 0700: the script holds the job's environment (its secrets too).
+    QS_TRY_STATUS(WriteFileAtomically(
+        files.Script(), slurm::BatchScript(spec, files, account, options_.log_max_bytes), true));
     std::vector<std::string> node_names;
     int gpus = 0;
     for (const auto& [node, count] : spec.nodes) {
@@ -340,6 +344,35 @@ class SlurmExecutor final : public Executor {
 
   CommandResult Slurm(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
     return runner_->Run(argv, env_, timeout);
+  }
+
+  // SHARED/jobs/<id>: the server's (0711: the job reaches only its checkpoint
+  // directory, which is its account's); the logs are made here 0600, before Slurm
+  // appends to them.
+  Status PrepareJobDir(const slurm::RunFiles& files, const JobAccount& account) {
+    std::error_code ec;
+    fs::create_directories(files.Checkpoint(), ec);
+    const auto traverse_only =
+        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec;
+    if (!ec) fs::permissions(JobsDir(), traverse_only, fs::perm_options::replace, ec);
+    if (!ec) fs::permissions(files.job_dir, traverse_only, fs::perm_options::replace, ec);
+    if (!ec && ::lchown(files.Checkpoint().c_str(), account.uid, account.gid) != 0)
+      ec = std::error_code(errno, std::generic_category());
+    if (!ec)
+      fs::permissions(files.Checkpoint(), fs::perms::owner_all, fs::perm_options::replace, ec);
+    for (bool err : {false, true}) {
+      if (ec) break;
+      const int fd =
+          ::open(files.Log(err).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      if (fd < 0) ec = std::error_code(errno, std::generic_category());
+      if (fd >= 0) ::close(fd);
+    }
+    if (ec) {
+      return Fail(ErrorCode::kUnavailable, "cannot prepare " + files.job_dir +
+                                               " in shared_dir for the job's account " +
+                                               account.name + ": " + ec.message());
+    }
+    return {};
   }
 
   // Records that Qiusuo asked the run to stop and why ("stop", "time limit"), before
@@ -633,7 +666,8 @@ class SlurmExecutor final : public Executor {
         }
         if (run.time_limit_s && !run.stop_asked && row->second.state == "RUNNING") {
           if (!run.started_at) run.started_at = StartedAt(key);
-          if (run.started_at && epoch >= *run.started_at + *run.time_limit_s) {
+          // Compared as elapsed time, so that no limit overflows.
+          if (run.started_at && epoch - *run.started_at >= *run.time_limit_s) {
             time_limited.push_back(key);
             terminate.push_back(id);
             run.stop_asked = true;

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "exec/executor.h"
+#include "exec/job_user.h"
 #include "exec/slurm/command.h"
 
 namespace qiusuo {
@@ -36,6 +37,9 @@ struct SlurmExecutorOptions {
   std::chrono::milliseconds poll_interval{1000};
   std::chrono::milliseconds command_timeout{10000};
   std::int64_t default_grace_s = 30;  // for a run adopted after a restart
+  JobUserConfig job_users;            // which account runs each member's job
+  // Each rank's stdout and stderr stop growing at this many bytes in the log.
+  std::int64_t log_max_bytes = std::int64_t{1} << 30;
 };
 
 // Checks that the Slurm commands are there, the controller answers, the partition

@@ -13,6 +13,7 @@
 #include "common/temp_dir.h"
 #include "exec/slurm/slurm_text.h"
 #include "exec/slurm/test_slurm.h"
+#include "exec/test_job_user.h"
 
 namespace qiusuo {
 namespace {
@@ -36,10 +37,14 @@ class SlurmExecutorTest : public ::testing::Test {
     o.job_prefix = prefix_;
     o.poll_interval = std::chrono::milliseconds(200);
     o.command_timeout = std::chrono::milliseconds(5000);
+    o.job_users = test_support::TestJobUsers();
     return o;
   }
 
   void SetUp() override {
+    if (const std::string why = test_support::JobAccountUnavailable(); !why.empty())
+      GTEST_SKIP() << why;
+    work_ = test_support::JobWorkdir(dir_.path());
     auto executor = MakeSlurmExecutor(Options());
     ASSERT_TRUE(executor) << executor.error().message;
     executor_ = std::move(*executor);
@@ -55,9 +60,10 @@ class SlurmExecutorTest : public ::testing::Test {
     LaunchSpec spec;
     spec.job_id = job;
     spec.argv = {"sh", "-c", std::move(command)};
-    spec.workdir = dir_.path().string();
+    spec.workdir = work_;
     spec.nodes = std::move(nodes);
     spec.grace_s = 2;
+    spec.owner = "ada";
     return spec;
   }
 
@@ -86,6 +92,7 @@ class SlurmExecutorTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string work_;  // the jobs' working directory, the job account's
   std::string prefix_ = test_support::UniquePrefix();
   std::unique_ptr<Executor> executor_;
 };

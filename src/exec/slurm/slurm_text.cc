@@ -225,7 +225,8 @@ std::string RunFiles::Log(bool stderr_stream) const {
   return job_dir + (stderr_stream ? "/stderr.log" : "/stdout.log");
 }
 
-std::string BatchScript(const LaunchSpec& spec, const RunFiles& files) {
+std::string BatchScript(const LaunchSpec& spec, const RunFiles& files, const JobAccount& account,
+                        std::int64_t log_max_bytes) {
   const std::string run = std::to_string(spec.run);
   const std::string program = spec.argv.empty() ? "" : spec.argv[0];
   std::string s;
@@ -250,7 +251,19 @@ std::string BatchScript(const LaunchSpec& spec, const RunFiles& files) {
        ShellQuote("no program " + program + " in " + spec.workdir + " or on PATH") + "\n";
   s += "export QIUSUO_JOB_ID=" + std::to_string(spec.job_id) + " QIUSUO_RESTART_COUNT=" + run +
        " QIUSUO_CHECKPOINT_DIR=\"$d/checkpoint\"\n";
+  s += "export HOME=" + ShellQuote(account.home) + " USER=" + ShellQuote(account.name) +
+       " LOGNAME=" + ShellQuote(account.name) + "\n";
   for (const auto& [k, v] : spec.env) s += "export " + k + "=" + ShellQuote(v) + "\n";
+  // The command runs as the job's account, never as the user Slurm started this as.
+  std::string groups;
+  for (gid_t g : account.groups) groups += (groups.empty() ? "" : ",") + std::to_string(g);
+  if (groups.empty()) groups = std::to_string(account.gid);
+  s += "export QIUSUO_AS=\"--reuid=" + std::to_string(account.uid) +
+       " --regid=" + std::to_string(account.gid) + " --groups=" + groups +
+       " --inh-caps=-all --no-new-privs\"\n";
+  // Each stream of each rank: the first N bytes, then one line, then the rest read
+  // and dropped (head -c reads no further than it writes).
+  s += "export QIUSUO_LOG_MAX=" + std::to_string(log_max_bytes) + "\n";
   s += "trap 'kill -TERM \"$pid\" 2>/dev/null' TERM\n";
   // Each rank records its own exit status: srun's own can be 1 when it lost the
   // controller as the job ended, whatever the command did. A rank's shell waits out a
@@ -258,7 +271,14 @@ std::string BatchScript(const LaunchSpec& spec, const RunFiles& files) {
   s += "export QIUSUO_RANK_EXIT=\"$d/run-" + run + ".rank\"\n";
   s += "rm -f \"$QIUSUO_RANK_EXIT\".*\n";
   s += "srun --ntasks-per-node=1 --kill-on-bad-exit=1 --export=ALL -- bash -c "
-       "'trap : TERM; \"$@\"; echo $? >\"$QIUSUO_RANK_EXIT.$SLURM_PROCID\"' qiusuo-rank";
+       "'trap : TERM; "
+       "cap() { trap \"\" TERM; stdbuf -o0 head -c \"$QIUSUO_LOG_MAX\"; if [ \"$(head -c 1 | wc "
+       "-c)\" != 0 ]; then "
+       "printf \"\\n[qiusuo] this log reached its cap of %s bytes (job_log_max_bytes); the "
+       "rest of this rank'\\''s output is discarded, the job goes on\\n\" \"$QIUSUO_LOG_MAX\"; "
+       "cat >/dev/null; fi; }; "
+       "setpriv $QIUSUO_AS -- \"$@\" > >(cap) 2> >(cap >&2); rc=$?; wait; "
+       "echo $rc >\"$QIUSUO_RANK_EXIT.$SLURM_PROCID\"' qiusuo-rank";
   for (const auto& arg : spec.argv) s += " " + ShellQuote(arg);
   s += " &\n";
   s += "pid=$!\n";
@@ -298,7 +318,11 @@ std::optional<ExitRecord> ParseExitRecord(std::string_view text) {
 }
 
 std::string SbatchTimeLimit(std::int64_t seconds, std::int64_t grace_s) {
-  const std::int64_t minutes = (seconds + std::max<std::int64_t>(0, grace_s) + 59) / 60 + 1;
+  // Saturating: beyond ten years, Slurm's own limit only guards the executor's.
+  constexpr std::int64_t kTenYears = std::int64_t{3660} * 24 * 3600;
+  seconds = std::clamp<std::int64_t>(seconds, 0, kTenYears);
+  grace_s = std::clamp<std::int64_t>(grace_s, 0, kTenYears);
+  const std::int64_t minutes = (seconds + grace_s + 59) / 60 + 1;
   return std::to_string(minutes);
 }
 

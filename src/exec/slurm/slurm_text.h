@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "exec/executor.h"
+#include "exec/job_user.h"
 
 namespace qiusuo::slurm {
 
@@ -64,8 +65,12 @@ struct RunFiles {
 
 // The batch script for a run: records its start, goes to the workdir, checks the
 // program is there, exports the job's variables and runs the command with srun, one
-// task per node, then writes how it ended. Slurm sets CUDA_VISIBLE_DEVICES.
-std::string BatchScript(const LaunchSpec& spec, const RunFiles& files);
+// task per node, then writes how it ended. Slurm sets CUDA_VISIBLE_DEVICES. The
+// script and each rank's shell run as the submitting user (root: the server); the
+// command itself runs as `account` (setpriv: groups, gid, uid, no new privileges),
+// its stdout and stderr each cut at `log_max_bytes` per rank.
+std::string BatchScript(const LaunchSpec& spec, const RunFiles& files, const JobAccount& account,
+                        std::int64_t log_max_bytes);
 
 // What the wrapper left in run-<k>.exit.
 struct ExitRecord {

@@ -3,6 +3,7 @@
 #include "exec/slurm/slurm_text.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -131,10 +132,13 @@ std::string Slurp(const std::string& path) {
 // here: what the job sees, and the files the script leaves.
 class BatchScriptRun : public ::testing::Test {
  protected:
-  int RunScript(const LaunchSpec& spec) {
+  int RunScript(const LaunchSpec& spec, std::int64_t log_max_bytes = std::int64_t{1} << 20) {
     files_ = RunFiles{dir_.File("jobs/" + std::to_string(spec.job_id)), spec.run};
     std::filesystem::create_directories(files_.Checkpoint());
-    const std::string script = BatchScript(spec, files_);
+    // As the test's own account: what the job sees; the switch itself is tested on
+    // the real cluster (compute_exec_test).
+    const JobAccount self{"self", ::getuid(), ::getgid(), {::getgid()}, "/"};
+    const std::string script = BatchScript(spec, files_, self, log_max_bytes);
     // `srun OPTIONS -- CMD...` runs CMD.
     std::ofstream(dir_.File("run.sh"))
         << "srun() { while [ \"$1\" != -- ]; do shift; done; shift; \"$@\"; }\n"
@@ -191,6 +195,20 @@ TEST_F(BatchScriptRun, AMissingProgramOrWorkdirIsACannotStart) {
   EXPECT_FALSE(exit->started);
   EXPECT_NE(exit->reason.find("no directory " + dir_.File("it's gone")), std::string::npos)
       << exit->reason;
+}
+
+// Each stream of each rank stops at the cap, says so once, and the job goes on.
+TEST_F(BatchScriptRun, OutputBeyondTheCapIsDroppedAndTheJobGoesOn) {
+  LaunchSpec spec;
+  spec.job_id = 7;
+  spec.workdir = dir_.path().string();
+  spec.argv = {"sh", "-c", "seq 1 1000; echo went-on >&2; exit 0"};
+  EXPECT_EQ(RunScript(spec, 100), 0);
+  const std::string out = Slurp(dir_.File("out"));
+  EXPECT_NE(out.find("[qiusuo] this log reached its cap of 100 bytes"), std::string::npos) << out;
+  EXPECT_NE(out.find("went-on\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("\n999\n"), std::string::npos) << out;
+  EXPECT_LT(out.size(), 400u) << out;
 }
 
 }  // namespace
