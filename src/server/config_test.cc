@@ -75,5 +75,15 @@ TEST_F(ConfigTest, AnUnknownKeyIsRefusedByNameWithTheNearestKnownOne) {
       << config.error().message;
 }
 
+TEST_F(ConfigTest, ReadsTheConnectionCapPerClientAndRefusesLessThanOne) {
+  EXPECT_EQ(Load("")->max_connections_per_client, 64);
+  auto config = Load("max_connections_per_client = 500\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->max_connections_per_client, 500);
+  config = Load("max_connections_per_client = 0\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "max_connections_per_client");
+}
+
 }  // namespace
 }  // namespace qiusuo::server
