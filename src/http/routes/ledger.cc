@@ -87,14 +87,16 @@ std::vector<Route> LedgerRoutes() {
          ThankRequest req;
          req.contributor = QS_TRY(body.String("contributor", true));
          req.kind = QS_TRY(body.String("kind", true));
-         if (auto p = QS_TRY(body.OptInt("project_id"))) req.project = ProjectId(*p);
+         if (auto p = QS_TRY(body.OptInt("project_id", 1, Body::kMaxCount)))
+           req.project = ProjectId(*p);
          if (body.Has("quantity"))
-           req.quantity_milli =
-               static_cast<std::int64_t>(std::llround(QS_TRY(body.Number("quantity")) * 1000));
+           req.quantity_milli = static_cast<std::int64_t>(std::llround(
+               QS_TRY(body.Number("quantity", -Body::kMaxQuantity, Body::kMaxQuantity)) * 1000));
          req.unit = QS_TRY(body.String("unit", false));
          req.evidence = QS_TRY(body.String("evidence", false));
          req.note = QS_TRY(body.String("note", true));
-         req.corrects = QS_TRY(body.OptInt("corrects"));
+         req.corrects =
+             QS_TRY(body.OptInt("corrects", 1, std::numeric_limits<std::int64_t>::max()));
          const Contribution e = QS_TRY(record->Thank(c.caller, std::move(req)));
          JsonWriter w;
          Write(w, e);
