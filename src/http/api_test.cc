@@ -627,7 +627,9 @@ TEST_F(ApiJobsTest, HugeNegativeAndMistypedNumbersAre422NamingTheField) {
   const auto query = [&](const std::string& target, const std::string& field) {
     const auto r = Call("GET", target, "", ada_);
     EXPECT_EQ(r.status, 422) << target << ": " << r.text;
-    if (r.body.is_object()) EXPECT_EQ(r.body["error"]["field"], field) << target << ": " << r.text;
+    if (r.body.is_object()) {
+      EXPECT_EQ(r.body["error"]["field"], field) << target << ": " << r.text;
+    }
   };
   query("/api/v1/jobs?limit=99999999999999999999", "limit");
   query("/api/v1/jobs?cursor=99999999999999999999", "cursor");
@@ -647,6 +649,17 @@ TEST_F(ApiJobsTest, HugeNegativeAndMistypedNumbersAre422NamingTheField) {
   r = boost(R"({"factor": 2, "expires_at": 18446744073709551615, "reason": "x"})");
   EXPECT_EQ(r.status, 422) << r.text;
   EXPECT_EQ(r.body["error"]["field"], "expires_at") << r.text;
+}
+
+TEST_F(ApiJobsTest, MailThatCannotBeSentIsA503ThatSaysSo) {
+  mail_fails_ = true;
+  auto r = CallJ("POST", "/api/v1/me/identities", json{{"email", "ada@example.org"}}, ada_);
+  EXPECT_EQ(r.status, 503) << r.text;
+  ASSERT_TRUE(r.body.is_object()) << r.text;
+  EXPECT_EQ(r.body["error"]["code"], "unavailable") << r.text;
+  EXPECT_NE(r.text.find("mail_command"), std::string::npos) << r.text;
+  // The server is still here for the next request.
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", ada_).status, 200);
 }
 
 TEST_F(ApiEventsTest, AHandlerThatThrowsIsLoggedAndAnswersAGeneric500) {
