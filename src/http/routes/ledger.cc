@@ -60,7 +60,9 @@ std::vector<Route> LedgerRoutes() {
          Record* record = QS_TRY(NeedRecord(c));
          LedgerQuery q;
          q.after_seq = QS_TRY(IntQuery(c.req, "after", 0));
-         q.limit = static_cast<int>(QS_TRY(IntQuery(c.req, "limit", 100)));
+         // Clamped before it narrows to int: ?limit=4294967297 is 1000, not 1.
+         q.limit = static_cast<int>(
+             std::clamp<std::int64_t>(QS_TRY(IntQuery(c.req, "limit", 100)), 1, 1000));
          if (auto it = c.req.query.find("contributor"); it != c.req.query.end())
            q.contributor = it->second;
          if (auto it = c.req.query.find("evidence"); it != c.req.query.end())
