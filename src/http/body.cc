@@ -14,8 +14,11 @@ namespace {
 // The first field of the object `value` outside `allowed`, if any.
 const std::string* UnknownField(const json& value,
                                 std::initializer_list<std::string_view> allowed) {
-  for (const auto& [field, _] : value.items()) {
-    if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) return &field;
+  if (!value.is_object()) return nullptr;
+  // it.key() of an object iterator refers into the object, which outlives the loop
+  // (items()' key of a proxy would not).
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) return &it.key();
   }
   return nullptr;
 }
@@ -114,10 +117,11 @@ Result<std::optional<std::int64_t>> Body::OptInt(const std::string& name, std::i
   };
   const json* v = Field(*doc_, name);
   if (v && v->is_number() && !v->is_number_integer()) return bounds();
-  auto value = OptInt(name);
+  const auto value = OptInt(name);
   if (!value) return bounds();
-  if (*value && (**value < min || **value > max)) return bounds();
-  return value;
+  const std::optional<std::int64_t>& number = *value;
+  if (number.has_value() && (*number < min || *number > max)) return bounds();
+  return number;
 }
 
 bool Body::Has(const std::string& name) const { return doc_->is_object() && doc_->contains(name); }
@@ -140,7 +144,7 @@ Result<double> Body::Number(const std::string& name) const {
 
 Result<double> Body::Number(const std::string& name, double min, double max) const {
   const std::string key = prefix_ + name;
-  const auto value = Number(name);
+  auto value = Number(name);
   if (!value || *value < min || *value > max) {
     std::ostringstream range;
     range << key << " is a number from " << min << " to " << max;

@@ -150,6 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
         return WriteFixed(400, ErrorJson("malformed", "folded header lines are not taken"));
       }
       // The whole header is in buffer_: this parses it without reading the socket.
+      if (!parser_) return Close();
       return bhttp::async_read_header(
           stream_, buffer_, *parser_,
           beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
