@@ -240,6 +240,10 @@ expect_exit 0 as ada --json job show "$J3"
 [ "$(jq -r '.name + " " + (.gpus|tostring)' <<<"$OUT")" = "from-script 2" ] && ok || bad "directives: $OUT"
 expect_exit 0 as ada logs -f "$J3"
 expect_in "script on 0,1" "$OUT" "logs -f"
+# A bad #QIUSUO value is a usage error naming the line and the value, not an abort.
+printf '#!/bin/sh\n#QIUSUO --project %s\n#QIUSUO --gpus 99999999999999999999\n' "$P" >"$T/bad.sh"
+expect_exit 2 as ada submit "$T/bad.sh"
+expect_in "bad.sh:3: '--gpus' takes a whole number" "$ERR" "bad directive"
 expect_exit 1 as ada submit --project "$P" --gpus 0 -- true
 expect_exit 1 as ada submit --project "$P" --gpus 99 -- true
 expect_in "cluster has 8" "$ERR" "too many GPUs"

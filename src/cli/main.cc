@@ -2,11 +2,14 @@
 // server/); every other verb is a client of the HTTP API, like `gh`. The verbs live in
 // cli/verbs/, one file per area.
 #include <CLI/CLI.hpp>
+#include <csignal>
+#include <exception>
 #include <iostream>
 #include <string>
 
 #include "cli/config.h"
 #include "cli/context.h"
+#include "cli/parse.h"
 #include "cli/verbs/verbs.h"
 
 namespace qiusuo::cli {
@@ -15,6 +18,11 @@ namespace {
 constexpr int kExitUsage = 2;
 
 int Main(int argc, char** argv) {
+  // Process-wide, before any thread starts: a peer that goes away mid-write (a mail
+  // command, a client of `serve`, a reader of our output) is an EPIPE where it
+  // happens, never a silent death by signal (exit 141). Output that can no longer be
+  // written ends the command below.
+  std::signal(SIGPIPE, SIG_IGN);
   CLI::App app{
       "qiusuo: a bottom-up research lab. Post ideas, start and join projects by consent,\n"
       "claim tasks. Exit codes: 0 ok, 1 failed, 2 usage, 3 not allowed, 4 not found,\n"
@@ -45,6 +53,10 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;
+  } catch (const std::exception& e) {
+    // Our bug (a value nobody checked): an error that says so, not an abort (exit 134).
+    std::cerr << "qiusuo: internal error: " << e.what() << "\n";
+    return 1;
   }
   if (const Status& result = ctx.result(); !result) {
     const Error& e = result.error();
@@ -52,6 +64,8 @@ int Main(int argc, char** argv) {
     if (!e.field.empty() && e.message.find(e.field) == std::string::npos)
       std::cerr << " (field: " << e.field << ")";
     std::cerr << "\n";
+    // A bad #QIUSUO line in a job script is a usage error, like a bad flag.
+    if (e.code == ErrorCode::kInvalidArgument && e.field == kScriptField) return kExitUsage;
     return ExitCodeFor(e.code);
   }
   return 0;

@@ -167,7 +167,7 @@ Result<Gift> ParseGift(std::string_view text) {
 namespace {
 // "train.sh:3: " + what, as the error of a directive line.
 std::unexpected<Error> BadDirective(const std::string& where, std::string_view what) {
-  return InvalidArgument("script", std::string(where).append(what));
+  return InvalidArgument(kScriptField, std::string(where).append(what));
 }
 // "'--gpus' takes a whole number, not 'two'".
 std::string TakesNot(const std::string& flag, std::string_view takes, const std::string& value) {
@@ -191,7 +191,8 @@ Result<ScriptDirectives> ParseScriptDirectives(std::istream& script, const std::
       if (!(words >> value)) return BadDirective(where, "'" + flag + "' needs a value");
       if (flag == "--project" || flag == "-p") {
         out.project = Number<std::int64_t>(value, 18);
-        if (!out.project) return BadDirective(where, TakesNot(flag, "a project id", value));
+        if (!out.project || *out.project <= 0)
+          return BadDirective(where, TakesNot(flag, "a project id", value));
       } else if (flag == "--gpus" || flag == "-g") {
         out.gpus = Number<int>(value, 9);
         if (!out.gpus) return BadDirective(where, TakesNot(flag, "a whole number", value));
@@ -202,6 +203,8 @@ Result<ScriptDirectives> ParseScriptDirectives(std::istream& script, const std::
         if (!limit) return BadDirective(where, limit.error().message);
         out.time_limit = value;
       } else {
+        if (const auto eq = value.find('='); eq == 0 || eq == std::string::npos)
+          return BadDirective(where, TakesNot(flag, "NAME=VALUE", value));
         out.env.push_back(value);
       }
     }

@@ -61,7 +61,9 @@ struct ScriptDirectives {
 };
 
 // Reads the directives in `script`; `path` names it in errors, with the line:
-// "train.sh:3: '--gpus' takes a whole number, not 'two'".
+// "train.sh:3: '--gpus' takes a whole number, not 'two'". Every error is
+// invalid_argument with the field kScriptField (the CLI exits 2 on it, as on a bad flag).
+inline constexpr const char* kScriptField = "script";
 Result<ScriptDirectives> ParseScriptDirectives(std::istream& script, const std::string& path);
 
 }  // namespace qiusuo::cli

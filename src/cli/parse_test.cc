@@ -127,11 +127,34 @@ TEST(ParseScriptDirectives, BadValuesAreErrorsNamingTheLine) {
       {"#QIUSUO -t 9999999999999\n", "train.sh:1: '9999999999999' is longer than any job runs"},
       {"#QIUSUO --name\n", "train.sh:1: '--name' needs a value"},
       {"#QIUSUO --partition gpu\n", "train.sh:1: unknown directive '--partition'"},
+      // Every directive, with every kind of bad value.
+      {"#QIUSUO -p\n", "train.sh:1: '-p' needs a value"},
+      {"#QIUSUO --project -3\n", "train.sh:1: '--project' takes a project id, not '-3'"},
+      {"#QIUSUO --project 0\n", "train.sh:1: '--project' takes a project id, not '0'"},
+      {"#QIUSUO -p 9223372036854775808\n", "train.sh:1: '-p' takes a project id"},
+      {"#QIUSUO -p 1e3\n", "train.sh:1: '-p' takes a project id, not '1e3'"},
+      {"#QIUSUO --gpus\n", "train.sh:1: '--gpus' needs a value"},
+      {"#QIUSUO --gpus 2.5\n", "train.sh:1: '--gpus' takes a whole number, not '2.5'"},
+      {"#QIUSUO --gpus 4294967297\n", "train.sh:1: '--gpus' takes a whole number"},
+      {"#QIUSUO -g 0x10\n", "train.sh:1: '-g' takes a whole number, not '0x10'"},
+      {"#QIUSUO -g +2\n", "train.sh:1: '-g' takes a whole number, not '+2'"},
+      {"#QIUSUO -n\n", "train.sh:1: '-n' needs a value"},
+      {"#QIUSUO -t\n", "train.sh:1: '-t' needs a value"},
+      {"#QIUSUO -t -5\n", "train.sh:1: '-5' is not a duration"},
+      {"#QIUSUO -t 2w\n", "train.sh:1: '2w' is not a duration"},
+      {"#QIUSUO -t 1:99999999999999\n", "train.sh:1: '1:99999999999999' is longer than any"},
+      {"#QIUSUO -t 99999999999999999999999d\n", "train.sh:1: '99999999999999999999999d' is longer"},
+      {"#QIUSUO -t ::\n", "train.sh:1: '::' is not a duration"},
+      {"#QIUSUO --env\n", "train.sh:1: '--env' needs a value"},
+      {"#QIUSUO --env NOEQUALS\n", "train.sh:1: '--env' takes NAME=VALUE, not 'NOEQUALS'"},
+      {"#QIUSUO --env =x\n", "train.sh:1: '--env' takes NAME=VALUE, not '=x'"},
+      {"#QIUSUO --gpus 1 --gpus x\n", "train.sh:1: '--gpus' takes a whole number, not 'x'"},
   };
   for (const auto& c : cases) {
     const auto d = Directives(c.script);
     ASSERT_FALSE(d) << c.script;
     EXPECT_EQ(d.error().code, ErrorCode::kInvalidArgument);
+    EXPECT_EQ(d.error().field, kScriptField);
     EXPECT_TRUE(d.error().message.starts_with(c.message)) << d.error().message;
   }
 }

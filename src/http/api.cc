@@ -56,6 +56,26 @@ bool Match(std::string_view pattern, std::string_view path, std::vector<std::str
 
 // The one place an error becomes an HTTP status and the one error shape,
 // {"error": {"code", "field", "message"}}.
+Response ErrorResponse(const Error& e);
+
+// What the client is told of the server's own failure: that it failed and the
+// request's id, which finds the details in the log. Never the details themselves (an
+// exception's what(), a database error, a path).
+Response InternalError(const Request& req) {
+  return ErrorResponse({ErrorCode::kInternal,
+                        "the server failed; see its log (request " + req.request_id + ")",
+                        {}});
+}
+
+// The answer to a request that failed with `e`: the server's own failure (a 500) is
+// logged and answered with InternalError, anything else as it is.
+Response Failed(const Request& req, std::string_view route, const Error& e) {
+  if (HttpStatusFor(e.code) != 500) return ErrorResponse(e);
+  spdlog::error("{} {} ({}, request {}) failed: {}", req.method, route, req.path, req.request_id,
+                e.message);
+  return InternalError(req);
+}
+
 Response ErrorResponse(const Error& e) {
   JsonWriter w;
   w.BeginObject()
@@ -118,22 +138,25 @@ Response Api::Handle(const Request& req) {
         }
       }
       auto caller = lab_.Authenticate(token);
-      if (!caller) return ErrorResponse(caller.error());
+      if (!caller) return Failed(req, route.pattern, caller.error());
       ctx.caller = *caller;
     }
     try {
       auto reply = route.fn(lab_, ctx);
-      if (!reply) return ErrorResponse(reply.error());
+      if (!reply) return Failed(req, route.pattern, reply.error());
       return {reply->status, std::move(reply->content_type), std::move(reply->body),
               std::move(reply->headers), std::move(reply->stream)};
     } catch (const std::exception& e) {
       // Our bug or a library's: the log gets what happened, the client a generic answer.
-      spdlog::error("{} {} ({}) threw: {}", req.method, route.pattern, req.path, e.what());
+      // Method, route, path and request id; never the body, the query or a header,
+      // which may carry passwords and tokens.
+      spdlog::error("{} {} ({}, request {}) threw: {}", req.method, route.pattern, req.path,
+                    req.request_id, e.what());
     } catch (...) {
-      spdlog::error("{} {} ({}) threw a non-standard exception", req.method, route.pattern,
-                    req.path);
+      spdlog::error("{} {} ({}, request {}) threw a non-standard exception", req.method,
+                    route.pattern, req.path, req.request_id);
     }
-    return ErrorResponse({ErrorCode::kInternal, "the server failed; see its log", {}});
+    return InternalError(req);
   }
   if (!allowed.empty()) {
     Response r = ErrorResponse(

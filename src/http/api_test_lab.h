@@ -139,6 +139,10 @@ class FullLabTest : public ApiServerTest {
     identities_ = std::make_unique<Identities>(
         *store_, clock_,
         [this](const std::string&, const std::string&, const std::string& text) -> Status {
+          // As server/mailer.cc reports a mail_command that failed, hung or exited early.
+          if (mail_fails_)
+            return Fail(ErrorCode::kUnavailable,
+                        "the lab's mail_command failed (exit status 1); tell the operator");
           // "... qiusuo identity confirm EMAIL CODE\n": the code is the last word of its line.
           const auto line = text.find("identity confirm ");
           const auto end = text.find('\n', line);
@@ -161,6 +165,7 @@ class FullLabTest : public ApiServerTest {
   std::unique_ptr<Identities> identities_;
   std::unique_ptr<Rewards> rewards_;
   std::string mailed_code_;  // the code of the last identity claim
+  bool mail_fails_ = false;  // the mailer fails as a broken mail_command does
 };
 
 }  // namespace qiusuo::http::api_test

@@ -1,7 +1,10 @@
 #include "http/body.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace qiusuo::http {
 
@@ -11,8 +14,11 @@ namespace {
 // The first field of the object `value` outside `allowed`, if any.
 const std::string* UnknownField(const json& value,
                                 std::initializer_list<std::string_view> allowed) {
-  for (const auto& [field, _] : value.items()) {
-    if (std::find(allowed.begin(), allowed.end(), field) == allowed.end()) return &field;
+  if (!value.is_object()) return nullptr;
+  // it.key() of an object iterator refers into the object, which outlives the loop
+  // (items()' key of a proxy would not).
+  for (auto it = value.begin(); it != value.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) return &it.key();
   }
   return nullptr;
 }
@@ -43,6 +49,13 @@ Result<Body> Body::Parse(const std::string& text, std::initializer_list<std::str
 
 // Lookups go through find(): operator[] on a const json is undefined for a missing key.
 namespace {
+bool TooLong(const json& string) {
+  return string.get_ref<const std::string&>().size() > Body::kMaxString;
+}
+std::string TooLongMessage() {
+  return " is too long (at most " + std::to_string(Body::kMaxString) + " bytes)";
+}
+
 const json* Field(const json& doc, const std::string& key) {
   if (!doc.is_object()) return nullptr;
   const auto it = doc.find(key);
@@ -58,6 +71,7 @@ Result<std::string> Body::String(const std::string& name, bool required) const {
     return std::string();
   }
   if (!v->is_string()) return InvalidArgument(key, key + " must be a string");
+  if (TooLong(*v)) return InvalidArgument(key, key + TooLongMessage());
   return v->get<std::string>();
 }
 
@@ -69,6 +83,7 @@ Result<std::vector<std::string>> Body::Strings(const std::string& name) const {
   if (!v->is_array()) return InvalidArgument(key, key + " must be an array of strings");
   for (const auto& item : *v) {
     if (!item.is_string()) return InvalidArgument(key, key + " must be an array of strings");
+    if (TooLong(item)) return InvalidArgument(key, key + TooLongMessage());
     out.push_back(item.get<std::string>());
   }
   return out;
@@ -78,8 +93,35 @@ Result<std::optional<std::int64_t>> Body::OptInt(const std::string& name) const 
   const std::string key = prefix_ + name;
   const json* v = Field(*doc_, name);
   if (!v) return std::optional<std::int64_t>();
-  if (!v->is_number_integer()) return InvalidArgument(key, key + " must be an integer");
+  // Beyond INT64_MAX, nlohmann keeps an unsigned value (up to 2^64 - 1) or a double;
+  // neither may be read as int64_t.
+  if (v->is_number_unsigned() &&
+      v->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    return InvalidArgument(key, key + " is too large");
+  if (v->is_number_float()) {
+    const double d = v->get<double>();
+    if (std::isfinite(d) && std::abs(d) >= 9.2e18)
+      return InvalidArgument(key, key + " is too large");
+  }
+  if (!v->is_number_integer()) return InvalidArgument(key, key + " must be a whole number");
   return std::optional<std::int64_t>(v->get<std::int64_t>());
+}
+
+Result<std::optional<std::int64_t>> Body::OptInt(const std::string& name, std::int64_t min,
+                                                 std::int64_t max) const {
+  const std::string key = prefix_ + name;
+  const auto bounds = [&] {
+    return InvalidArgument(
+        key, key + " is a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+  };
+  const json* v = Field(*doc_, name);
+  if (v && v->is_number() && !v->is_number_integer()) return bounds();
+  const auto value = OptInt(name);
+  if (!value) return bounds();
+  const std::optional<std::int64_t>& number = *value;
+  if (number.has_value() && (*number < min || *number > max)) return bounds();
+  return number;
 }
 
 bool Body::Has(const std::string& name) const { return doc_->is_object() && doc_->contains(name); }
@@ -94,9 +136,21 @@ Result<bool> Body::Bool(const std::string& name, bool fallback) const {
 
 Result<double> Body::Number(const std::string& name) const {
   const std::string key = prefix_ + name;
-  const json* v = Has(name) ? &doc_->at(name) : nullptr;
-  if (!v || !v->is_number()) return InvalidArgument(key, key + " must be a number");
+  const json* v = Field(*doc_, name);
+  if (!v || !v->is_number() || !std::isfinite(v->get<double>()))
+    return InvalidArgument(key, key + " must be a number");
   return v->get<double>();
+}
+
+Result<double> Body::Number(const std::string& name, double min, double max) const {
+  const std::string key = prefix_ + name;
+  auto value = Number(name);
+  if (!value || *value < min || *value > max) {
+    std::ostringstream range;
+    range << key << " is a number from " << min << " to " << max;
+    return InvalidArgument(key, range.str());
+  }
+  return value;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> Body::StringMap(
@@ -110,6 +164,8 @@ Result<std::vector<std::pair<std::string, std::string>>> Body::StringMap(
     if (!item.is_string())
       return InvalidArgument(key,
                              std::string(key).append(".").append(k).append(" must be a string"));
+    if (TooLong(item) || k.size() > Body::kMaxString)
+      return InvalidArgument(key, key + TooLongMessage());
     out.emplace_back(k, item.get<std::string>());
   }
   return out;

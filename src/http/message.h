@@ -25,7 +25,8 @@ struct Request {
   std::string last_event_id;  // the Last-Event-ID header of a reconnecting event stream
   bool https = false;         // X-Forwarded-Proto: https (a TLS proxy in front)
   std::string content_type;
-  std::string remote;  // the peer's address
+  std::string remote;      // the peer's address
+  std::string request_id;  // unique in this process; in the log and the X-Request-Id header
 };
 
 // A response that stays open: server-sent events (text/event-stream). The server
@@ -37,6 +38,10 @@ class EventStream {
   struct Chunk {
     std::string data;
     bool done = false;
+    // There is more to send right away (a long output read a bounded piece at a
+    // time): the server calls Next again once `data` is written, not after `interval`.
+    // Waiting for the write is what keeps a slow reader from piling data up.
+    bool more = false;
   };
   virtual Chunk Next() = 0;
   std::chrono::milliseconds interval{1000};

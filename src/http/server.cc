@@ -3,16 +3,21 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
+#include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace qiusuo::http {
@@ -24,6 +29,78 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+// How long the acceptor rests when the process is out of file descriptors: accepting
+// again at once would fail again at once, at full CPU.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+
+// "3f9c2a71-42": a per-process random prefix (ids stay apart across restarts in one
+// log) and a counter.
+std::string NextRequestId() {
+  static const std::string prefix = [] {
+    char text[9];
+    std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(std::random_device{}()));
+    return std::string(text);
+  }();
+  static std::atomic<std::uint64_t> counter{0};
+  return prefix + "-" + std::to_string(++counter);
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Why the framing of a request's body is ambiguous, or empty when it is not. Only a
+// single Content-Length or a single `Transfer-Encoding: chunked` (HTTP/1.1) is taken:
+// a proxy in front might read any other shape (`xchunked`, `chunked, identity`, both
+// headers, the header twice) differently from Beast, and the bytes one of them takes
+// for the body the other reads as the next request.
+std::string_view FramingProblem(const bhttp::request_header<>& header) {
+  const auto te = header.count(bhttp::field::transfer_encoding);
+  const auto length = header.count(bhttp::field::content_length);
+  if (te > 1) return "the request has more than one Transfer-Encoding header";
+  if (length > 1) return "the request has more than one Content-Length header";
+  if (te == 0) {
+    const auto value = header[bhttp::field::content_length];
+    const std::string_view digits(value.data(), value.size());
+    if (length == 1 &&
+        (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos))
+      return "Content-Length is a number of bytes";
+    return {};
+  }
+  if (length > 0) return "the request has both Content-Length and Transfer-Encoding";
+  if (header.version() < 11) return "Transfer-Encoding needs HTTP/1.1";
+  const auto value = header[bhttp::field::transfer_encoding];
+  if (!EqualsIgnoringCase(std::string_view(value.data(), value.size()), "chunked"))
+    return "the only Transfer-Encoding taken is chunked";
+  return {};
+}
+
+// The open connections of each client address, so that one client cannot hold every
+// file descriptor of the server.
+class ClientConnections {
+ public:
+  explicit ClientConnections(int limit) : limit_(limit) {}
+  // False when `address` already holds the limit; otherwise counts one more.
+  bool Acquire(const std::string& address) {
+    std::lock_guard lock(mu_);
+    int& open = open_[address];
+    if (open >= limit_) return false;
+    ++open;
+    return true;
+  }
+  void Release(const std::string& address) {
+    std::lock_guard lock(mu_);
+    if (auto it = open_.find(address); it != open_.end() && --it->second <= 0) open_.erase(it);
+  }
+
+ private:
+  const int limit_;
+  std::mutex mu_;
+  std::unordered_map<std::string, int> open_;  // guarded by mu_
+};
 
 std::string ErrorJson(std::string_view code, std::string_view message) {
   // Only fixed ASCII messages come here, so no escaping is needed.
@@ -33,8 +110,15 @@ std::string ErrorJson(std::string_view code, std::string_view message) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const Handler& handler, const ServerOptions& options)
-      : stream_(std::move(socket)), handler_(handler), options_(options) {}
+  // `address` holds one of `clients`' slots, given back when the session ends.
+  Session(tcp::socket socket, const Handler& handler, const ServerOptions& options,
+          std::shared_ptr<ClientConnections> clients, std::string address)
+      : stream_(std::move(socket)),
+        handler_(handler),
+        options_(options),
+        clients_(std::move(clients)),
+        address_(std::move(address)) {}
+  ~Session() { clients_->Release(address_); }
 
   void Run() {
     net::dispatch(stream_.get_executor(),
@@ -47,11 +131,53 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options_.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(options_.header_limit));
     stream_.expires_after(kIdleTimeout);
+    ReadHead();
+  }
+
+  // The header first, as sent: how the body is framed is checked before any of it is
+  // read, and a folded header line (which Beast would unfold) is refused, since a
+  // proxy in front may not unfold it alike.
+  void ReadHead() {
+    const auto data = buffer_.data();
+    const std::string_view seen(static_cast<const char*>(data.data()), data.size());
+    // Blank lines before a request line are skipped, as Beast skips them.
+    const auto start = seen.find_first_not_of("\r\n");
+    const auto end = start == std::string_view::npos ? start : seen.find("\r\n\r\n", start);
+    if (end != std::string_view::npos) {
+      const std::string_view head = seen.substr(start, end + 2 - start);
+      if (head.find("\n ") != std::string_view::npos ||
+          head.find("\n\t") != std::string_view::npos) {
+        return WriteFixed(400, ErrorJson("malformed", "folded header lines are not taken"));
+      }
+      // The whole header is in buffer_: this parses it without reading the socket.
+      if (!parser_) return Close();
+      return bhttp::async_read_header(
+          stream_, buffer_, *parser_,
+          beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    }
+    if (seen.size() > options_.header_limit) {
+      return WriteFixed(431, ErrorJson("too_large", "the request headers are over the limit"));
+    }
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->OnReadError(ec);
+                              self->buffer_.commit(n);
+                              self->ReadHead();
+                            });
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    if (!parser_) return Close();
+    if (const std::string_view problem = FramingProblem(parser_->get()); !problem.empty()) {
+      return WriteFixed(400, ErrorJson("malformed", problem));
+    }
+    if (parser_->is_done()) return OnRead({}, 0);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
 
-  void OnRead(beast::error_code ec, std::size_t) {
+  void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
         ec == net::error::operation_aborted || ec == net::error::connection_reset ||
         ec == net::error::eof) {
@@ -63,8 +189,11 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == bhttp::error::header_limit) {
       return WriteFixed(431, ErrorJson("too_large", "the request headers are over the limit"));
     }
-    if (ec) return WriteFixed(400, ErrorJson("malformed", "the request is not valid HTTP/1.1"));
+    return WriteFixed(400, ErrorJson("malformed", "the request is not valid HTTP/1.1"));
+  }
 
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
     if (!parser_) return Close();
     auto req = parser_->release();
     Request r;
@@ -83,15 +212,27 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::error_code remote_ec;
     const auto remote = stream_.socket().remote_endpoint(remote_ec);
     if (!remote_ec) r.remote = remote.address().to_string();
+    r.request_id = NextRequestId();
 
     Response out;
     try {
       out = handler_(r);
     } catch (const std::exception& e) {
       // Api::Handle catches its handlers' exceptions; this is for the rest (static files, ...).
-      spdlog::error("{} {} threw: {}", r.method, r.path, e.what());
-      out = {500, "application/json", ErrorJson("internal", "the server failed; see its log"), {}};
+      spdlog::error("{} {} (request {}) threw: {}", r.method, r.path, r.request_id, e.what());
+      out = {500,
+             "application/json",
+             ErrorJson("internal", "the server failed; see its log (request " + r.request_id + ")"),
+             {}};
+    } catch (...) {
+      spdlog::error("{} {} (request {}) threw a non-standard exception", r.method, r.path,
+                    r.request_id);
+      out = {500,
+             "application/json",
+             ErrorJson("internal", "the server failed; see its log (request " + r.request_id + ")"),
+             {}};
     }
+    out.headers.emplace_back("X-Request-Id", r.request_id);
     if (out.stream) return StartStream(std::move(out));
     res_ = {};
     res_.version(req.version());
@@ -147,21 +288,32 @@ class Session : public std::enable_shared_from_this<Session> {
     head += first.data;
     if (first.done) {
       outgoing_ = std::move(head);
+      stream_.expires_after(kIdleTimeout);
       net::async_write(
           stream_, net::buffer(outgoing_),
           [self = shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
       return;
     }
-    SendEvents(std::move(head));
+    SendEvents(std::move(head), first.more);
   }
 
-  void SendEvents(std::string bytes) {
+  // Writes `bytes`, then asks the stream for more: at once when it said it has more,
+  // else after its interval. Nothing more is read from the stream while a write is
+  // under way, so a slow reader holds one piece of it, never a pile; a reader that
+  // takes nothing for kIdleTimeout is dropped. No thread waits on either.
+  void SendEvents(std::string bytes, bool more) {
     outgoing_ = std::move(bytes);
+    stream_.expires_after(kIdleTimeout);
     net::async_write(stream_, net::buffer(outgoing_),
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     [self = shared_from_this(), more](beast::error_code ec, std::size_t) {
                        if (ec) return self->Close();
+                       self->stream_.expires_never();
                        self->idle_ticks_ = 0;
-                       self->WaitForEvents();
+                       if (more) {
+                         net::post(self->stream_.get_executor(), [self] { self->NextEvents(); });
+                       } else {
+                         self->WaitForEvents();
+                       }
                      });
   }
 
@@ -169,30 +321,35 @@ class Session : public std::enable_shared_from_this<Session> {
     timer_.expires_after(events_->interval);
     timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->Close();
-      EventStream::Chunk chunk;
-      try {
-        chunk = self->events_->Next();
-      } catch (const std::exception& e) {
-        spdlog::error("event stream threw, closing it: {}", e.what());
-        chunk.done = true;
-      }
-      if (chunk.done) {
-        if (!chunk.data.empty()) {
-          self->outgoing_ = std::move(chunk.data);
-          net::async_write(self->stream_, net::buffer(self->outgoing_),
-                           [self](beast::error_code, std::size_t) { self->Close(); });
-          return;
-        }
-        return self->Close();
-      }
-      // A comment every ~15 s: writing it is how a client that went away is noticed.
-      if (chunk.data.empty() &&
-          ++self->idle_ticks_ * self->events_->interval >= std::chrono::seconds(15)) {
-        chunk.data = ": still here\n\n";
-      }
-      if (chunk.data.empty()) return self->WaitForEvents();
-      self->SendEvents(std::move(chunk.data));
+      self->NextEvents();
     });
+  }
+
+  void NextEvents() {
+    EventStream::Chunk chunk;
+    try {
+      chunk = events_->Next();
+    } catch (const std::exception& e) {
+      spdlog::error("event stream threw, closing it: {}", e.what());
+      chunk.done = true;
+    }
+    if (chunk.done) {
+      if (!chunk.data.empty()) {
+        outgoing_ = std::move(chunk.data);
+        stream_.expires_after(kIdleTimeout);
+        net::async_write(
+            stream_, net::buffer(outgoing_),
+            [self = shared_from_this()](beast::error_code, std::size_t) { self->Close(); });
+        return;
+      }
+      return Close();
+    }
+    // A comment every ~15 s: writing it is how a client that went away is noticed.
+    if (chunk.data.empty() && ++idle_ticks_ * events_->interval >= std::chrono::seconds(15)) {
+      chunk.data = ": still here\n\n";
+    }
+    if (chunk.data.empty()) return WaitForEvents();
+    SendEvents(std::move(chunk.data), chunk.more);
   }
 
   void Close() {
@@ -210,6 +367,8 @@ class Session : public std::enable_shared_from_this<Session> {
   net::steady_timer timer_{stream_.get_executor()};
   const Handler& handler_;
   const ServerOptions& options_;
+  std::shared_ptr<ClientConnections> clients_;
+  std::string address_;
 };
 
 class BeastServer final : public Server {
@@ -220,8 +379,11 @@ class BeastServer final : public Server {
         threads_(options_.threads > 0
                      ? options_.threads
                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))),
+        clients_(
+            std::make_shared<ClientConnections>(std::max(1, options_.max_connections_per_client))),
         ioc_(threads_),
         acceptor_(net::make_strand(ioc_)),
+        accept_timer_(acceptor_.get_executor()),
         signals_(ioc_) {}
 
   ~BeastServer() override { Stop(); }
@@ -286,16 +448,58 @@ class BeastServer final : public Server {
 
   void Accept() {
     acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
-      if (!ec) std::make_shared<Session>(std::move(s), handler_, options_)->Run();
-      if (acceptor_.is_open()) Accept();
+      if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+      if (ec == net::error::no_descriptors || ec.value() == ENFILE ||
+          ec == net::error::no_buffer_space || ec == net::error::no_memory) {
+        // The connection waits in the backlog; the ones already open go on being served.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_accept_warning_ > std::chrono::seconds(10)) {
+          last_accept_warning_ = now;
+          spdlog::warn("cannot accept connections ({}); retrying every {} ms", ec.message(),
+                       kAcceptBackoff.count());
+        }
+        accept_timer_.expires_after(kAcceptBackoff);
+        accept_timer_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor_.is_open()) Accept();
+        });
+        return;
+      }
+      if (!ec) Admit(std::move(s));
+      Accept();
     });
+  }
+
+  // Serves `socket` unless its address already holds its share of connections: then
+  // a 503 (best effort: the socket is new, its send buffer empty) and it is closed.
+  void Admit(tcp::socket socket) {
+    beast::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // gone already
+    std::string address = remote.address().to_string();
+    if (!clients_->Acquire(address)) {
+      static constexpr std::string_view kBusy =
+          "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+          "Connection: close\r\nContent-Length: 121\r\n\r\n"
+          "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many open connections from "
+          "this address; close some and retry\",\"field\":\"\"}}";
+      (void)socket.non_blocking(true, ec);
+      (void)socket.write_some(net::buffer(kBusy.data(), kBusy.size()), ec);
+      (void)socket.shutdown(tcp::socket::shutdown_both, ec);
+      (void)socket.close(ec);
+      return;
+    }
+    std::make_shared<Session>(std::move(socket), handler_, options_, clients_, std::move(address))
+        ->Run();
   }
 
   ServerOptions options_;
   Handler handler_;
   int threads_;
+  std::shared_ptr<ClientConnections> clients_;
   net::io_context ioc_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_timer_;                             // on the acceptor's strand
+  std::chrono::steady_clock::time_point last_accept_warning_;  // on the acceptor's strand
   net::signal_set signals_;
   std::uint16_t port_ = 0;
   std::vector<std::thread> workers_;

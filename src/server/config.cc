@@ -21,32 +21,33 @@ namespace {
 
 // Every key qiusuo.toml may hold: anything else is a typo, refused rather than ignored
 // (a misspelt `executor` would run the lab's jobs on the wrong machines).
-constexpr std::array<std::string_view, 26> kKnownKeys = {"listen",
-                                                         "signup",
-                                                         "threads",
-                                                         "body_limit",
-                                                         "executor",
-                                                         "slurm_partition",
-                                                         "slurm_conf",
-                                                         "shared_dir",
-                                                         "slurm_job_prefix",
-                                                         "slurm_cpus_per_gpu",
-                                                         "slurm_mem_per_gpu_mb",
-                                                         "virtual_gpus",
-                                                         "min_runtime_s",
-                                                         "grace_s",
-                                                         "starvation_wait_s",
-                                                         "mail_command",
-                                                         "database",
-                                                         "web_root",
-                                                         "database_pool",
-                                                         "scheduler_interval_ms",
-                                                         "job_user",
-                                                         "job_users",
-                                                         "job_user_lookup",
-                                                         "allow_root_jobs",
-                                                         "job_log_max_bytes",
-                                                         "job_work_dir"};
+constexpr auto kKnownKeys = std::to_array<std::string_view>({"listen",
+                                                             "signup",
+                                                             "threads",
+                                                             "body_limit",
+                                                             "executor",
+                                                             "slurm_partition",
+                                                             "slurm_conf",
+                                                             "shared_dir",
+                                                             "slurm_job_prefix",
+                                                             "slurm_cpus_per_gpu",
+                                                             "slurm_mem_per_gpu_mb",
+                                                             "virtual_gpus",
+                                                             "min_runtime_s",
+                                                             "grace_s",
+                                                             "starvation_wait_s",
+                                                             "mail_command",
+                                                             "database",
+                                                             "web_root",
+                                                             "database_pool",
+                                                             "scheduler_interval_ms",
+                                                             "job_user",
+                                                             "job_users",
+                                                             "job_user_lookup",
+                                                             "allow_root_jobs",
+                                                             "job_log_max_bytes",
+                                                             "job_work_dir",
+                                                             "max_connections_per_client"});
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -158,6 +159,12 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
     out.open_signup = signup == "open";
     out.threads = table["threads"].value_or(0);
     out.body_limit = table["body_limit"].value_or(static_cast<std::int64_t>(out.body_limit));
+    out.max_connections_per_client =
+        table["max_connections_per_client"].value_or(out.max_connections_per_client);
+    if (out.max_connections_per_client < 1) {
+      return InvalidArgument("max_connections_per_client",
+                             path + ": max_connections_per_client is 1 or more");
+    }
     const std::string executor = table["executor"].value_or(std::string("local"));
     if (executor != "local" && executor != "slurm") {
       return InvalidArgument(
@@ -321,6 +328,10 @@ threads = 0
 
 # Largest request body accepted, in bytes (larger ones get 413).
 body_limit = 1048576
+
+# Open connections one client address may hold; more are answered 503 and closed.
+# Behind a proxy every client has the proxy's address: raise it there.
+max_connections_per_client = 64
 
 # What runs the jobs: "local", supervised processes on this machine, or "slurm", one
 # Slurm job per run on the partition below, pinned to the nodes Qiusuo's scheduler

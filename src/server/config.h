@@ -23,6 +23,7 @@ struct ServerConfig {
   bool open_signup = true;
   int threads = 0;
   std::size_t body_limit = 1 << 20;
+  int max_connections_per_client = 64;
   ExecutorKind executor = ExecutorKind::kLocal;
   int virtual_gpus = 8;  // GPU slots when nvidia-smi finds no GPU
   // executor = "slurm": see exec/slurm/slurm_executor.h.

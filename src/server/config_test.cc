@@ -111,6 +111,14 @@ TEST_F(ConfigTest, ReadsAndChecksTheJobAccountKeys) {
     ASSERT_FALSE(config) << text;
     EXPECT_EQ(config.error().field, field) << text << config.error().message;
   }
+TEST_F(ConfigTest, ReadsTheConnectionCapPerClientAndRefusesLessThanOne) {
+  EXPECT_EQ(Load("")->max_connections_per_client, 64);
+  auto config = Load("max_connections_per_client = 500\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->max_connections_per_client, 500);
+  config = Load("max_connections_per_client = 0\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "max_connections_per_client");
 }
 
 }  // namespace

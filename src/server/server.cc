@@ -199,6 +199,7 @@ Status RunServer(const ServeOptions& options) {
   server_options.port = port;
   server_options.threads = config.threads;
   server_options.body_limit = config.body_limit;
+  server_options.max_connections_per_client = config.max_connections_per_client;
   server_options.handle_signals = true;
   const http::StaticFiles web(FindWebRoot(config.web_root));
   if (web.root().empty()) {

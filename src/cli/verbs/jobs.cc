@@ -203,6 +203,7 @@ void AddJobVerbs(CLI::App& app, Context& ctx) {
                                         "/logs?stream=" + (o.stderr_stream ? "stderr" : "stdout") +
                                         "&offset=" + std::to_string(offset)));
       std::cout << chunk["data"].get<std::string>() << std::flush;
+      if (!std::cout) return {};  // the reader went away (`... | head`): done
       const std::int64_t next = chunk["next_offset"];
       if (!o.follow || chunk["done"].get<bool>()) break;
       if (next == offset) std::this_thread::sleep_for(std::chrono::milliseconds(300));

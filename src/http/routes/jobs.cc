@@ -16,16 +16,14 @@ std::vector<Route> JobRoutes() {
          auto body = QS_TRY(Body::Parse(
              c.req.body, {"project_id", "name", "gpus", "time_limit_s", "workdir", "env", "argv"}));
          SubmitRequest req;
-         auto project = QS_TRY(body.OptInt("project_id"));
+         auto project = QS_TRY(body.OptInt("project_id", 1, Body::kMaxCount));
          if (!project) return InvalidArgument("project_id", "project_id is required");
          req.project = ProjectId(*project);
          req.name = QS_TRY(body.String("name", false));
-         auto gpus = QS_TRY(body.OptInt("gpus"));
+         auto gpus = QS_TRY(body.OptInt("gpus", 0, 1'000'000));
          if (!gpus) return InvalidArgument("gpus", "gpus is required");
-         if (*gpus < 0 || *gpus > 1'000'000)
-           return InvalidArgument("gpus", "gpus is a number of GPUs");
          req.gpus = static_cast<int>(*gpus);
-         req.time_limit_s = QS_TRY(body.OptInt("time_limit_s"));
+         req.time_limit_s = QS_TRY(body.OptInt("time_limit_s", 1, Body::kMaxUnixSeconds));
          req.workdir = QS_TRY(body.String("workdir", true));
          req.argv = QS_TRY(body.Strings("argv"));
          req.env = QS_TRY(body.StringMap("env"));
@@ -86,7 +84,7 @@ std::vector<Route> JobRoutes() {
          if (auto it = c.req.query.find("offset"); it != c.req.query.end() && !it->second.empty()) {
            const auto [ptr, ec] =
                std::from_chars(it->second.data(), it->second.data() + it->second.size(), offset);
-           if (ec != std::errc() || offset < 0)
+           if (ec != std::errc() || ptr != it->second.data() + it->second.size() || offset < 0)
              return InvalidArgument("offset", "offset is a byte offset, 0 or more");
          }
          const LogChunk chunk = QS_TRY(compute->ReadLog(c.caller, id, err, offset, 1 << 20));
@@ -210,8 +208,8 @@ std::vector<Route> JobRoutes() {
          Compute* compute = QS_TRY(NeedCompute(c));
          auto body = QS_TRY(Body::Parse(c.req.body, {"factor", "expires_at", "reason"}));
          const ProjectId pid(QS_TRY(IdParam(c.params[0], "project")));
-         const auto factor = QS_TRY(body.Number("factor"));
-         const auto until = QS_TRY(body.OptInt("expires_at"));
+         const auto factor = QS_TRY(body.Number("factor", 0, 1e6));
+         const auto until = QS_TRY(body.OptInt("expires_at", 0, Body::kMaxUnixSeconds));
          if (!until) return InvalidArgument("expires_at", "expires_at (Unix seconds) is required");
          auto boost = QS_TRY(
              compute->Boost(c.caller, pid, factor, *until, QS_TRY(body.String("reason", true))));

@@ -60,7 +60,9 @@ std::vector<Route> LedgerRoutes() {
          Record* record = QS_TRY(NeedRecord(c));
          LedgerQuery q;
          q.after_seq = QS_TRY(IntQuery(c.req, "after", 0));
-         q.limit = static_cast<int>(QS_TRY(IntQuery(c.req, "limit", 100)));
+         // Clamped before it narrows to int: ?limit=4294967297 is 1000, not 1.
+         q.limit = static_cast<int>(
+             std::clamp<std::int64_t>(QS_TRY(IntQuery(c.req, "limit", 100)), 1, 1000));
          if (auto it = c.req.query.find("contributor"); it != c.req.query.end())
            q.contributor = it->second;
          if (auto it = c.req.query.find("evidence"); it != c.req.query.end())
@@ -87,14 +89,16 @@ std::vector<Route> LedgerRoutes() {
          ThankRequest req;
          req.contributor = QS_TRY(body.String("contributor", true));
          req.kind = QS_TRY(body.String("kind", true));
-         if (auto p = QS_TRY(body.OptInt("project_id"))) req.project = ProjectId(*p);
+         if (auto p = QS_TRY(body.OptInt("project_id", 1, Body::kMaxCount)))
+           req.project = ProjectId(*p);
          if (body.Has("quantity"))
-           req.quantity_milli =
-               static_cast<std::int64_t>(std::llround(QS_TRY(body.Number("quantity")) * 1000));
+           req.quantity_milli = static_cast<std::int64_t>(std::llround(
+               QS_TRY(body.Number("quantity", -Body::kMaxQuantity, Body::kMaxQuantity)) * 1000));
          req.unit = QS_TRY(body.String("unit", false));
          req.evidence = QS_TRY(body.String("evidence", false));
          req.note = QS_TRY(body.String("note", true));
-         req.corrects = QS_TRY(body.OptInt("corrects"));
+         req.corrects =
+             QS_TRY(body.OptInt("corrects", 1, std::numeric_limits<std::int64_t>::max()));
          const Contribution e = QS_TRY(record->Thank(c.caller, std::move(req)));
          JsonWriter w;
          Write(w, e);

@@ -45,7 +45,8 @@ std::vector<Route> ProjectRoutes() {
          StartProjectRequest req;
          req.title = QS_TRY(body.String("title", false));
          req.pitch = QS_TRY(body.String("pitch", false));
-         if (auto idea = QS_TRY(body.OptInt("idea_id")))
+         if (auto idea =
+                 QS_TRY(body.OptInt("idea_id", 1, std::numeric_limits<std::int64_t>::max())))
            req.idea = IdeaId(*idea);
          else if (req.title.empty())
            return InvalidArgument("title",

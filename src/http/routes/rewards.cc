@@ -15,17 +15,17 @@ std::vector<Route> RewardRoutes() {
                                              "period_to", "alpha", "weights"}));
          OpenRoundRequest r;
          r.title = QS_TRY(body.String("title", true));
-         r.pool_minor = QS_TRY(body.OptInt("pool_minor")).value_or(0);
+         r.pool_minor = QS_TRY(body.OptInt("pool_minor", 0, Body::kMaxCount)).value_or(0);
          r.currency = QS_TRY(body.String("currency", true));
-         r.period_from = QS_TRY(body.OptInt("period_from")).value_or(0);
-         r.period_to = QS_TRY(body.OptInt("period_to")).value_or(0);
-         if (body.Has("alpha")) r.alpha = QS_TRY(body.Number("alpha"));
+         r.period_from = QS_TRY(body.OptInt("period_from", 0, Body::kMaxUnixSeconds)).value_or(0);
+         r.period_to = QS_TRY(body.OptInt("period_to", 0, Body::kMaxUnixSeconds)).value_or(0);
+         if (body.Has("alpha")) r.alpha = QS_TRY(body.Number("alpha", 0, 1));
          // {"review": {"per_entry": 2, "per_unit": 0.1}, ...}: kinds not named keep
          // their defaults.
          for (const auto& [kind, w] :
               QS_TRY(body.ObjectMap("weights", {"per_entry", "per_unit"}))) {
-           r.weights[kind] = {QS_TRY(w.Number("per_entry")),
-                              w.Has("per_unit") ? QS_TRY(w.Number("per_unit")) : 0.0};
+           r.weights[kind] = {QS_TRY(w.Number("per_entry", -1e9, 1e9)),
+                              w.Has("per_unit") ? QS_TRY(w.Number("per_unit", -1e9, 1e9)) : 0.0};
          }
          const RewardRound round = QS_TRY(rewards->OpenRound(c.caller, r));
          return Reply{201, RoundJson({round, {}, {}})};
@@ -57,7 +57,7 @@ std::vector<Route> RewardRoutes() {
          // {"points": [{"to": "bob", "points": 40, "note": "fixed the NCCL hang"}, ...]}
          std::vector<PointsGiven> points;
          for (const Body& p : QS_TRY(body.ObjectList("points", {"to", "points", "note"}))) {
-           const auto n = QS_TRY(p.OptInt("points"));
+           const auto n = QS_TRY(p.OptInt("points", -1'000'000'000, 1'000'000'000));
            if (!n)
              return InvalidArgument("points", "each entry of points needs points, a whole number");
            points.push_back({QS_TRY(p.String("to", true)), *n, QS_TRY(p.String("note", false))});
