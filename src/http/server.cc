@@ -92,10 +92,15 @@ class Session : public std::enable_shared_from_this<Session> {
       spdlog::error("{} {} threw: {}", r.method, r.path, e.what());
       out = {500, "application/json", ErrorJson("internal", "the server failed; see its log"), {}};
     }
+    if (out.later) return Later(std::move(out), req.version(), req.keep_alive());
+    Respond(std::move(out), req.version(), req.keep_alive());
+  }
+
+  void Respond(Response out, unsigned version, bool keep_alive) {
     if (out.stream) return StartStream(std::move(out));
     res_ = {};
-    res_.version(req.version());
-    res_.keep_alive(req.keep_alive());
+    res_.version(version);
+    res_.keep_alive(keep_alive);
     res_.result(static_cast<unsigned>(out.status));
     res_.set(bhttp::field::server, "qiusuo");
     res_.set(bhttp::field::content_type, out.content_type);
@@ -103,6 +108,17 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(out.body);
     res_.prepare_payload();
     Write(!res_.keep_alive());
+  }
+
+  // The answer comes from another thread (a slow route on the API's work pool): it is
+  // brought back to this session's strand, and no HTTP thread waits for it meanwhile.
+  void Later(Response out, unsigned version, bool keep_alive) {
+    out.later([self = shared_from_this(), version, keep_alive](Response answer) {
+      net::post(self->stream_.get_executor(),
+                [self, version, keep_alive, answer = std::move(answer)]() mutable {
+                  self->Respond(std::move(answer), version, keep_alive);
+                });
+    });
   }
 
   void WriteFixed(int status, const std::string& body) {

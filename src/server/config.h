@@ -41,6 +41,16 @@ struct ServerConfig {
   std::string database;
   int database_pool = 8;  // connections each server keeps (PostgreSQL)
   std::string web_root;   // the web UI's files; empty: found next to the binary
+  // Accounts (see LabConfig). Password hashing runs on hash_threads threads of its
+  // own (0: on the HTTP threads), at most hash_queue requests waiting, beyond which
+  // sign-up and sign-in answer 503 with Retry-After.
+  int hash_threads = 2;
+  int hash_queue = 32;
+  int signups_per_hour = 10;  // per client address
+  long session_idle_s = 7 * 24 * 3600;
+  long session_max_age_s = 30 * 24 * 3600;
+  long api_token_idle_s = 90 * 24 * 3600;  // 0: API tokens never idle out
+  long reset_code_ttl_s = 2 * 3600;
 };
 
 // A missing file is the defaults; a malformed one, or a value out of range, is an
