@@ -15,7 +15,7 @@ namespace qiusuo::http {
 class WorkPool {
  public:
   // `threads` threads (>= 1) that run at a lower CPU priority than the HTTP threads
-  // (nice +10), and room for `queue_limit` waiting tasks.
+  // (nice +5), and room for `queue_limit` waiting tasks.
   WorkPool(int threads, std::size_t queue_limit);
   // Stop(), then the threads are joined.
   ~WorkPool();
