@@ -101,6 +101,32 @@ expect_exit 3 as bob login --handle bob --password-stdin <<<"wrong-password"
 expect_exit 0 as bob login --handle bob --password-stdin <<<"bob-password-1"
 expect_in "as @bob" "$OUT" "login"
 
+# --- passwords and sessions --------------------------------------------------------
+grep -q 'qsc_[0-9a-f]\{64\}' "$T/bob.toml" && ok || bad "login keeps no known-client secret"
+expect_exit 0 as bob2 login --handle bob --password-stdin <<<"bob-password-1"
+expect_exit 0 as bob session list
+expect_in "this one" "$OUT" "session list"
+expect_exit 3 as carol session list bob
+expect_exit 3 as carol session end bob
+expect_exit 1 as bob passwd --password-stdin <<<$'not-my-password\nbob-password-2'
+expect_in "current password" "$ERR" "passwd with a wrong current password"
+expect_exit 0 as bob passwd --password-stdin <<<$'bob-password-1\nbob-password-2'
+expect_in "other session(s)" "$OUT" "passwd"
+expect_exit 3 as bob2 whoami
+expect_in "sign in again" "$ERR" "a session ended by passwd"
+expect_exit 0 as steward login --handle steward --password-stdin <<<"steward-password-1"
+expect_exit 3 as carol reset-password issue bob
+expect_exit 0 as steward reset-password issue bob
+RESET_CODE=$OUT
+expect_in "in person" "$ERR" "reset-password issue"
+expect_exit 0 as steward session end bob
+expect_in "of @bob" "$OUT" "session end"
+expect_exit 3 as bob whoami
+expect_exit 0 as bob reset-password use --handle bob --code "$RESET_CODE" --password-stdin <<<"bob-password-1"
+expect_exit 1 as bob reset-password use --handle bob --code "$RESET_CODE" --password-stdin <<<"bob-password-3"
+expect_in "wrong, used or expired" "$ERR" "a reset code works once"
+expect_exit 0 as bob login --handle bob --password-stdin <<<"bob-password-1"
+
 # --- a browser session: HttpOnly cookie, CSRF on every change, live events ---------
 curl -s -D "$T/h" -o "$T/b" -X POST "$URL/api/v1/sessions" -d '{"handle":"bob","password":"bob-password-1","cookie":true}'
 grep -qi '^set-cookie: qs_session=qs_[0-9a-f]*; Path=/; SameSite=Strict; Max-Age=[0-9]*; HttpOnly' "$T/h" && ok || bad "session cookie: $(cat "$T/h")"

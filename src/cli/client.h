@@ -75,10 +75,15 @@ class Client {
     return std::move(r->body);
   }
 
-  Status SaveLogin(const std::string& token) {
+  // The known-client secret this machine got when it last signed in, or empty.
+  const std::string& KnownClient() const { return config_.client; }
+
+  // `client`: the known-client secret the sign-in returned; empty keeps the one saved.
+  Status SaveLogin(const std::string& token, const std::string& client = "") {
     ClientConfig updated = config_;
     updated.server = Server();
     updated.token = token;
+    if (!client.empty()) updated.client = client;
     QS_TRY_STATUS(SaveClientConfig(config_path_, updated));
     config_ = updated;
     return {};

@@ -29,6 +29,7 @@ Result<ClientConfig> LoadClientConfig(const std::string& path) {
     const auto table = toml::parse_file(path);
     out.server = table["server"].value_or(std::string());
     out.token = table["token"].value_or(std::string());
+    out.client = table["client"].value_or(std::string());
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()) +
                                          "; fix or delete it");
@@ -46,6 +47,7 @@ Status SaveClientConfig(const std::string& path, const ClientConfig& config) {
     toml::table table;
     if (!config.server.empty()) table.insert("server", config.server);
     if (!config.token.empty()) table.insert("token", config.token);
+    if (!config.client.empty()) table.insert("client", config.client);
     f << "# qiusuo client configuration (holds your token: keep it private)\n" << table << "\n";
   }
   ::chmod(tmp.c_str(), 0600);

@@ -17,6 +17,8 @@ inline constexpr const char* kDefaultServer = "http://127.0.0.1:8080";
 struct ClientConfig {
   std::string server;
   std::string token;
+  // This machine's known-client secret for signing in (see POST /api/v1/sessions).
+  std::string client;
 };
 
 std::string ClientConfigPath();

@@ -9,6 +9,7 @@
 #include "http/json_writer.h"
 #include "http/route.h"
 #include "http/views.h"
+#include "http/work_pool.h"
 
 namespace qiusuo::embedded {
 std::span<const EmbeddedFile> OpenApiFiles();
@@ -91,7 +92,39 @@ Response ErrorResponse(const Error& e) {
   return r;
 }
 
+// Runs a route's function: the one place a handler's failure becomes an answer.
+Response RunRoute(Lab& lab, const Route& route, const Ctx& ctx) {
+  const Request& req = ctx.req;
+  try {
+    auto reply = route.fn(lab, ctx);
+    if (!reply) return Failed(req, route.pattern, reply.error());
+    return {reply->status, std::move(reply->content_type), std::move(reply->body),
+            std::move(reply->headers), std::move(reply->stream)};
+  } catch (const std::exception& e) {
+    // Our bug or a library's: the log gets what happened, the client a generic answer.
+    // Method, route, path and request id; never the body, the query or a header,
+    // which may carry passwords and tokens.
+    spdlog::error("{} {} ({}, request {}) threw: {}", req.method, route.pattern, req.path,
+                  req.request_id, e.what());
+  } catch (...) {
+    spdlog::error("{} {} ({}, request {}) threw a non-standard exception", req.method,
+                  route.pattern, req.path, req.request_id);
+  }
+  return InternalError(req);
+}
+
 }  // namespace
+
+Api::~Api() { StopWorkPool(); }
+
+void Api::UseWorkPool(int threads, std::size_t queue_limit) {
+  StopWorkPool();
+  if (threads > 0) pool_ = std::make_unique<WorkPool>(threads, queue_limit);
+}
+
+void Api::StopWorkPool() {
+  if (pool_) pool_->Stop();
+}
 
 Api::Api(Lab& lab, Compute* compute, Record* record, Identities* identities, Rewards* rewards)
     : lab_(lab), compute_(compute), record_(record), identities_(identities), rewards_(rewards) {}
@@ -141,22 +174,22 @@ Response Api::Handle(const Request& req) {
       if (!caller) return Failed(req, route.pattern, caller.error());
       ctx.caller = *caller;
     }
-    try {
-      auto reply = route.fn(lab_, ctx);
-      if (!reply) return Failed(req, route.pattern, reply.error());
-      return {reply->status, std::move(reply->content_type), std::move(reply->body),
-              std::move(reply->headers), std::move(reply->stream)};
-    } catch (const std::exception& e) {
-      // Our bug or a library's: the log gets what happened, the client a generic answer.
-      // Method, route, path and request id; never the body, the query or a header,
-      // which may carry passwords and tokens.
-      spdlog::error("{} {} ({}, request {}) threw: {}", req.method, route.pattern, req.path,
-                    req.request_id, e.what());
-    } catch (...) {
-      spdlog::error("{} {} ({}, request {}) threw a non-standard exception", req.method,
-                    route.pattern, req.path, req.request_id);
-    }
-    return InternalError(req);
+    if (!route.slow || !pool_) return RunRoute(lab_, route, ctx);
+    Response deferred;
+    deferred.later = [this, &route, req, params,
+                      caller = ctx.caller](std::function<void(Response)> deliver) {
+      std::function<void()> task = [this, &route, req, params, caller, deliver] {
+        const Ctx ctx{req, caller, params, compute_, record_, identities_, rewards_, this};
+        deliver(RunRoute(lab_, route, ctx));
+      };
+      if (pool_->TrySubmit(task)) return;
+      Response busy = ErrorResponse({ErrorCode::kUnavailable,
+                                     "the server is busy checking passwords; try again shortly",
+                                     {}});
+      busy.headers.emplace_back("Retry-After", "1");
+      deliver(std::move(busy));
+    };
+    return deferred;
   }
   if (!allowed.empty()) {
     Response r = ErrorResponse(

@@ -3,6 +3,8 @@
 // result or error into JSON. Every route but sign-up, sign-in, /healthz and the
 // OpenAPI document needs a bearer token.
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +19,8 @@
 
 namespace qiusuo::http {
 
+class WorkPool;
+
 struct RouteInfo {
   std::string method;
   std::string pattern;  // "/api/v1/ideas/{id}"
@@ -29,6 +33,16 @@ class Api {
   // record's services (`record`, `identities`, `rewards`).
   explicit Api(Lab& lab, Compute* compute = nullptr, Record* record = nullptr,
                Identities* identities = nullptr, Rewards* rewards = nullptr);
+  ~Api();
+  // Without a work pool (the default) every route runs on the calling thread. With
+  // one, the slow routes (password hashing) run on `threads` threads of their own,
+  // at most `queue_limit` waiting, beyond which they answer 503 with Retry-After;
+  // Handle then answers them with a Response whose `later` the server calls. Call it
+  // before the API serves requests.
+  void UseWorkPool(int threads, std::size_t queue_limit);
+  // Stops the work pool, dropping the requests that wait: call it once the HTTP
+  // server has stopped and before it is destroyed.
+  void StopWorkPool();
   Response Handle(const Request& request);
   // The routing table, for the OpenAPI document's test.
   static std::vector<RouteInfo> Routes();
@@ -39,6 +53,7 @@ class Api {
   Record* record_;
   Identities* identities_;
   Rewards* rewards_;
+  std::unique_ptr<WorkPool> pool_;
 };
 
 // The OpenAPI 3 document served at /api/v1/openapi.json (src/http/openapi.json).

@@ -17,6 +17,7 @@
 #include "common/temp_dir.h"
 #include "http/api_test_lab.h"
 #include "http/client.h"
+#include "http/route.h"
 #include "http/server.h"
 #include "store/postgres/test_store.h"
 #include "store/sqlite/sqlite_store.h"
@@ -106,6 +107,202 @@ TEST_F(ApiTest, LoginFailuresAreRateLimited) {
   }
   ExpectError(CallJ("POST", "/api/v1/sessions", json{{"handle", "bob"}, {"password", kPassword}}),
               429, "resource_exhausted");
+}
+
+// A request handed to the API in-process, as the server would from `remote`.
+Reply Direct(Api& api, const std::string& method, const std::string& path, const json& body,
+             const std::string& remote, const std::string& token = "",
+             const std::string& cookie = "") {
+  Request r;
+  r.method = method;
+  r.path = path;
+  r.body = body.is_null() ? "" : body.dump();
+  r.remote = remote;
+  if (!token.empty()) r.authorization = "Bearer " + token;
+  r.cookie = cookie;
+  const Response res = api.Handle(r);
+  Reply out{res.status, json::parse(res.body, nullptr, false), res.body};
+  if (out.body.is_discarded()) out.body = res.body;
+  return out;
+}
+
+TEST_F(ApiTest, AnAttackerElsewhereCannotLockTheStewardOut) {
+  const json wrong = {{"handle", "steward"}, {"password", "guess guess guess"}};
+  for (int attempt = 0; attempt < lab_->config().login_failures_per_pair; ++attempt) {
+    ExpectError(Direct(*api_, "POST", "/api/v1/sessions", wrong, "10.6.6.6"), 401,
+                "unauthenticated");
+  }
+  const json right = {{"handle", "steward"}, {"password", kPassword}};
+  ExpectError(Direct(*api_, "POST", "/api/v1/sessions", right, "10.6.6.6"), 429,
+              "resource_exhausted");
+  // The steward, from their own address, is not braked.
+  EXPECT_EQ(CallJ("POST", "/api/v1/sessions", right).status, 201);
+}
+
+TEST_F(ApiTest, AKnownClientGetsThroughABrakeOthersSet) {
+  // The browser signs in and keeps its known-client cookie (HttpOnly, sign-in path only).
+  auto first =
+      http::Call(base_, "POST", "/api/v1/sessions",
+                 json{{"handle", "ada"}, {"password", kPassword}, {"cookie", true}}.dump(), "");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 201) << first->body;
+  EXPECT_FALSE(json::parse(first->body).contains("client"));
+  // The CLI gets its secret in the reply instead.
+  auto cli = CallJ("POST", "/api/v1/sessions", json{{"handle", "ada"}, {"password", kPassword}});
+  ASSERT_EQ(cli.status, 201);
+  const std::string client = cli.body.value("client", "");
+  ASSERT_TRUE(client.starts_with("qsc_")) << cli.text;
+  // Someone at Ada's café trips the brake of (ada, that address).
+  for (int attempt = 0; attempt < lab_->config().login_failures_per_pair; ++attempt) {
+    Direct(*api_, "POST", "/api/v1/sessions", {{"handle", "ada"}, {"password", "guess it now"}},
+           "10.6.6.6");
+  }
+  const json right = {{"handle", "ada"}, {"password", kPassword}};
+  ExpectError(Direct(*api_, "POST", "/api/v1/sessions", right, "10.6.6.6"), 429,
+              "resource_exhausted");
+  json with_client = right;
+  with_client["client"] = client;
+  auto known = Direct(*api_, "POST", "/api/v1/sessions", with_client, "10.6.6.6");
+  EXPECT_EQ(known.status, 201) << known.text;
+  EXPECT_EQ(known.body.value("client", ""), client);
+  // The same secret as the browser's cookie.
+  auto cookie = Direct(*api_, "POST", "/api/v1/sessions",
+                       {{"handle", "ada"}, {"password", kPassword}, {"cookie", true}}, "10.6.6.6",
+                       "", std::string(kClientCookie) + "=" + client);
+  EXPECT_EQ(cookie.status, 201) << cookie.text;
+}
+
+TEST_F(ApiTest, SignUpsAreRatedPerAddress) {
+  // Ada and Bob signed up from 127.0.0.1 already.
+  for (int n = 2; n < lab_->config().signups_per_remote; ++n) {
+    EXPECT_EQ(CallJ("POST", "/api/v1/members",
+                    json{{"handle", "user" + std::to_string(n)}, {"password", kPassword}})
+                  .status,
+              201);
+  }
+  ExpectError(CallJ("POST", "/api/v1/members", json{{"handle", "late"}, {"password", kPassword}}),
+              429, "resource_exhausted");
+  EXPECT_EQ(Direct(*api_, "POST", "/api/v1/members", {{"handle", "late"}, {"password", kPassword}},
+                   "10.0.0.2")
+                .status,
+            201);
+}
+
+TEST_F(ApiTest, AnExpiredSessionIsRefusedWithWhatToDo) {
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", ada_).status, 200);
+  clock_.Advance(lab_->config().session_idle_s);
+  auto expired = Call("GET", "/api/v1/me", "", ada_);
+  ExpectError(expired, 401, "unauthenticated");
+  EXPECT_NE(expired.body["error"]["message"].get<std::string>().find("sign in again"),
+            std::string::npos);
+  const std::string again = Login("ada");
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", again).status, 200);
+  auto tokens = Call("GET", "/api/v1/tokens", "", again);
+  ASSERT_EQ(tokens.status, 200);
+  ExpectSchema(tokens.body["items"][0], "Token");
+  EXPECT_TRUE(tokens.body["items"][1]["session"].get<bool>());
+}
+
+TEST_F(ApiTest, ChangingThePasswordEndsTheOtherSessions) {
+  const std::string other = Login("ada");
+  auto changed =
+      CallJ("POST", "/api/v1/me/password",
+            json{{"current_password", kPassword}, {"new_password", "a new long password"}}, ada_);
+  ASSERT_EQ(changed.status, 200) << changed.text;
+  EXPECT_EQ(changed.body["ended_sessions"], 1);
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", ada_).status, 200);
+  ExpectError(Call("GET", "/api/v1/me", "", other), 401, "unauthenticated");
+  ExpectError(
+      CallJ("POST", "/api/v1/me/password",
+            json{{"current_password", kPassword}, {"new_password", "a third password"}}, ada_),
+      422, "invalid_argument", "current_password");
+  ExpectError(CallJ("POST", "/api/v1/me/password", json{{"new_password", "a third password"}}), 401,
+              "unauthenticated");
+  EXPECT_EQ(CallJ("POST", "/api/v1/sessions",
+                  json{{"handle", "ada"}, {"password", "a new long password"}})
+                .status,
+            201);
+}
+
+TEST_F(ApiTest, AResetCodeWorksOnceAndWrongCodesAreBraked) {
+  ExpectError(Call("POST", "/api/v1/members/bob/password-reset", "", ada_), 403,
+              "permission_denied");
+  ExpectError(CallJ("POST", "/api/v1/password-resets", json{{"handle", "bob"}}), 409,
+              "failed_precondition");  // this lab sends no mail: a steward issues codes
+  auto issued = Call("POST", "/api/v1/members/bob/password-reset", "", steward_);
+  ASSERT_EQ(issued.status, 201) << issued.text;
+  const std::string code = issued.body["code"];
+  const json wrong = {{"handle", "bob"},
+                      {"code", "qsr_" + std::string(64, '0')},
+                      {"new_password", "a new long password"}};
+  for (int attempt = 0; attempt < lab_->config().login_failures_per_pair; ++attempt) {
+    ExpectError(Direct(*api_, "POST", "/api/v1/password-resets/use", wrong, "10.6.6.6"), 422,
+                "invalid_argument", "code");
+  }
+  json right = wrong;
+  right["code"] = code;
+  ExpectError(Direct(*api_, "POST", "/api/v1/password-resets/use", right, "10.6.6.6"), 429,
+              "resource_exhausted");
+  auto used = CallJ("POST", "/api/v1/password-resets/use", right);
+  ASSERT_EQ(used.status, 200) << used.text;
+  EXPECT_EQ(used.body["handle"], "bob");
+  ExpectError(Call("GET", "/api/v1/me", "", bob_), 401, "unauthenticated");
+  ExpectError(CallJ("POST", "/api/v1/password-resets/use", right), 422, "invalid_argument", "code");
+  EXPECT_EQ(CallJ("POST", "/api/v1/sessions",
+                  json{{"handle", "bob"}, {"password", "a new long password"}})
+                .status,
+            201);
+}
+
+TEST_F(ApiTest, AStewardEndsAMembersSessionsAndOthersCannot) {
+  ExpectError(Call("GET", "/api/v1/members/ada/sessions", "", bob_), 403, "permission_denied");
+  ExpectError(Call("DELETE", "/api/v1/members/ada/sessions", "", bob_), 403, "permission_denied");
+  ExpectError(Call("DELETE", "/api/v1/members/ada/sessions"), 401, "unauthenticated");
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", ada_).status, 200);
+  auto seen = Call("GET", "/api/v1/members/ada/sessions", "", steward_);
+  ASSERT_EQ(seen.status, 200);
+  ASSERT_EQ(seen.body["items"].size(), 1u);
+  auto ended = Call("DELETE", "/api/v1/members/ada/sessions", "", steward_);
+  ASSERT_EQ(ended.status, 200);
+  EXPECT_EQ(ended.body["ended"], 1);
+  ExpectError(Call("GET", "/api/v1/me", "", ada_), 401, "unauthenticated");
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", steward_).status, 200);
+  // A member ends their own other sessions; the one asking stays.
+  const std::string other = Login("bob");
+  EXPECT_EQ(Call("DELETE", "/api/v1/members/bob/sessions", "", bob_).body["ended"], 1);
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", bob_).status, 200);
+  ExpectError(Call("GET", "/api/v1/me", "", other), 401, "unauthenticated");
+}
+
+TEST_F(ApiTest, PasswordHashingRunsOnItsPoolAndAFullQueueAnswers503) {
+  api_->UseWorkPool(1, 4);
+  EXPECT_EQ(
+      CallJ("POST", "/api/v1/members", json{{"handle", "carol"}, {"password", kPassword}}).status,
+      201);
+  auto session =
+      CallJ("POST", "/api/v1/sessions", json{{"handle", "carol"}, {"password", kPassword}});
+  ASSERT_EQ(session.status, 201) << session.text;
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", session.body["token"]).body["handle"], "carol");
+  // No room at all: every slow route answers 503 with Retry-After; the rest go on.
+  api_->UseWorkPool(1, 0);
+  auto busy = http::Call(base_, "POST", "/api/v1/sessions",
+                         json{{"handle", "carol"}, {"password", kPassword}}.dump(), "");
+  ASSERT_TRUE(busy);
+  EXPECT_EQ(busy->status, 503) << busy->body;
+  EXPECT_EQ(json::parse(busy->body)["error"]["code"], "unavailable");
+  EXPECT_EQ(Call("GET", "/api/v1/me", "", ada_).status, 200);
+  Request r;
+  r.method = "POST";
+  r.path = "/api/v1/sessions";
+  r.body = json{{"handle", "carol"}, {"password", kPassword}}.dump();
+  Response deferred = api_->Handle(r);
+  ASSERT_TRUE(deferred.later);
+  Response got;
+  deferred.later([&](Response answer) { got = std::move(answer); });
+  EXPECT_EQ(got.status, 503);
+  EXPECT_NE(std::find(got.headers.begin(), got.headers.end(),
+                      std::pair<std::string, std::string>{"Retry-After", "1"}),
+            got.headers.end());
 }
 
 TEST_F(ApiTest, SignOutRevokesTheToken) {

@@ -71,6 +71,7 @@ class ApiServerTest : public ::testing::Test {
 
   void TearDown() override {
     if (server_) server_->Stop();
+    if (api_) api_->StopWorkPool();  // before the server's connections go
   }
 
   // The lab alone: no executor (job routes answer 503) and no ledger.

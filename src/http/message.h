@@ -54,6 +54,10 @@ struct Response {
   // Sent as they are; a name may repeat (Set-Cookie).
   std::vector<std::pair<std::string, std::string>> headers;
   std::shared_ptr<EventStream> stream;  // set: an event stream instead of `body`
+  // Set: the answer comes later, from another thread (a slow route on the API's work
+  // pool). The server calls `later` once, at once, with a function that takes the
+  // answer, which may be called from any thread, exactly once; the connection waits.
+  std::function<void(std::function<void(Response)>)> later;
 };
 
 // The value of cookie `name` in a Cookie header, or empty.

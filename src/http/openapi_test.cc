@@ -436,6 +436,31 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("GET", "/api/v1/ideas/999", nullptr, ada_, 404);
   Check("POST", "/api/v1/ideas", {{"title", 1}}, ada_, 422);
   Check("GET", "/api/v1/me", nullptr, "qs_nothing", 401);
+
+  // ---- passwords and sessions (these end Ada's and Bob's sessions) ----
+  Check("GET", "/api/v1/members/ada/sessions", nullptr, ada_, 200);
+  Check("GET", "/api/v1/members/ada/sessions", nullptr, bob_, 403);
+  Check("POST", "/api/v1/me/password",
+        {{"current_password", api_test::kPassword}, {"new_password", "a new long password"}}, ada_,
+        200);
+  Check("POST", "/api/v1/me/password",
+        {{"current_password", "not it at all"}, {"new_password", "a third long password"}}, ada_,
+        422);
+  Check("POST", "/api/v1/password-resets", {{"handle", "ada"}}, "", 409);  // no mail here
+  lab_->SetMailer(
+      [](const std::string&, const std::string&, const std::string&) { return Status{}; });
+  Check("POST", "/api/v1/password-resets", {{"handle", "ada"}}, "", 202);
+  lab_->SetMailer({});
+  Check("POST", "/api/v1/members/ada/password-reset", nullptr, bob_, 403);
+  const json reset = Check("POST", "/api/v1/members/ada/password-reset", nullptr, steward_, 201);
+  Check("POST", "/api/v1/password-resets/use",
+        {{"handle", "ada"}, {"code", reset.value("code", "")}, {"new_password", "a long password"}},
+        "", 200);
+  Check("POST", "/api/v1/password-resets/use",
+        {{"handle", "ada"}, {"code", reset.value("code", "")}, {"new_password", "a long password"}},
+        "", 422);
+  Check("DELETE", "/api/v1/members/steward/sessions", nullptr, bob_, 403);
+  Check("DELETE", "/api/v1/members/bob/sessions", nullptr, steward_, 200);
   Check("DELETE", "/api/v1/sessions/current", nullptr, carol, 200);
 
   for (const auto& route : Api::Routes()) {

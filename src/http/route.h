@@ -52,6 +52,9 @@ struct Route {
   std::string_view pattern;  // "/api/v1/ideas/{id}"
   bool needs_auth;
   RouteFn fn;
+  // Slow by design (Argon2id password hashing): run on the API's work pool, when it
+  // has one, rather than on an HTTP thread.
+  bool slow = false;
 };
 
 // The tables, one per area of the product (routes/<area>.cc). Within one path the
@@ -77,6 +80,8 @@ Result<std::int64_t> IntQuery(const Request& req, const char* key, std::int64_t 
 // readable qs_csrf cookie, which other sites cannot read).
 inline constexpr const char* kSessionCookie = "qs_session";
 inline constexpr const char* kCsrfCookie = "qs_csrf";
+// The browser's known-client secret (see Lab::Login), sent to the sign-in route only.
+inline constexpr const char* kClientCookie = "qs_client";
 std::string CsrfFor(std::string_view token);
 
 Result<Compute*> NeedCompute(const Ctx& c);

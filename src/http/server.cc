@@ -232,11 +232,16 @@ class Session : public std::enable_shared_from_this<Session> {
              ErrorJson("internal", "the server failed; see its log (request " + r.request_id + ")"),
              {}};
     }
+    if (out.later) return Later(std::move(out), req.version(), req.keep_alive(), r.request_id);
     out.headers.emplace_back("X-Request-Id", r.request_id);
+    Respond(std::move(out), req.version(), req.keep_alive());
+  }
+
+  void Respond(Response out, unsigned version, bool keep_alive) {
     if (out.stream) return StartStream(std::move(out));
     res_ = {};
-    res_.version(req.version());
-    res_.keep_alive(req.keep_alive());
+    res_.version(version);
+    res_.keep_alive(keep_alive);
     res_.result(static_cast<unsigned>(out.status));
     res_.set(bhttp::field::server, "qiusuo");
     res_.set(bhttp::field::content_type, out.content_type);
@@ -244,6 +249,19 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(out.body);
     res_.prepare_payload();
     Write(!res_.keep_alive());
+  }
+
+  // The answer comes from another thread (a slow route on the API's work pool): it is
+  // brought back to this session's strand, and no HTTP thread waits for it meanwhile.
+  void Later(Response out, unsigned version, bool keep_alive, std::string request_id) {
+    out.later([self = shared_from_this(), version, keep_alive,
+               request_id = std::move(request_id)](Response answer) {
+      answer.headers.emplace_back("X-Request-Id", request_id);
+      net::post(self->stream_.get_executor(),
+                [self, version, keep_alive, answer = std::move(answer)]() mutable {
+                  self->Respond(std::move(answer), version, keep_alive);
+                });
+    });
   }
 
   void WriteFixed(int status, const std::string& body) {

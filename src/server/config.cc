@@ -47,7 +47,14 @@ constexpr auto kKnownKeys = std::to_array<std::string_view>({"listen",
                                                              "allow_root_jobs",
                                                              "job_log_max_bytes",
                                                              "job_work_dir",
-                                                             "max_connections_per_client"});
+                                                             "max_connections_per_client",
+                                                             "hash_threads",
+                                                             "hash_queue",
+                                                             "signups_per_hour",
+                                                             "session_idle_s",
+                                                             "session_max_age_s",
+                                                             "api_token_idle_s",
+                                                             "reset_code_ttl_s"});
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -225,6 +232,38 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                                  "starvation_wait_s >= 0 and scheduler_interval_ms >= 10");
     }
     QS_TRY_STATUS(LoadJobKeys(table, path, out));
+    out.hash_threads = table["hash_threads"].value_or(out.hash_threads);
+    out.hash_queue = table["hash_queue"].value_or(out.hash_queue);
+    if (out.hash_threads < 0 || out.hash_threads > 64 || out.hash_queue < 1) {
+      return InvalidArgument("hash_threads",
+                             path +
+                                 ": hash_threads is 0 to 64 (0: hash on the HTTP threads) "
+                                 "and hash_queue >= 1");
+    }
+    out.signups_per_hour = table["signups_per_hour"].value_or(out.signups_per_hour);
+    if (out.signups_per_hour < 1) {
+      return InvalidArgument("signups_per_hour", path + ": signups_per_hour is >= 1");
+    }
+    out.session_idle_s =
+        table["session_idle_s"].value_or(static_cast<std::int64_t>(out.session_idle_s));
+    out.session_max_age_s =
+        table["session_max_age_s"].value_or(static_cast<std::int64_t>(out.session_max_age_s));
+    out.api_token_idle_s =
+        table["api_token_idle_s"].value_or(static_cast<std::int64_t>(out.api_token_idle_s));
+    out.reset_code_ttl_s =
+        table["reset_code_ttl_s"].value_or(static_cast<std::int64_t>(out.reset_code_ttl_s));
+    constexpr long kYear = 366L * 24 * 3600;
+    for (const auto& [key, value] : {std::pair{"session_idle_s", out.session_idle_s},
+                                     std::pair{"session_max_age_s", out.session_max_age_s},
+                                     std::pair{"reset_code_ttl_s", out.reset_code_ttl_s}}) {
+      if (value < 60 || value > kYear) {
+        return InvalidArgument(key, path + ": " + key + " is 60 s to a year (31622400)");
+      }
+    }
+    if (out.api_token_idle_s < 0 || out.api_token_idle_s > 10 * kYear) {
+      return InvalidArgument("api_token_idle_s",
+                             path + ": api_token_idle_s is 0 (never) to ten years in seconds");
+    }
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
   }
@@ -366,6 +405,21 @@ scheduler_interval_ms = 1000
 # that reads a message ("To:", "Subject:", a blank line, the body) on stdin, like
 # "/usr/sbin/sendmail -t". Empty: the lab sends no mail.
 mail_command = ""
+
+# Accounts. Password hashing (Argon2id, 64 MiB each) runs on this many threads of its
+# own, so that sign-ins do not slow everyone else; 0 hashes on the HTTP threads. At
+# most hash_queue sign-ins wait; more get 503 with Retry-After.
+hash_threads = 2
+hash_queue = 32
+# Sign-ups accepted per client address per hour.
+signups_per_hour = 10
+# A session from signing in ends after this long unused, and this long after sign-in.
+session_idle_s = 604800
+session_max_age_s = 2592000
+# An API token (`qiusuo token create`) ends after this long unused; 0: never.
+api_token_idle_s = 7776000
+# How long a password reset code (mailed, or issued by a steward) stays valid.
+reset_code_ttl_s = 7200
 )" << JobUserSection();
   return {};
 }

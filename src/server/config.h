@@ -56,6 +56,16 @@ struct ServerConfig {
   // Where each job gets a directory of its own (WORK/<id>, its checkpoints); outside
   // the data directory, which jobs cannot enter. Empty: DATA/../<name of DATA>-work.
   std::string job_work_dir;
+  // Accounts (see LabConfig). Password hashing runs on hash_threads threads of its
+  // own (0: on the HTTP threads), at most hash_queue requests waiting, beyond which
+  // sign-up and sign-in answer 503 with Retry-After.
+  int hash_threads = 2;
+  int hash_queue = 32;
+  int signups_per_hour = 10;  // per client address
+  long session_idle_s = 7 * 24 * 3600;
+  long session_max_age_s = 30 * 24 * 3600;
+  long api_token_idle_s = 90 * 24 * 3600;  // 0: API tokens never idle out
+  long reset_code_ttl_s = 2 * 3600;
 };
 
 // The unprivileged account scripts/install-deps creates for jobs; `qiusuo init`

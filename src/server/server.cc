@@ -177,6 +177,12 @@ Status RunServer(const ServeOptions& options) {
   SystemClock clock;
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
+  lab_config.signups_per_remote = config.signups_per_hour;
+  lab_config.signup_window_s = 3600;
+  lab_config.session_idle_s = static_cast<int>(config.session_idle_s);
+  lab_config.session_max_age_s = static_cast<int>(config.session_max_age_s);
+  lab_config.api_token_idle_s = static_cast<int>(config.api_token_idle_s);
+  lab_config.reset_code_ttl_s = static_cast<int>(config.reset_code_ttl_s);
   Lab lab(*store, clock, lab_config);
   auto executor = QS_TRY(MakeExecutor(config, dir, clock));
   ComputeConfig compute_config;
@@ -189,11 +195,13 @@ Status RunServer(const ServeOptions& options) {
   compute.StartLoop(std::chrono::milliseconds(config.scheduler_interval_ms));
   Mailer mailer;
   if (!config.mail_command.empty()) mailer = MakeCommandMailer(config.mail_command);
+  if (mailer) lab.SetMailer(mailer);  // password reset codes
   // Labs made before the ledger get their key on first start.
   Record record(*store, clock, QS_TRY(LoadLedgerKey(dir.ledger_key().string(), true)));
   Identities identities(*store, clock, std::move(mailer));
   Rewards rewards(*store, clock);
   http::Api api(lab, &compute, &record, &identities, &rewards);
+  api.UseWorkPool(config.hash_threads, static_cast<std::size_t>(config.hash_queue));
   http::ServerOptions server_options;
   server_options.host = host;
   server_options.port = port;
@@ -218,6 +226,7 @@ Status RunServer(const ServeOptions& options) {
             << AllGpus(executor->Nodes()).size() << " GPUs)\n"
             << std::flush;
   server->Wait();
+  api.StopWorkPool();  // before the server's connections go
   compute.StopLoop();
   spdlog::info("qiusuo: stopped");
   return {};

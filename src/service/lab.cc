@@ -113,6 +113,13 @@ Result<Member> Lab::SignUp(SignUpRequest req) {
         "this lab signs up by invitation: ask a member for a code (qiusuo invite) and pass it "
         "as invite_code");
   }
+  if (!req.remote.empty()) {
+    const std::string key = "s:" + req.remote;
+    const UnixSeconds now = clock_.Now();
+    QS_TRY_STATUS(limiter_.Check(key, config_.signups_per_remote, config_.signup_window_s, now,
+                                 "too many sign-ups from your address"));
+    limiter_.Fail(key, now);  // every attempt that gets as far as hashing counts
+  }
   // Hash outside the transaction: Argon2id is slow by design and must not hold the write lock.
   const std::string hash = QS_TRY(crypto::HashPassword(req.password, config_.password_cost));
   Member created;
@@ -136,35 +143,105 @@ Result<Member> Lab::SignUp(SignUpRequest req) {
   return created;
 }
 
-Result<IssuedToken> Lab::Login(const std::string& handle, const std::string& password,
-                               const std::string& remote) {
-  const UnixSeconds now = clock_.Now();
-  const std::string handle_key = "h:" + handle;
-  const std::string remote_key = "r:" + remote;
-  QS_TRY_STATUS(
-      limiter_.Check(handle_key, config_.login_failures_per_handle, config_.login_window_s, now));
-  QS_TRY_STATUS(
-      limiter_.Check(remote_key, config_.login_failures_per_remote, config_.login_window_s, now));
+namespace {
 
+std::string PairKey(const std::string& handle, const std::string& remote) {
+  return "p:" + handle + "\n" + remote;
+}
+std::string RemoteKey(const std::string& remote) { return "r:" + remote; }
+
+// Compares two hex digests without an early exit.
+bool SameDigest(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+constexpr std::string_view kClientPrefix = "qsc_";
+constexpr std::string_view kResetPrefix = "qsr_";
+constexpr UnixSeconds kTouchEvery = 60;  // last_used_at is kept to the minute
+
+std::string Duration(UnixSeconds s) {
+  if (s % (24 * 3600) == 0) return std::to_string(s / (24 * 3600)) + " days";
+  if (s % 3600 == 0) return std::to_string(s / 3600) + " h";
+  return std::to_string(s) + " s";
+}
+
+}  // namespace
+
+Status Lab::CheckPairAndRemote(const std::string& handle, const std::string& remote,
+                               UnixSeconds now) {
+  QS_TRY_STATUS(limiter_.Check(PairKey(handle, remote), config_.login_failures_per_pair,
+                               config_.login_window_s, now));
+  return limiter_.Check(RemoteKey(remote), config_.login_failures_per_remote,
+                        config_.login_window_s, now);
+}
+
+void Lab::FailPairAndRemote(const std::string& handle, const std::string& remote, UnixSeconds now) {
+  limiter_.Fail(PairKey(handle, remote), now);
+  limiter_.Fail(RemoteKey(remote), now);
+}
+
+Result<IssuedToken> Lab::Login(const std::string& handle, const std::string& password,
+                               const std::string& remote, const std::string& client) {
+  const UnixSeconds now = clock_.Now();
+  const std::string client_hash =
+      client.starts_with(kClientPrefix) ? crypto::Sha256Hex(client) : std::string();
   std::optional<Member> member;
   std::optional<std::string> hash;
+  std::optional<KnownClient> known;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
     member = QS_TRY(tx.FindMemberByHandle(handle));
     if (member) hash = QS_TRY(tx.PasswordHash(member->id));
+    if (member && !client_hash.empty()) {
+      known = QS_TRY(tx.FindKnownClient(client_hash));
+      if (known && known->member != member->id) known.reset();
+    }
     return {};
   }));
+  // A known client has its own brake; everyone else those of the pair, the address
+  // and the handle.
+  const std::string client_key = "c:" + client_hash;
+  const std::string handle_key = "h:" + handle;
+  if (known) {
+    QS_TRY_STATUS(
+        limiter_.Check(client_key, config_.login_failures_per_client, config_.login_window_s, now));
+  } else {
+    QS_TRY_STATUS(CheckPairAndRemote(handle, remote, now));
+    QS_TRY_STATUS(
+        limiter_.Check(handle_key, config_.login_failures_per_handle, config_.login_window_s, now));
+  }
   std::call_once(dummy_once_, [&] {
     dummy_hash_ = crypto::HashPassword("not a password of anyone", config_.password_cost)
                       .value_or(std::string());
   });
   const bool ok = crypto::VerifyPassword(hash ? *hash : dummy_hash_, password) && member;
   if (!ok) {
-    limiter_.Fail(handle_key, now);
-    limiter_.Fail(remote_key, now);
+    if (known) {
+      limiter_.Fail(client_key, now);
+    } else {
+      FailPairAndRemote(handle, remote, now);
+      limiter_.Fail(handle_key, now);
+    }
     return Fail(ErrorCode::kUnauthenticated, "wrong handle or password");
   }
-  limiter_.Clear(handle_key);
-  return IssueToken(*member, "login");
+  limiter_.Clear(PairKey(handle, remote));
+  if (known) limiter_.Clear(client_key);
+  return IssueSession(*member, known ? client : std::string());
+}
+
+Result<IssuedToken> Lab::IssueSession(const Member& member, const std::string& client) {
+  IssuedToken issued;
+  issued.token = std::string(kTokenPrefix) + crypto::RandomHex(32);  // 256 random bits
+  issued.member = member;
+  issued.client = client.empty() ? std::string(kClientPrefix) + crypto::RandomHex(32) : client;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const UnixSeconds now = clock_.Now();
+    issued.id = QS_TRY(tx.InsertSession(member.id, crypto::Sha256Hex(issued.token), now));
+    return tx.PutKnownClient({crypto::Sha256Hex(issued.client), member.id, now, now});
+  }));
+  return issued;
 }
 
 Result<IssuedToken> Lab::IssueToken(const Member& member, const std::string& name) {
@@ -179,6 +256,15 @@ Result<IssuedToken> Lab::IssueToken(const Member& member, const std::string& nam
   return issued;
 }
 
+std::optional<UnixSeconds> Lab::ExpiresAt(const TokenRecord& t) const {
+  if (t.session) {
+    return std::min(t.created_at + config_.session_max_age_s,
+                    t.last_used_at + config_.session_idle_s);
+  }
+  if (config_.api_token_idle_s <= 0) return std::nullopt;
+  return t.last_used_at + config_.api_token_idle_s;
+}
+
 Result<Caller> Lab::Authenticate(std::string_view token) {
   auto unauthenticated = [] {
     return Fail(ErrorCode::kUnauthenticated,
@@ -189,20 +275,35 @@ Result<Caller> Lab::Authenticate(std::string_view token) {
     return Fail(ErrorCode::kUnauthenticated, "that is not a qiusuo token (they start with qs_)");
   }
   std::optional<Member> member;
-  TokenId token_id;
+  std::optional<TokenRecord> record;
   QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-    auto record = QS_TRY(tx.FindLiveToken(crypto::Sha256Hex(token)));
-    if (record) {
-      member = QS_TRY(tx.FindMember(record->member));
-      token_id = record->id;
-    }
+    record = QS_TRY(tx.FindLiveToken(crypto::Sha256Hex(token)));
+    if (record) member = QS_TRY(tx.FindMember(record->member));
     return {};
   }));
   if (!member) {
     return Fail(ErrorCode::kUnauthenticated,
                 "this token is unknown or revoked; sign in again with `qiusuo login`");
   }
-  return Caller{member->id, member->handle, member->steward, token_id};
+  const UnixSeconds now = clock_.Now();
+  if (record->session && now >= record->created_at + config_.session_max_age_s) {
+    return Fail(ErrorCode::kUnauthenticated,
+                "your session expired (sessions last " + Duration(config_.session_max_age_s) +
+                    "); sign in again (`qiusuo login`, or the web UI's sign-in page)");
+  }
+  if (auto expires = ExpiresAt(*record); expires && now >= *expires) {
+    return Fail(ErrorCode::kUnauthenticated,
+                std::string(record->session ? "your session" : "this API token") +
+                    " expired after going unused for " +
+                    Duration(record->session ? config_.session_idle_s : config_.api_token_idle_s) +
+                    "; sign in again (`qiusuo login`, or the web UI's sign-in page)" +
+                    (record->session ? "" : " and make a new token"));
+  }
+  if (now - record->last_used_at >= kTouchEvery) {
+    QS_TRY_STATUS(
+        store_.Transact(TxMode::kWrite, [&](Tx& tx) { return tx.TouchToken(record->id, now); }));
+  }
+  return Caller{member->id, member->handle, member->steward, record->id};
 }
 
 Result<IssuedToken> Lab::CreateToken(const Caller& caller, std::string name) {
@@ -238,8 +339,165 @@ Result<std::string> Lab::CreateSignupInvite(const Caller& caller) {
   return code;
 }
 
+Result<std::int64_t> Lab::ChangePassword(const Caller& caller, const std::string& current,
+                                         const std::string& new_password,
+                                         const std::string& remote) {
+  QS_TRY_STATUS(ValidatePassword("new_password", new_password));
+  if (new_password == current) {
+    return InvalidArgument("new_password", "the new password is the current one; choose another");
+  }
+  const UnixSeconds now = clock_.Now();
+  QS_TRY_STATUS(CheckPairAndRemote(caller.handle, remote, now));
+  const auto hash = QS_TRY(Read(store_, [&](Tx& tx) { return tx.PasswordHash(caller.id); }));
+  if (!hash) return NotFound("your account no longer exists");
+  if (!crypto::VerifyPassword(*hash, current)) {
+    FailPairAndRemote(caller.handle, remote, now);
+    return InvalidArgument("current_password", "that is not your current password");
+  }
+  const std::string new_hash = QS_TRY(crypto::HashPassword(new_password, config_.password_cost));
+  std::int64_t ended = 0;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY_STATUS(tx.SetPasswordHash(caller.id, new_hash));
+    QS_TRY(tx.DeletePasswordReset(caller.id));
+    ended = QS_TRY(tx.RevokeMemberTokens(caller.id, caller.token, now));
+    return {};
+  }));
+  return ended;
+}
+
+Status Lab::RequestPasswordReset(const std::string& handle, const std::string& remote) {
+  if (!mailer_) {
+    return FailedPrecondition(
+        "this lab sends no mail: ask a steward for a reset code (`qiusuo reset-password issue "
+        "HANDLE`) and set your password with it");
+  }
+  const UnixSeconds now = clock_.Now();
+  QS_TRY_STATUS(limiter_.Check("m:" + handle, config_.reset_requests_per_handle,
+                               config_.login_window_s, now, "too many reset codes asked for"));
+  QS_TRY_STATUS(limiter_.Check(RemoteKey(remote), config_.login_failures_per_remote,
+                               config_.login_window_s, now));
+  limiter_.Fail("m:" + handle, now);
+  limiter_.Fail(RemoteKey(remote), now);
+  std::optional<Member> member;
+  std::vector<std::string> to;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    member = QS_TRY(tx.FindMemberByHandle(handle));
+    if (member) to = QS_TRY(tx.ProvenEmails(member->id));
+    return {};
+  }));
+  if (!member || to.empty()) return {};  // the same answer: nothing to learn about members
+  const std::string code = std::string(kResetPrefix) + crypto::RandomHex(32);
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.PutPasswordReset(
+        {member->id, crypto::Sha256Hex(code), std::nullopt, now, now + config_.reset_code_ttl_s});
+  }));
+  const std::string text =
+      "Someone (you, we hope) asked to reset the password of @" + handle +
+      ".\n\nSet a new one with this code, valid for " + Duration(config_.reset_code_ttl_s) +
+      " and once:\n\n  qiusuo reset-password use --handle " + handle + " --code " + code +
+      "\n\n(or paste it into the web UI's \"Forgot password\" page). If you did not ask, ignore "
+      "this mail: your password stays as it is.\n";
+  for (const auto& address : to) {
+    QS_TRY_STATUS(mailer_(address, "Qiusuo: reset the password of @" + handle, text));
+  }
+  return {};
+}
+
+Result<IssuedReset> Lab::IssuePasswordReset(const Caller& caller, const std::string& handle) {
+  if (!caller.steward) {
+    return PermissionDenied(
+        "only a steward issues reset codes; to reset your own password ask for a mailed code");
+  }
+  IssuedReset issued{handle, std::string(kResetPrefix) + crypto::RandomHex(32), 0};
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const Member member = QS_TRY(RequireMember(tx, handle));
+    if (mailer_ && !QS_TRY(tx.ProvenEmails(member.id)).empty()) {
+      return FailedPrecondition("@" + handle +
+                                " has a proven address: they ask for a mailed code themselves "
+                                "(`qiusuo reset-password request`), so nobody else holds it");
+    }
+    const UnixSeconds now = clock_.Now();
+    issued.expires_at = now + config_.reset_code_ttl_s;
+    return tx.PutPasswordReset(
+        {member.id, crypto::Sha256Hex(issued.code), caller.id, now, issued.expires_at});
+  }));
+  return issued;
+}
+
+Result<Member> Lab::ResetPassword(const std::string& handle, const std::string& code,
+                                  const std::string& new_password, const std::string& remote) {
+  QS_TRY_STATUS(ValidatePassword("new_password", new_password));
+  const UnixSeconds now = clock_.Now();
+  QS_TRY_STATUS(CheckPairAndRemote(handle, remote, now));
+  const std::string code_hash = crypto::Sha256Hex(code);
+  auto wrong = [&] {
+    FailPairAndRemote(handle, remote, now);
+    return InvalidArgument("code", "this reset code is wrong, used or expired; ask for a new one");
+  };
+  std::optional<Member> member;
+  std::optional<PasswordReset> reset;
+  QS_TRY_STATUS(store_.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    member = QS_TRY(tx.FindMemberByHandle(handle));
+    if (member) reset = QS_TRY(tx.FindPasswordReset(member->id));
+    return {};
+  }));
+  if (!reset || now >= reset->expires_at || !SameDigest(reset->code_hash, code_hash)) {
+    return wrong();
+  }
+  const std::string new_hash = QS_TRY(crypto::HashPassword(new_password, config_.password_cost));
+  bool used = false;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    // Once: a second use of the same code, even a concurrent one, finds it gone.
+    auto again = QS_TRY(tx.FindPasswordReset(member->id));
+    if (!again || !SameDigest(again->code_hash, code_hash)) return {};
+    QS_TRY(tx.DeletePasswordReset(member->id));
+    QS_TRY_STATUS(tx.SetPasswordHash(member->id, new_hash));
+    QS_TRY(tx.RevokeMemberTokens(member->id, std::nullopt, now));
+    used = true;
+    return {};
+  }));
+  if (!used) return wrong();
+  limiter_.Clear(PairKey(handle, remote));
+  limiter_.Clear("h:" + handle);
+  return *member;
+}
+
+Result<std::vector<TokenRecord>> Lab::ListSessions(const Caller& caller,
+                                                   const std::string& handle) {
+  return Read(store_, [&](Tx& tx) -> Result<std::vector<TokenRecord>> {
+    const Member member = QS_TRY(RequireMember(tx, handle));
+    if (member.id != caller.id && !caller.steward) {
+      return PermissionDenied("only @" + handle + " and the stewards see @" + handle +
+                              "'s sessions");
+    }
+    std::vector<TokenRecord> live;
+    const UnixSeconds now = clock_.Now();
+    for (auto& t : QS_TRY(tx.ListTokens(member.id))) {
+      const auto expires = ExpiresAt(t);
+      if (!t.revoked_at && !(expires && now >= *expires)) live.push_back(std::move(t));
+    }
+    return live;
+  });
+}
+
+Result<std::int64_t> Lab::EndSessions(const Caller& caller, const std::string& handle) {
+  std::int64_t ended = 0;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const Member member = QS_TRY(RequireMember(tx, handle));
+    const bool own = member.id == caller.id;
+    if (!own && !caller.steward) {
+      return PermissionDenied("only @" + handle + " and the stewards end @" + handle +
+                              "'s sessions");
+    }
+    ended = QS_TRY(tx.RevokeMemberTokens(
+        member.id, own ? std::optional<TokenId>(caller.token) : std::nullopt, clock_.Now()));
+    return {};
+  }));
+  return ended;
+}
+
 Status Lab::LoginLimiter::Check(const std::string& key, int max_failures, int window_s,
-                                UnixSeconds now) {
+                                UnixSeconds now, std::string_view what) {
   std::lock_guard lock(mu_);
   auto it = failures_.find(key);
   if (it == failures_.end()) return {};
@@ -252,7 +510,7 @@ Status Lab::LoginLimiter::Check(const std::string& key, int max_failures, int wi
   if (static_cast<int>(times.size()) >= max_failures) {
     const auto wait = times.front() + window_s - now;
     return qiusuo::Fail(ErrorCode::kResourceExhausted,
-                        "too many failed sign-ins; try again in " + std::to_string(wait) + " s");
+                        std::string(what) + "; try again in " + std::to_string(wait) + " s");
   }
   return {};
 }

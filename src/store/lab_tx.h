@@ -31,6 +31,25 @@ struct TokenRecord {
   std::string name;
   UnixSeconds created_at = 0;
   std::optional<UnixSeconds> revoked_at;
+  bool session = false;  // from signing in (idle and absolute expiry), else an API token
+  UnixSeconds last_used_at = 0;
+};
+
+// A client (browser, CLI config) that signed in as `member` with the right password.
+struct KnownClient {
+  std::string client_hash;
+  MemberId member;
+  UnixSeconds created_at = 0;
+  UnixSeconds last_seen_at = 0;
+};
+
+// A member's one live password reset code, stored as its hash.
+struct PasswordReset {
+  MemberId member;
+  std::string code_hash;
+  std::optional<MemberId> issued_by;  // the steward who issued it; empty: mailed on request
+  UnixSeconds created_at = 0;
+  UnixSeconds expires_at = 0;
 };
 
 struct SignupInvite {
@@ -74,6 +93,28 @@ class LabTx {
   virtual Result<std::vector<TokenRecord>> ListTokens(MemberId member) = 0;
   // Revokes a live token of `member`; false when there is none with that id.
   virtual Result<bool> RevokeToken(MemberId member, TokenId id, UnixSeconds now) = 0;
+  // Inserts a session (a token from signing in) rather than an API token.
+  virtual Result<TokenId> InsertSession(MemberId member, std::string_view token_hash,
+                                        UnixSeconds now) = 0;
+  // Notes that a token was used at `now`.
+  virtual Status TouchToken(TokenId id, UnixSeconds now) = 0;
+  // Revokes every live token (sessions and API tokens) of `member` but `keep`;
+  // returns how many it revoked.
+  virtual Result<std::int64_t> RevokeMemberTokens(MemberId member, std::optional<TokenId> keep,
+                                                  UnixSeconds now) = 0;
+  virtual Status SetPasswordHash(MemberId id, std::string_view password_hash) = 0;
+
+  // Known clients, by the hash of their secret. Insert replaces one with the same hash.
+  virtual Status PutKnownClient(const KnownClient& client) = 0;
+  virtual Result<std::optional<KnownClient>> FindKnownClient(std::string_view client_hash) = 0;
+
+  // Password reset codes: Put replaces the member's live one, Delete returns false
+  // when there was none.
+  virtual Status PutPasswordReset(const PasswordReset& reset) = 0;
+  virtual Result<std::optional<PasswordReset>> FindPasswordReset(MemberId member) = 0;
+  virtual Result<bool> DeletePasswordReset(MemberId member) = 0;
+  // The addresses `member` proved (confirmed identity claims), in address order.
+  virtual Result<std::vector<std::string>> ProvenEmails(MemberId member) = 0;
 
   // Sign-up invitations for invite-only labs, stored as hashes of the code.
   virtual Status InsertSignupInvite(const SignupInvite& invite) = 0;

@@ -135,6 +135,86 @@ TEST_P(StoreContract, TokensAreFoundByHashUntilRevoked) {
   EXPECT_EQ((*all)[0].revoked_at, 6);
 }
 
+TEST_P(StoreContract, SessionsAreTouchedAndAllOfAMembersTokensRevokedButOne) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  TokenId api, laptop, phone, bobs;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    api = QS_TRY(tx.InsertToken(ada, "h-api", "ci", 5));
+    laptop = QS_TRY(tx.InsertSession(ada, "h-laptop", 6));
+    phone = QS_TRY(tx.InsertSession(ada, "h-phone", 7));
+    bobs = QS_TRY(tx.InsertSession(bob, "h-bob", 7));
+    return tx.TouchToken(laptop, 50);
+  }));
+  auto found = *Read([](Tx& tx) { return tx.FindLiveToken("h-laptop"); });
+  ASSERT_TRUE(found);
+  EXPECT_TRUE(found->session);
+  EXPECT_EQ(found->name, "login");
+  EXPECT_EQ(found->created_at, 6);
+  EXPECT_EQ(found->last_used_at, 50);
+  auto api_found = *Read([](Tx& tx) { return tx.FindLiveToken("h-api"); });
+  ASSERT_TRUE(api_found);
+  EXPECT_FALSE(api_found->session);
+  EXPECT_EQ(api_found->last_used_at, 5);
+
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.RevokeMemberTokens(ada, laptop, 60); }, TxMode::kWrite),
+            2);
+  EXPECT_TRUE(*Read([](Tx& tx) { return tx.FindLiveToken("h-laptop"); }));
+  EXPECT_FALSE(*Read([](Tx& tx) { return tx.FindLiveToken("h-phone"); }));
+  EXPECT_FALSE(*Read([](Tx& tx) { return tx.FindLiveToken("h-api"); }));
+  EXPECT_TRUE(*Read([](Tx& tx) { return tx.FindLiveToken("h-bob"); }));
+  EXPECT_EQ(
+      *Read([&](Tx& tx) { return tx.RevokeMemberTokens(ada, std::nullopt, 61); }, TxMode::kWrite),
+      1);
+  auto all = *Read([&](Tx& tx) { return tx.ListTokens(ada); });
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].revoked_at, 60);
+  EXPECT_EQ(all[1].revoked_at, 61);
+  EXPECT_TRUE(all[1].session);
+  (void)phone;
+  (void)bobs;
+}
+
+TEST_P(StoreContract, PasswordsKnownClientsAndResetCodes) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    QS_TRY_STATUS(tx.SetPasswordHash(ada, "new-hash"));
+    QS_TRY_STATUS(tx.PutKnownClient({"c1", ada, 5, 5}));
+    QS_TRY_STATUS(tx.PutKnownClient({"c1", ada, 5, 9}));  // seen again
+    QS_TRY_STATUS(tx.PutPasswordReset({ada, "r1", bob, 10, 100}));
+    QS_TRY_STATUS(tx.PutPasswordReset({ada, "r2", std::nullopt, 11, 101}));  // replaces r1
+    QS_TRY_STATUS(tx.PutIdentityClaim({"ada@lab.org", ada, "x", 1, 2, std::nullopt}));
+    QS_TRY_STATUS(tx.PutIdentityClaim({"a@b.org", ada, "y", 1, 2, std::nullopt}));
+    return tx.ConfirmIdentityClaim("ada@lab.org", ada, 3);
+  }));
+  EXPECT_EQ(**Read([&](Tx& tx) { return tx.PasswordHash(ada); }), "new-hash");
+  auto st = store_->Transact(TxMode::kWrite,
+                             [&](Tx& tx) { return tx.SetPasswordHash(MemberId(999), "h"); });
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, ErrorCode::kNotFound);
+
+  auto client = *Read([](Tx& tx) { return tx.FindKnownClient("c1"); });
+  ASSERT_TRUE(client);
+  EXPECT_EQ(client->member, ada);
+  EXPECT_EQ(client->created_at, 5);
+  EXPECT_EQ(client->last_seen_at, 9);
+  EXPECT_FALSE(*Read([](Tx& tx) { return tx.FindKnownClient("c2"); }));
+
+  auto reset = *Read([&](Tx& tx) { return tx.FindPasswordReset(ada); });
+  ASSERT_TRUE(reset);
+  EXPECT_EQ(reset->code_hash, "r2");
+  EXPECT_FALSE(reset->issued_by);
+  EXPECT_EQ(reset->expires_at, 101);
+  EXPECT_FALSE(*Read([&](Tx& tx) { return tx.FindPasswordReset(bob); }));
+  EXPECT_TRUE(*Read([&](Tx& tx) { return tx.DeletePasswordReset(ada); }, TxMode::kWrite));
+  EXPECT_FALSE(*Read([&](Tx& tx) { return tx.DeletePasswordReset(ada); }, TxMode::kWrite));
+
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.ProvenEmails(ada); }),
+            std::vector<std::string>{"ada@lab.org"});
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.ProvenEmails(bob); })->empty());
+}
+
 TEST_P(StoreContract, IdeasSearchPaginateAndCarryBackers) {
   const MemberId ada = AddMember("ada");
   const MemberId bob = AddMember("bob");

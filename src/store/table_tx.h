@@ -30,7 +30,9 @@ inline constexpr std::string_view kLabTables[] = {"members",
                                                   "reward_rounds",
                                                   "reward_points",
                                                   "identity_claims",
-                                                  "gpu_samples"};
+                                                  "gpu_samples",
+                                                  "known_clients",
+                                                  "password_resets"};
 
 // A row as text, in its table's column order; NULL is nullopt.
 using RawRow = std::vector<std::optional<std::string>>;

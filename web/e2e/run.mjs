@@ -26,6 +26,7 @@ let browser;
 let failures = 0;
 let checks = 0;
 let expectNotFound = false; // while the test opens addresses of nothing on purpose
+let expectConflict = false; // while the test asks for what the lab cannot do, on purpose
 const check = (ok, what) => {
   checks++;
   if (!ok) {
@@ -58,7 +59,7 @@ async function main() {
     page.on("pageerror", (e) => check(false, `${handle}: page error ${e.message}`));
     page.on(
       "console",
-      (m) => m.type() === "error" && !/401|403/.test(m.text()) && !(expectNotFound && /404/.test(m.text())) && check(false, `${handle}: console ${m.text()}`),
+      (m) => m.type() === "error" && !/401|403/.test(m.text()) && !(expectNotFound && /404/.test(m.text())) && !(expectConflict && /409/.test(m.text())) && check(false, `${handle}: console ${m.text()}`),
     );
     await page.goto(base + "/");
     await page.getByRole("button", { name: "New here? Create an account" }).click();
@@ -303,6 +304,59 @@ async function main() {
   await steward.getByText(/· closed$/).waitFor();
   check((await steward.getByRole("row", { name: /@bob .* EUR/ }).count()) === 1, "the closed round shows bob's payout");
   await shot(steward, "15-rewards-closed.en");
+
+  // Passwords and sessions. Bob signs in on a second browser too; on his page he sees
+  // both sessions and ends the other one, then changes his password. The steward
+  // ends all of Bob's sessions from Bob's page. Bob, locked out and in a lab that
+  // sends no mail, gets a one-time code from the steward and chooses a new password
+  // with it himself: the steward never sees it.
+  const client = (await bob.context().cookies()).find((c) => c.name === "qs_client");
+  check(client?.httpOnly === true && client.path === "/api/v1/sessions", "the known-client cookie is HttpOnly and sent only to sign-in");
+  const bobElsewhere = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
+  await bobElsewhere.goto(base + "/");
+  await bobElsewhere.getByLabel("Handle").fill("bob");
+  await bobElsewhere.getByLabel("Password").fill("bob-password-1");
+  await bobElsewhere.getByRole("button", { name: "Sign in" }).click();
+  await bobElsewhere.getByRole("heading", { name: "Ideas", level: 1 }).waitFor();
+  await bob.goto(base + "/members/bob");
+  const sessions = bob.getByRole("region", { name: "Sessions" });
+  await sessions.getByRole("listitem").nth(1).waitFor();
+  check((await sessions.getByText("this one").count()) === 1, "Bob's page marks the session he is using");
+  await shot(bob, "18-sessions.en");
+  await sessions.getByRole("button", { name: "End my other sessions" }).click();
+  await sessions.getByText("1 session or token ended.").waitFor();
+  await bobElsewhere.reload();
+  await bobElsewhere.getByRole("button", { name: "Sign in" }).waitFor();
+  await bob.getByText("Change your password").click();
+  const change = bob.getByRole("form", { name: "Change your password" });
+  await change.getByLabel("Current password").fill("bob-password-1");
+  await change.getByLabel("New password").fill("bob-password-2");
+  await change.getByRole("button", { name: "Change password" }).click();
+  await change.getByText("Password changed; 0 other sessions and tokens ended.").waitFor();
+  await bobElsewhere.context().close();
+
+  await steward.goto(base + "/members/bob");
+  await steward.getByRole("region", { name: "Sessions" }).getByRole("listitem").first().waitFor();
+  await ada.goto(base + "/members/bob");
+  await ada.getByText("Bob Kahn").first().waitFor();
+  check((await ada.getByRole("region", { name: "Sessions" }).count()) === 0, "only Bob and the stewards see Bob's sessions");
+  await steward.getByRole("button", { name: "End all of @bob’s sessions" }).click();
+  await steward.getByText("1 session or token ended.").waitFor();
+  await bob.reload();
+  await bob.getByRole("button", { name: "Forgot your password?" }).click();
+  await bob.getByLabel("Handle").fill("bob");
+  expectConflict = true; // the answer to asking for a mailed code in a lab without mail
+  await bob.getByRole("button", { name: "Mail me a code" }).click();
+  await bob.getByText("This lab sends no mail").waitFor();
+  expectConflict = false;
+  await steward.getByRole("button", { name: "Issue a reset code for @bob" }).click();
+  const code = (await steward.getByTestId("reset-code").textContent()) ?? "";
+  check(/^qsr_[0-9a-f]{64}$/.test(code), `the steward gets a one-time code: ${code}`);
+  await shot(steward, "19-reset-code.en");
+  await bob.getByLabel("Reset code").fill(code);
+  await bob.getByLabel("New password").fill("bob-password-3");
+  await bob.getByRole("button", { name: "Set the new password and sign in" }).click();
+  await bob.getByRole("link", { name: "@bob" }).waitFor(); // signed in, on his page again
   await stewardContext.close();
 
   // Addresses of nothing: a real "not found", the top bar still there.

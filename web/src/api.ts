@@ -15,6 +15,9 @@ type Ok<P extends keyof paths, M extends "get" | "post"> = paths[P][M] extends {
 
 export type ErrorCode = Schemas["Error"]["error"]["code"];
 export type Member = Schemas["Member"];
+// A session (from signing in) or an API token, as GET /members/{handle}/sessions lists them.
+export type Session = Schemas["Token"];
+export type IssuedReset = Schemas["IssuedPasswordReset"];
 export type Idea = Schemas["Idea"];
 export type Membership = Schemas["MembershipRecord"];
 export type MembershipState = Membership["state"];
@@ -133,6 +136,12 @@ export const ROUTES = [
   ["GET", "/api/v1/rewards/rounds"],
   ["GET", "/api/v1/rewards/rounds/{id}"],
   ["PUT", "/api/v1/rewards/rounds/{id}/points"],
+  ["POST", "/api/v1/me/password"],
+  ["POST", "/api/v1/password-resets"],
+  ["POST", "/api/v1/password-resets/use"],
+  ["POST", "/api/v1/members/{handle}/password-reset"],
+  ["GET", "/api/v1/members/{handle}/sessions"],
+  ["DELETE", "/api/v1/members/{handle}/sessions"],
 ] as const;
 
 export function csrfToken(): string {
@@ -272,4 +281,14 @@ export const api = {
   round: (id: number) => call<RewardRound>("GET", `/api/v1/rewards/rounds/${id}`),
   givePoints: (id: number, points: PointsGiven) =>
     call<RewardRound>("PUT", `/api/v1/rewards/rounds/${id}/points`, { points }),
+
+  // Passwords and sessions.
+  changePassword: (current_password: string, new_password: string) =>
+    call<{ ended_sessions: number }>("POST", "/api/v1/me/password", { current_password, new_password }),
+  requestReset: (handle: string) => call<unknown>("POST", "/api/v1/password-resets", { handle }),
+  useReset: (handle: string, code: string, new_password: string) =>
+    call<Member>("POST", "/api/v1/password-resets/use", { handle, code, new_password }),
+  issueReset: (handle: string) => call<IssuedReset>("POST", `/api/v1/members/${enc(handle)}/password-reset`, {}),
+  sessions: (handle: string) => call<Listing<Session>>("GET", `/api/v1/members/${enc(handle)}/sessions`),
+  endSessions: (handle: string) => call<{ ended: number }>("DELETE", `/api/v1/members/${enc(handle)}/sessions`),
 };

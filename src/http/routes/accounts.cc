@@ -1,5 +1,7 @@
 // Accounts: sign-up, sessions (bearer tokens and browser cookies), profiles, the
 // member directory, API tokens and sign-up invites.
+#include <spdlog/spdlog.h>
+
 #include "http/body.h"
 #include "http/route.h"
 #include "http/views.h"
@@ -7,7 +9,7 @@
 namespace qiusuo::http {
 namespace {
 
-constexpr int kCookieSeconds = 30 * 24 * 3600;
+constexpr int kClientCookieSeconds = 400 * 24 * 3600;  // the longest browsers keep
 
 // Secure when a TLS proxy in front says the browser came over HTTPS.
 std::vector<std::pair<std::string, std::string>> SessionCookies(const std::string& token,
@@ -17,6 +19,36 @@ std::vector<std::pair<std::string, std::string>> SessionCookies(const std::strin
   return {{"Set-Cookie", std::string(kSessionCookie) + "=" + token + tail + "; HttpOnly"},
           {"Set-Cookie",
            std::string(kCsrfCookie) + "=" + (token.empty() ? "" : CsrfFor(token)) + tail}};
+}
+
+// The browser's known-client secret: sent only to the sign-in route, never to scripts.
+std::pair<std::string, std::string> ClientCookie(const std::string& client, bool https) {
+  return {"Set-Cookie", std::string(kClientCookie) + "=" + client +
+                            "; Path=/api/v1/sessions; SameSite=Strict; HttpOnly; Max-Age=" +
+                            std::to_string(kClientCookieSeconds) + (https ? "; Secure" : "")};
+}
+
+void WriteToken(JsonWriter& w, const Lab& lab, const TokenRecord& t, const Caller& caller) {
+  w.BeginObject()
+      .Field("id", t.id.value)
+      .Field("name", t.name)
+      .Field("created_at", Time(t.created_at))
+      .Key("revoked_at");
+  if (t.revoked_at)
+    w.String(Time(*t.revoked_at));
+  else
+    w.Null();
+  w.Field("current", t.id == caller.token)
+      .Field("session", t.session)
+      .Field("last_used_at", Time(t.last_used_at));
+  WriteOptTime(w, "expires_at", lab.ExpiresAt(t));
+  w.EndObject();
+}
+
+std::string Count(std::string_view key, std::int64_t n) {
+  JsonWriter w;
+  w.BeginObject().Field(key, n).EndObject();
+  return w.Take();
 }
 
 std::string Revoked(TokenId id) {
@@ -46,30 +78,42 @@ std::vector<Route> AccountRoutes() {
          req.password = QS_TRY(body.String("password", true));
          req.profile = QS_TRY(ProfileFrom(body, {}));
          req.invite_code = QS_TRY(body.String("invite_code", false));
+         req.remote = c.req.remote;
          auto m = QS_TRY(lab.SignUp(std::move(req)));
          return Reply{201, ToJson(MemberView{m, true})};
-       }},
+       },
+       true},
       {"POST", "/api/v1/sessions", false,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
-         auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password", "cookie"}));
+         auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "password", "cookie", "client"}));
          const bool cookie = QS_TRY(body.Bool("cookie", false));
-         auto issued = QS_TRY(lab.Login(QS_TRY(body.String("handle", true)),
-                                        QS_TRY(body.String("password", true)), c.req.remote));
+         // The known-client secret of an earlier sign-in: the browser's cookie, or the
+         // CLI's saved value.
+         std::string client = QS_TRY(body.String("client", false));
+         if (client.empty()) client = CookieValue(c.req.cookie, kClientCookie);
+         auto issued =
+             QS_TRY(lab.Login(QS_TRY(body.String("handle", true)),
+                              QS_TRY(body.String("password", true)), c.req.remote, client));
          JsonWriter w;
          w.BeginObject();
          // A browser session never shows its token to scripts: it is in the cookie.
          if (cookie) {
            w.Field("csrf", CsrfFor(issued.token));
          } else {
-           w.Field("token", issued.token);
+           w.Field("token", issued.token).Field("client", issued.client);
          }
          w.Field("token_id", issued.id.value).Key("member");
          Write(w, MemberView{issued.member, true});
          w.EndObject();
          Reply reply{201, w.Take()};
-         if (cookie) reply.headers = SessionCookies(issued.token, kCookieSeconds, c.req.https);
+         if (cookie) {
+           reply.headers =
+               SessionCookies(issued.token, lab.config().session_max_age_s, c.req.https);
+           reply.headers.push_back(ClientCookie(issued.client, c.req.https));
+         }
          return reply;
-       }},
+       },
+       true},
       {"DELETE", "/api/v1/sessions/current", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
          QS_TRY_STATUS(lab.RevokeToken(c.caller, c.caller.token));
@@ -106,16 +150,7 @@ std::vector<Route> AccountRoutes() {
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
          const auto tokens = QS_TRY(lab.ListTokens(c.caller));
          return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
-                        w.BeginObject()
-                            .Field("id", t.id.value)
-                            .Field("name", t.name)
-                            .Field("created_at", Time(t.created_at))
-                            .Key("revoked_at");
-                        if (t.revoked_at)
-                          w.String(Time(*t.revoked_at));
-                        else
-                          w.Null();
-                        w.Field("current", t.id == c.caller.token).EndObject();
+                        WriteToken(w, lab, t, c.caller);
                       })};
        }},
       {"POST", "/api/v1/tokens", true,
@@ -134,6 +169,68 @@ std::vector<Route> AccountRoutes() {
          const TokenId id(QS_TRY(IdParam(c.params[0], "token")));
          QS_TRY_STATUS(lab.RevokeToken(c.caller, id));
          return Reply{200, Revoked(id)};
+       }},
+      {"POST", "/api/v1/me/password", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         auto body = QS_TRY(Body::Parse(c.req.body, {"current_password", "new_password"}));
+         const std::int64_t ended =
+             QS_TRY(lab.ChangePassword(c.caller, QS_TRY(body.String("current_password", true)),
+                                       QS_TRY(body.String("new_password", true)), c.req.remote));
+         spdlog::info("audit: @{} changed their password from {}, ending {} other session(s)",
+                      c.caller.handle, c.req.remote, ended);
+         return Reply{200, Count("ended_sessions", ended)};
+       },
+       true},
+      {"POST", "/api/v1/password-resets", false,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         auto body = QS_TRY(Body::Parse(c.req.body, {"handle"}));
+         const std::string handle = QS_TRY(body.String("handle", true));
+         QS_TRY_STATUS(lab.RequestPasswordReset(handle, c.req.remote));
+         JsonWriter w;
+         w.BeginObject().Field("handle", handle).Field("mailed_if_proven", true).EndObject();
+         return Reply{202, w.Take()};
+       }},
+      {"POST", "/api/v1/password-resets/use", false,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         auto body = QS_TRY(Body::Parse(c.req.body, {"handle", "code", "new_password"}));
+         const std::string handle = QS_TRY(body.String("handle", true));
+         auto m =
+             QS_TRY(lab.ResetPassword(handle, QS_TRY(body.String("code", true)),
+                                      QS_TRY(body.String("new_password", true)), c.req.remote));
+         spdlog::info(
+             "audit: @{} set a new password with a reset code from {}; every session "
+             "ended",
+             handle, c.req.remote);
+         return Reply{200, ToJson(MemberView{m, true})};
+       },
+       true},
+      {"POST", "/api/v1/members/{handle}/password-reset", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         QS_TRY(Body::Parse(c.req.body, {}));
+         auto issued = QS_TRY(lab.IssuePasswordReset(c.caller, c.params[0]));
+         spdlog::info("audit: steward @{} issued a password reset code for @{}", c.caller.handle,
+                      issued.handle);
+         JsonWriter w;
+         w.BeginObject()
+             .Field("handle", issued.handle)
+             .Field("code", issued.code)
+             .Field("expires_at", Time(issued.expires_at))
+             .EndObject();
+         return Reply{201, w.Take()};
+       }},
+      {"GET", "/api/v1/members/{handle}/sessions", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         const auto tokens = QS_TRY(lab.ListSessions(c.caller, c.params[0]));
+         return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
+                        WriteToken(w, lab, t, c.caller);
+                      })};
+       }},
+      {"DELETE", "/api/v1/members/{handle}/sessions", true,
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         const std::int64_t ended = QS_TRY(lab.EndSessions(c.caller, c.params[0]));
+         spdlog::info("audit: @{} ended {} session(s) and token(s) of @{}", c.caller.handle, ended,
+                      c.params[0]);
+         return Reply{200, Count("ended", ended)};
        }},
       {"POST", "/api/v1/signup-invites", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {

@@ -232,31 +232,32 @@ class SqlTx final : public Tx {
 
   Result<TokenId> InsertToken(MemberId member, std::string_view token_hash, std::string_view name,
                               UnixSeconds now) override {
-    Stmt s(
-        c_,
-        "INSERT INTO tokens(member_id, token_hash, name, created_at) VALUES(?,?,?,?) RETURNING id");
-    s.Bind(member.value).Bind(token_hash).Bind(name).Bind(now);
+    Stmt s(c_,
+           "INSERT INTO tokens(member_id, token_hash, name, created_at, last_used_at) "
+           "VALUES(?,?,?,?,?) RETURNING id");
+    s.Bind(member.value).Bind(token_hash).Bind(name).Bind(now).Bind(now);
     return TokenId(QS_TRY(InsertedId(s)));
   }
 
   Result<std::optional<TokenRecord>> FindLiveToken(std::string_view token_hash) override {
     Stmt s(c_,
-           "SELECT id, member_id, name, created_at FROM tokens "
+           "SELECT id, member_id, name, created_at, session, last_used_at FROM tokens "
            "WHERE token_hash = ? AND revoked_at IS NULL");
     s.Bind(token_hash);
     if (!QS_TRY(s.Step())) return std::optional<TokenRecord>();
-    return std::optional<TokenRecord>(
-        TokenRecord{TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), std::nullopt});
+    return std::optional<TokenRecord>(TokenRecord{TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2),
+                                                  s.Int(3), std::nullopt, s.Int(4) != 0, s.Int(5)});
   }
 
   Result<std::vector<TokenRecord>> ListTokens(MemberId member) override {
     Stmt s(c_,
-           "SELECT id, member_id, name, created_at, revoked_at FROM tokens "
-           "WHERE member_id = ? ORDER BY id");
+           "SELECT id, member_id, name, created_at, revoked_at, session, last_used_at "
+           "FROM tokens WHERE member_id = ? ORDER BY id");
     s.Bind(member.value);
     std::vector<TokenRecord> out;
     while (QS_TRY(s.Step())) {
-      out.push_back({TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.OptInt(4)});
+      out.push_back({TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.OptInt(4),
+                     s.Int(5) != 0, s.Int(6)});
     }
     return out;
   }
@@ -268,6 +269,102 @@ class SqlTx final : public Tx {
     s.Bind(now).Bind(id.value).Bind(member.value);
     QS_TRY_STATUS(s.Run());
     return s.Changes() > 0;
+  }
+
+  Result<TokenId> InsertSession(MemberId member, std::string_view token_hash,
+                                UnixSeconds now) override {
+    Stmt s(c_,
+           "INSERT INTO tokens(member_id, token_hash, name, created_at, session, last_used_at) "
+           "VALUES(?,?,'login',?,1,?) RETURNING id");
+    s.Bind(member.value).Bind(token_hash).Bind(now).Bind(now);
+    return TokenId(QS_TRY(InsertedId(s)));
+  }
+
+  Status TouchToken(TokenId id, UnixSeconds now) override {
+    Stmt s(c_, "UPDATE tokens SET last_used_at = ? WHERE id = ?");
+    s.Bind(now).Bind(id.value);
+    return s.Run();
+  }
+
+  Result<std::int64_t> RevokeMemberTokens(MemberId member, std::optional<TokenId> keep,
+                                          UnixSeconds now) override {
+    Stmt s(c_,
+           "UPDATE tokens SET revoked_at = ? "
+           "WHERE member_id = ? AND revoked_at IS NULL AND id <> ?");
+    s.Bind(now).Bind(member.value).Bind(keep ? keep->value : std::int64_t{0});
+    QS_TRY_STATUS(s.Run());
+    return static_cast<std::int64_t>(s.Changes());
+  }
+
+  Status SetPasswordHash(MemberId id, std::string_view password_hash) override {
+    Stmt s(c_, "UPDATE members SET password_hash = ? WHERE id = ?");
+    s.Bind(password_hash).Bind(id.value);
+    QS_TRY_STATUS(s.Run());
+    if (s.Changes() == 0) return NotFound("there is no member " + std::to_string(id.value));
+    return {};
+  }
+
+  Status PutKnownClient(const KnownClient& k) override {
+    Stmt s(c_,
+           "INSERT INTO known_clients(client_hash, member_id, created_at, last_seen_at) "
+           "VALUES(?,?,?,?) ON CONFLICT(client_hash) DO UPDATE SET "
+           "member_id = excluded.member_id, last_seen_at = excluded.last_seen_at");
+    s.Bind(k.client_hash).Bind(k.member.value).Bind(k.created_at).Bind(k.last_seen_at);
+    return s.Run();
+  }
+
+  Result<std::optional<KnownClient>> FindKnownClient(std::string_view client_hash) override {
+    Stmt s(c_,
+           "SELECT client_hash, member_id, created_at, last_seen_at FROM known_clients "
+           "WHERE client_hash = ?");
+    s.Bind(client_hash);
+    if (!QS_TRY(s.Step())) return std::optional<KnownClient>();
+    return std::optional<KnownClient>(
+        KnownClient{s.Text(0), MemberId(s.Int(1)), s.Int(2), s.Int(3)});
+  }
+
+  Status PutPasswordReset(const PasswordReset& r) override {
+    Stmt s(c_,
+           "INSERT INTO password_resets(member_id, code_hash, issued_by, created_at, expires_at) "
+           "VALUES(?,?,?,?,?) ON CONFLICT(member_id) DO UPDATE SET "
+           "code_hash = excluded.code_hash, issued_by = excluded.issued_by, "
+           "created_at = excluded.created_at, expires_at = excluded.expires_at");
+    s.Bind(r.member.value).Bind(r.code_hash);
+    if (r.issued_by) {
+      s.Bind(r.issued_by->value);
+    } else {
+      s.BindNull();
+    }
+    s.Bind(r.created_at).Bind(r.expires_at);
+    return s.Run();
+  }
+
+  Result<std::optional<PasswordReset>> FindPasswordReset(MemberId member) override {
+    Stmt s(c_,
+           "SELECT member_id, code_hash, issued_by, created_at, expires_at "
+           "FROM password_resets WHERE member_id = ?");
+    s.Bind(member.value);
+    if (!QS_TRY(s.Step())) return std::optional<PasswordReset>();
+    PasswordReset r{MemberId(s.Int(0)), s.Text(1), std::nullopt, s.Int(3), s.Int(4)};
+    if (auto by = s.OptInt(2)) r.issued_by = MemberId(*by);
+    return std::optional<PasswordReset>(std::move(r));
+  }
+
+  Result<bool> DeletePasswordReset(MemberId member) override {
+    Stmt s(c_, "DELETE FROM password_resets WHERE member_id = ?");
+    s.Bind(member.value);
+    QS_TRY_STATUS(s.Run());
+    return s.Changes() > 0;
+  }
+
+  Result<std::vector<std::string>> ProvenEmails(MemberId member) override {
+    Stmt s(c_,
+           "SELECT email FROM identity_claims "
+           "WHERE member_id = ? AND confirmed_at IS NOT NULL ORDER BY email");
+    s.Bind(member.value);
+    std::vector<std::string> out;
+    while (QS_TRY(s.Step())) out.push_back(s.Text(0));
+    return out;
   }
 
   Status InsertSignupInvite(const SignupInvite& inv) override {

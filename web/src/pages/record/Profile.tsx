@@ -5,6 +5,7 @@ import { noteText } from "../../reasons";
 import { Link } from "../../router";
 import { ErrorLine, isNotFound, Loading, useAction, useLoad, useTitle, when } from "../../util";
 import { HeatMap } from "./HeatMap";
+import { AccountPanel } from "../account";
 
 function EditProfile({ me, onSaved }: { me: Member; onSaved: (m: Member) => void }) {
   const { t } = useT();
@@ -68,6 +69,7 @@ export function Profile({ handle, me }: { handle: string; me: Member }) {
         </p>
       )}
       {handle === me.handle && m && <EditProfile me={m} onSaved={member.setData} />}
+      {m && <AccountPanel handle={handle} me={me} />}
       <HeatMap entries={r.timeline} today={new Date()} />
       {r.timeline.length === 0 && <p>{t("record.empty")}</p>}
       <div className="columns">

@@ -1,0 +1,2 @@
+export { AccountPanel } from "./Account";
+export { ForgotPassword } from "./ForgotPassword";
