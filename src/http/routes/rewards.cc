@@ -12,7 +12,7 @@ std::vector<Route> RewardRoutes() {
          Rewards* rewards = QS_TRY(NeedRewards(c));
          auto body =
              QS_TRY(Body::Parse(c.req.body, {"title", "pool_minor", "currency", "period_from",
-                                             "period_to", "alpha", "weights"}));
+                                             "period_to", "alpha", "weights", "cap_per_kind"}));
          OpenRoundRequest r;
          r.title = QS_TRY(body.String("title", true));
          r.pool_minor = QS_TRY(body.OptInt("pool_minor")).value_or(0);
@@ -20,6 +20,7 @@ std::vector<Route> RewardRoutes() {
          r.period_from = QS_TRY(body.OptInt("period_from")).value_or(0);
          r.period_to = QS_TRY(body.OptInt("period_to")).value_or(0);
          if (body.Has("alpha")) r.alpha = QS_TRY(body.Number("alpha"));
+         if (auto cap = QS_TRY(body.OptInt("cap_per_kind"))) r.cap_per_kind = *cap;
          // {"review": {"per_entry": 2, "per_unit": 0.1}, ...}: kinds not named keep
          // their defaults.
          for (const auto& [kind, w] :
