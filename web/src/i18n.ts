@@ -305,6 +305,11 @@ const en = {
   "kind.peer-points": "peer-points",
   "kind.reward": "reward",
   "kind.identity-merge": "identity-merge",
+  "kind.confirmation": "confirmation",
+  "ledger.confirm": "Confirm",
+  "ledger.confirm.why": "Vouch that this work happened: a self-recorded entry counts in reward rounds once another member confirms it. Your confirmation is itself an entry.",
+  "ledger.confirmed": "Confirmed (entry #{seq})",
+  "ledger.self": "self-recorded",
 } as const;
 
 export type Key = keyof typeof en;
@@ -612,6 +617,11 @@ const zh: Record<Key, string> = {
   "kind.peer-points": "同伴评分",
   "kind.reward": "奖励",
   "kind.identity-merge": "身份合并",
+  "kind.confirmation": "确认",
+  "ledger.confirm": "确认",
+  "ledger.confirm.why": "为这项工作作证：自己记录的条目在另一位成员确认后才计入奖励轮次。你的确认本身也是一条记录。",
+  "ledger.confirmed": "已确认（记录 #{seq}）",
+  "ledger.self": "自己记录",
 };
 
 export const tables = { en, zh } as const;
