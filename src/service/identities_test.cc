@@ -124,6 +124,12 @@ TEST_F(IdentitiesTest, ACommitByAMembersProvenEmailIsTheirs) {
   EXPECT_EQ(entries.back().kind, "software");
   EXPECT_EQ(entries.back().quantity_milli, 7000);
   EXPECT_FALSE(entries.back().self) << "ada imported bob's commit";
+  // A thank of an address bob proved is bob's own: self-recorded, not his to confirm.
+  const auto own =
+      record_->Thank(bob_, {"email:bob@example.org", "review", p, 0, "", "", "mine", {}});
+  ASSERT_TRUE(own) << own.error().message;
+  EXPECT_TRUE(own->self);
+  ExpectCode(record_->Confirm(bob_, own->seq, ""), ErrorCode::kPermissionDenied);
 }
 
 // The attack: eve typed an outsider's address on her profile and imported his

@@ -20,14 +20,29 @@ Result<std::vector<RoundPoints>> PointsOf(RecordTx& tx, std::int64_t round) {
 }
 
 // The settings the round was opened with, as its reward-round entry records them (with
-// the rules it was opened under, which the store's columns do not keep).
+// the rules it was opened under, which the store's columns do not keep); the store's
+// when the ledger has none.
 Result<RewardSettings> LedgerSettings(const std::vector<Contribution>& entries,
-                                      std::int64_t round) {
-  const std::string evidence = RoundEvidence(round);
+                                      const RewardRound& round) {
+  const std::string evidence = RoundEvidence(round.id);
   for (const auto& e : entries) {
     if (e.kind == "reward-round" && e.evidence == evidence) return DecodeRoundSettings(e.note);
   }
-  return Internal("reward round " + std::to_string(round) + " has no reward-round entry");
+  return round.settings;
+}
+
+// The rules and cap the round was opened under, from its reward-round entry (the
+// store's columns do not keep them); `round` keeps the rest.
+Status TakeRulesFromLedger(RecordTx& tx, RewardRound& round) {
+  const auto entries = QS_TRY(AllEntries(tx, {0, 0, "", std::nullopt, RoundEvidence(round.id)}));
+  for (const auto& e : entries) {
+    if (e.kind != "reward-round") continue;
+    const RewardSettings settings = QS_TRY(DecodeRoundSettings(e.note));
+    round.settings.rules = settings.rules;
+    round.settings.cap_per_kind = settings.cap_per_kind;
+    break;  // the round's first: the one its opening wrote
+  }
+  return {};
 }
 
 // The round's payout from the entries before `cutoff_seq` and the points given.
@@ -35,7 +50,7 @@ Result<std::vector<Payee>> PayoutBefore(RecordTx& tx, const RewardRound& round,
                                         std::int64_t cutoff_seq) {
   std::vector<Contribution> entries = QS_TRY(AllEntries(tx, {0, 0, "", std::nullopt, ""}));
   std::erase_if(entries, [&](const Contribution& c) { return c.seq >= cutoff_seq; });
-  const RewardSettings settings = QS_TRY(LedgerSettings(entries, round.id));
+  const RewardSettings settings = QS_TRY(LedgerSettings(entries, round));
   std::vector<PeerPoints> peer;
   for (const auto& p : QS_TRY(PointsOf(tx, round.id)))
     peer.push_back({p.giver, p.receiver, p.points});
@@ -199,15 +214,7 @@ Result<RoundView> Rewards::Round(const Caller&, std::int64_t id) {
     view.round = *round;
     view.points = QS_TRY(PointsOf(tx, id));
     // The rules and cap the round was opened under are the ledger's word.
-    const auto opened = QS_TRY(tx.ListLedger({0, 1, "", std::nullopt, RoundEvidence(id)}));
-    if (!opened.empty()) {
-      const Contribution entry = QS_TRY(ledger::Decode(opened[0].entry));
-      if (entry.kind == "reward-round") {
-        const RewardSettings settings = QS_TRY(DecodeRoundSettings(entry.note));
-        view.round.settings.rules = settings.rules;
-        view.round.settings.cap_per_kind = settings.cap_per_kind;
-      }
-    }
+    QS_TRY_STATUS(TakeRulesFromLedger(tx, view.round));
     if (round->state == RoundState::kOpen) {
       const auto last = QS_TRY(tx.LastLedgerRow());
       view.payout = QS_TRY(PayoutBefore(tx, *round, (last ? last->seq : 0) + 1));
@@ -224,7 +231,11 @@ Result<RoundView> Rewards::Round(const Caller&, std::int64_t id) {
 }
 
 Result<std::vector<RewardRound>> Rewards::Rounds(const Caller&) {
-  return Read(store_, [](Tx& tx) { return tx.ListRewardRounds(); });
+  return Read(store_, [](Tx& tx) -> Result<std::vector<RewardRound>> {
+    auto rounds = QS_TRY(tx.ListRewardRounds());
+    for (auto& round : rounds) QS_TRY_STATUS(TakeRulesFromLedger(tx, round));
+    return rounds;
+  });
 }
 
 Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
@@ -271,6 +282,7 @@ Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
     }
     QS_TRY_STATUS(tx.CloseRewardRound(id, now, payout_text));
     view.round = *round;
+    QS_TRY_STATUS(TakeRulesFromLedger(tx, view.round));
     view.round.state = RoundState::kClosed;
     view.round.closed_at = now;
     view.round.payout = payout_text;
