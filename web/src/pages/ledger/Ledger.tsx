@@ -50,6 +50,10 @@ export function LedgerPage({ me }: { me: Member }) {
 
   if (!state.data) return <Loading error={state.error} />;
   const { cp, signed, latest, key } = state.data;
+  // Entries I vouched for already, among those shown: no second Confirm for them.
+  const confirmedByMe = new Set(
+    latest.filter((e) => e.kind === "confirmation" && e.actor === me.handle && e.evidence.startsWith("entry:")).map((e) => Number(e.evidence.slice(6))),
+  );
   return (
     <section aria-labelledby="ledger-title">
       <h1 id="ledger-title">{t("ledger.title")}</h1>
@@ -87,7 +91,7 @@ export function LedgerPage({ me }: { me: Member }) {
               <td className="wrap">{noteText(lang, e.note)}</td>
               <td>
                 {e.self && <span className="meta">{t("ledger.self")} </span>}
-                <ConfirmButton entry={e} me={me} />
+                {!confirmedByMe.has(e.seq) && <ConfirmButton entry={e} me={me} />}
               </td>
             </tr>
           ))}
