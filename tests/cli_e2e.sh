@@ -304,6 +304,15 @@ expect_exit 0 as ada thank @bob --kind review --project "$P" --evidence url:http
 expect_in "@bob review" "$OUT" "thank"
 expect_exit 0 as bob thank @bob --kind software --project "$P" --note "the kernel itself"
 expect_in "(self-recorded)" "$OUT" "self-recorded"
+# A self-recorded entry counts in rewards once another member confirms it; nobody
+# confirms their own, and the lab's own kinds are never posted.
+SELF_SEQ=$(as ada ledger log --contributor bob --json | jq '[.items[] | select(.self)] | .[0].seq')
+expect_exit 3 as bob ledger confirm "$SELF_SEQ"
+expect_exit 0 as ada ledger confirm "$SELF_SEQ" --note "I read the kernel"
+expect_in "you confirmed entry $SELF_SEQ" "$OUT" "ledger confirm"
+expect_exit 1 as ada ledger confirm "$SELF_SEQ"
+expect_exit 1 as ada thank @ada --kind identity-merge --evidence email:lin@example.org --note "mine"
+expect_in "'identity-merge' is recorded only by the lab's own act" "$ERR" "a lab kind is not posted"
 expect_exit 1 as ada thank @bob --kind promotion --note "x"
 expect_in "not a contribution kind" "$ERR" "unknown kind"
 expect_exit 4 as ada thank @nobody --kind review --note "x"
@@ -344,6 +353,9 @@ FROM_TABLE=$(jq -r '.items[] | "\(.name) \(.weight) \(.weight_per_unit)"' <<<"$O
 FROM_FILE=$(grep -v '^#' "$WEIGHTS" | grep '=' | sed -E 's/ = \[?([0-9.]+)(, ([0-9.]+))?\]?/ \1 \3/; s/ $/ 0/' | sort)
 [ "$FROM_TABLE" = "$FROM_FILE" ] && ok || bad "docs/reward-weights.toml differs from the kinds table: $(diff <(echo "$FROM_TABLE") <(echo "$FROM_FILE"))"
 expect_exit 0 as steward rewards open --title "with the file" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$WEIGHTS" --weight review=2
+expect_exit 0 as steward rewards open --title "capped" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --cap 5
+expect_exit 0 as ada rewards list --json
+[ "$(jq -c '.items[0] | [.rules, .cap_per_kind]' <<<"$OUT")" = "[2,5]" ] && ok || bad "a round keeps its rules and cap: $OUT"
 printf 'review = "two"\n' >"$T/bad-weights.toml"
 expect_exit 1 as steward rewards open --title "bad" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$T/bad-weights.toml"
 expect_in "review is a number" "$ERR" "a bad weights file"
