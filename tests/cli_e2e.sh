@@ -341,6 +341,15 @@ expect_exit 0 as ada thank @bob --kind review --project "$P" --evidence url:http
 expect_in "@bob review" "$OUT" "thank"
 expect_exit 0 as bob thank @bob --kind software --project "$P" --note "the kernel itself"
 expect_in "(self-recorded)" "$OUT" "self-recorded"
+# A self-recorded entry counts in rewards once another member confirms it; nobody
+# confirms their own, and the lab's own kinds are never posted.
+SELF_SEQ=$(as ada ledger log --contributor bob --json | jq '[.items[] | select(.self)] | .[0].seq')
+expect_exit 3 as bob ledger confirm "$SELF_SEQ"
+expect_exit 0 as ada ledger confirm "$SELF_SEQ" --note "I read the kernel"
+expect_in "you confirmed entry $SELF_SEQ" "$OUT" "ledger confirm"
+expect_exit 1 as ada ledger confirm "$SELF_SEQ"
+expect_exit 1 as ada thank @ada --kind identity-merge --evidence email:lin@example.org --note "mine"
+expect_in "'identity-merge' is recorded only by the lab's own act" "$ERR" "a lab kind is not posted"
 expect_exit 1 as ada thank @bob --kind promotion --note "x"
 expect_in "not a contribution kind" "$ERR" "unknown kind"
 expect_exit 4 as ada thank @nobody --kind review --note "x"
@@ -381,6 +390,9 @@ FROM_TABLE=$(jq -r '.items[] | "\(.name) \(.weight) \(.weight_per_unit)"' <<<"$O
 FROM_FILE=$(grep -v '^#' "$WEIGHTS" | grep '=' | sed -E 's/ = \[?([0-9.]+)(, ([0-9.]+))?\]?/ \1 \3/; s/ $/ 0/' | sort)
 [ "$FROM_TABLE" = "$FROM_FILE" ] && ok || bad "docs/reward-weights.toml differs from the kinds table: $(diff <(echo "$FROM_TABLE") <(echo "$FROM_FILE"))"
 expect_exit 0 as steward rewards open --title "with the file" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$WEIGHTS" --weight review=2
+expect_exit 0 as steward rewards open --title "capped" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --cap 5
+expect_exit 0 as ada rewards list --json
+[ "$(jq -c '.items[0] | [.rules, .cap_per_kind]' <<<"$OUT")" = "[2,5]" ] && ok || bad "a round keeps its rules and cap: $OUT"
 printf 'review = "two"\n' >"$T/bad-weights.toml"
 expect_exit 1 as steward rewards open --title "bad" --pool 10 --currency EUR --from 2000-01-01 --to 2100-01-01 --weights "$T/bad-weights.toml"
 expect_in "review is a number" "$ERR" "a bad weights file"
@@ -395,8 +407,12 @@ expect_in "handle,amount,currency" "$OUT" "payout CSV"
 expect_exit 0 as ada ledger export -o "$T/export2.jsonl"
 expect_exit 0 "$QS" rewards recompute "$ROUND" --from "$T/export2.jsonl"
 expect_in "identical to the payout recorded in the ledger" "$OUT" "recompute"
-# A repository's history: members matched by the emails on their profiles.
+# A repository's history: members matched by the addresses they proved (a code mailed
+# to the address came back); an address only typed on a profile credits nobody.
 expect_exit 0 as ada member edit --email ada@lovelace.org
+expect_exit 0 as ada identity claim ada@lovelace.org
+ADA_CODE=$(grep -o 'qiusuo identity confirm ada@lovelace.org [0-9a-z-]*' "$T/mail.txt" | tail -1 | awk '{print $5}')
+expect_exit 0 as ada identity confirm ada@lovelace.org "$ADA_CODE"
 git init -q "$T/repo"
 for i in 1 2 3; do
   printf 'line %s\n' $(seq "$i") >"$T/repo/f$i.txt"
@@ -416,7 +432,7 @@ expect_exit 4 as ada import git "$T/nowhere" --project "$P"
 expect_exit 0 as lin signup --handle lin --password-stdin <<<"lin-password-1"
 expect_exit 0 as lin identity claim lin@example.org
 grep -q "^To: lin@example.org" "$T/mail.txt" && ok || bad "no mail to lin@example.org"
-CODE=$(grep -o 'qiusuo identity confirm lin@example.org [0-9a-f]*' "$T/mail.txt" | tail -1 | awk '{print $5}')
+CODE=$(grep -o 'qiusuo identity confirm lin@example.org [0-9a-z-]*' "$T/mail.txt" | tail -1 | awk '{print $5}')
 expect_exit 3 as lin identity confirm lin@example.org 00000000
 expect_exit 3 as bob identity confirm lin@example.org "$CODE"
 expect_exit 0 as lin identity confirm lin@example.org "$CODE"

@@ -10,7 +10,7 @@ namespace {
 
 // The one table of kinds. Weights are the defaults a reward round starts from; a
 // round's weights file overrides them.
-constexpr std::array<ContributionKind, 26> kKinds{{
+constexpr std::array<ContributionKind, 27> kKinds{{
     // CRediT roles.
     {"conceptualization", "CRediT", "Conceptualization", 3, 0, "an idea posted or shaped"},
     {"methodology", "CRediT", "Methodology", 2, 0, "a method or design of experiments"},
@@ -43,7 +43,32 @@ constexpr std::array<ContributionKind, 26> kKinds{{
     {"peer-points", "lab", "", 0, 0, "points one participant gave another in a round"},
     {"reward", "lab", "", 0, 0, "a reward paid from a round"},
     {"identity-merge", "lab", "", 0, 0, "an external identity merged into a member"},
+    {"confirmation", "lab", "", 0, 0,
+     "another member vouching for an entry (a self-recorded one counts once confirmed)"},
 }};
+
+// The kinds a member may record through the record (POST /api/v1/ledger/entries,
+// `qiusuo thank`): the work itself. Every other kind is written only by the lab's own
+// act (joining, backing, claiming, boosting, paying, proving an identity, confirming),
+// in the transaction of that act, so that nobody can claim one by typing it.
+constexpr std::array<std::string_view, 18> kMemberRecordable{"conceptualization",
+                                                             "methodology",
+                                                             "software",
+                                                             "validation",
+                                                             "formal-analysis",
+                                                             "investigation",
+                                                             "resources",
+                                                             "data-curation",
+                                                             "writing",
+                                                             "editing",
+                                                             "visualization",
+                                                             "project-administration",
+                                                             "review",
+                                                             "mentoring",
+                                                             "debugging",
+                                                             "infra",
+                                                             "tutorial",
+                                                             "question"};
 
 }  // namespace
 
@@ -54,6 +79,13 @@ const ContributionKind* FindContributionKind(std::string_view name) {
                                 [&](const ContributionKind& k) { return k.name == name; });
   return it == kKinds.end() ? nullptr : &*it;
 }
+
+bool MemberMayRecord(std::string_view kind) {
+  return std::find(kMemberRecordable.begin(), kMemberRecordable.end(), kind) !=
+         kMemberRecordable.end();
+}
+
+std::span<const std::string_view> MemberRecordableKinds() { return kMemberRecordable; }
 
 std::map<std::string, std::string> IdentityMerges(std::span<const Contribution> entries) {
   std::map<std::string, std::string> out;

@@ -47,6 +47,13 @@ struct ContributionKind {
 std::span<const ContributionKind> ContributionKinds();
 const ContributionKind* FindContributionKind(std::string_view name);
 
+// Whether a member may record an entry of this kind themselves (a thank); the
+// lab's own kinds (joined, backing, boost, reward, peer-points, identity-merge,
+// confirmation, ...) are written only by the act they record.
+bool MemberMayRecord(std::string_view kind);
+// The kinds MemberMayRecord allows, in the table's order.
+std::span<const std::string_view> MemberRecordableKinds();
+
 // A member's contributor id.
 inline std::string MemberContributor(std::string_view handle) { return "@" + std::string(handle); }
 

@@ -15,6 +15,15 @@ RewardWeights DefaultRewardWeights() {
   return out;
 }
 
+namespace {
+
+// The handle in "@handle"; empty for anything else.
+std::string_view HandleOf(std::string_view contributor) {
+  return contributor.starts_with("@") ? contributor.substr(1) : std::string_view{};
+}
+
+}  // namespace
+
 std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution>& entries,
                                                   const RewardSettings& settings) {
   std::set<std::int64_t> corrected;
@@ -22,6 +31,31 @@ std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution
     if (e.corrects) corrected.insert(*e.corrects);
   }
   const auto merges = IdentityMerges(entries);
+  const bool rules2 = settings.rules >= 2;
+  // Who vouched for what: confirmations by entry, backings by idea (handles).
+  std::map<std::int64_t, std::set<std::string>> confirmed_by;
+  std::map<std::string, std::set<std::string>> backed_by;
+  if (rules2) {
+    for (const auto& e : entries) {
+      if (corrected.contains(e.seq)) continue;
+      if (e.kind == "confirmation" && e.evidence.starts_with("entry:")) {
+        const std::string_view digits = std::string_view(e.evidence).substr(6);
+        if (!digits.empty() && digits.size() <= 18 &&
+            digits.find_first_not_of("0123456789") == std::string_view::npos) {
+          confirmed_by[std::stoll(std::string(digits))].insert(e.actor);
+        }
+      } else if (e.kind == "backing" && e.evidence.starts_with("idea:")) {
+        backed_by[e.evidence].insert(e.actor);
+      }
+    }
+  }
+  auto vouched_by_other = [](const auto& map, const auto& key, std::string_view beneficiary) {
+    auto it = map.find(key);
+    if (it == map.end()) return false;
+    return std::any_of(it->second.begin(), it->second.end(),
+                       [&](const std::string& who) { return who != beneficiary; });
+  };
+  std::map<std::pair<std::string, std::string>, std::int64_t> counted;  // (handle, kind)
   std::map<std::string, std::int64_t> out;
   for (const auto& e : entries) {
     if (corrected.contains(e.seq) || e.at < settings.period_from || e.at >= settings.period_to)
@@ -30,9 +64,32 @@ std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution
     if (!who.starts_with("@")) continue;  // remembered, but paid once claimed
     auto it = settings.weights.find(e.kind);
     if (it == settings.weights.end()) continue;
-    const std::int64_t w =
-        it->second.per_entry_milli + it->second.per_unit_milli * e.quantity_milli / 1000;
-    if (w > 0) out[who.substr(1)] += w;
+    std::int64_t per_entry = it->second.per_entry_milli;
+    if (rules2) {
+      const std::string_view beneficiary = HandleOf(who);
+      // Recorded by the beneficiary about their own work: directly (self), or through
+      // an address of theirs that was not yet merged when it was recorded.
+      const bool self_recorded =
+          e.self || (e.actor == beneficiary && !e.contributor.starts_with("@"));
+      // The lab's record of an idea its author posted.
+      const bool posted_idea = e.kind == "conceptualization" && !e.self &&
+                               e.evidence.starts_with("idea:") && e.actor == beneficiary;
+      const bool confirmed = vouched_by_other(confirmed_by, e.seq, beneficiary);
+      if (self_recorded && !confirmed) continue;
+      if (posted_idea && !confirmed && !vouched_by_other(backed_by, e.evidence, beneficiary))
+        continue;
+      const std::int64_t n = ++counted[{who, e.kind}];
+      if (settings.cap_per_kind > 0 && n > settings.cap_per_kind) per_entry = 0;
+    }
+    // Saturating: no quantity or weight, however large, wraps a member's total.
+    constexpr __int128 kMaxWeight = std::int64_t{1} << 60;
+    const __int128 w = std::min<__int128>(
+        kMaxWeight, per_entry + static_cast<__int128>(it->second.per_unit_milli) *
+                                    std::max<std::int64_t>(e.quantity_milli, 0) / 1000);
+    if (w > 0) {
+      auto& total = out[who.substr(1)];
+      total = static_cast<std::int64_t>(std::min<__int128>(kMaxWeight, total + w));
+    }
   }
   return out;
 }
@@ -104,6 +161,10 @@ Status ValidateRewardSettings(const RewardSettings& s) {
     return InvalidArgument("period", "the period ends after it starts");
   if (s.alpha_milli < 0 || s.alpha_milli > 1000)
     return InvalidArgument("alpha", "alpha is between 0 and 1");
+  if (s.rules < 1 || s.rules > kRewardRules)
+    return InvalidArgument("rules", "rules are 1 or " + std::to_string(kRewardRules));
+  if (s.cap_per_kind < 0 || s.cap_per_kind > 1'000'000)
+    return InvalidArgument("cap_per_kind", "a cap is a whole number from 0 (none) to 1000000");
   for (const auto& [kind, w] : s.weights) {
     if (!FindContributionKind(kind))
       return InvalidArgument("weights", "'" + kind + "' is not a contribution kind");

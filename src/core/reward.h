@@ -5,6 +5,18 @@
 //       quantity, e.g. per GPU-hour);
 //   (b) peer allocation: each participant spreads up to 100 points over others,
 //       never themselves; points not given are dropped.
+// What counts in the record (rules 2, every round opened since issue 14; a round's
+// settings in the ledger say which rules it was opened under, so rounds opened before
+// recompute as they were paid):
+//   - a self-recorded entry (a member's own work recorded by that member: a thank of
+//     themselves or of an address they proved, an import of their own commits) counts
+//     once another member confirms it (a `confirmation` entry, evidence entry:SEQ);
+//   - a posted idea (the `conceptualization` entry the lab records for it) counts once
+//     another member backs the idea (or confirms the entry);
+//   - per member and kind, at most cap_per_kind entries count their per-entry weight
+//     in a round (the first ones, in ledger order); per-unit weight is not capped.
+// Entries the lab records of an act (a job run, a task done, a project started, a
+// backing) count as they are, within the cap.
 // share = alpha * record / total record + (1 - alpha) * points / total points (when
 // one signal is empty the other takes its place), paid in whole minor units by the
 // largest-remainder method so the payouts sum to the pool exactly. All arithmetic is
@@ -39,6 +51,11 @@ enum class RoundState { kOpen, kClosed };
 std::string_view RoundStateName(RoundState state);
 std::optional<RoundState> ParseRoundState(std::string_view name);
 
+// The rules a round is opened under now, and the default cap of counted entries per
+// member and kind in a round.
+inline constexpr int kRewardRules = 2;
+inline constexpr std::int64_t kDefaultCapPerKind = 20;
+
 struct RewardSettings {
   std::string title;
   std::int64_t pool_minor = 0;  // e.g. cents
@@ -47,6 +64,8 @@ struct RewardSettings {
   UnixSeconds period_to = 0;
   std::int64_t alpha_milli = 500;  // the record's part, in thousandths
   RewardWeights weights;
+  int rules = kRewardRules;  // 1: every entry counts (rounds opened before rules 2)
+  std::int64_t cap_per_kind = kDefaultCapPerKind;  // rules 2; 0 means no cap
 };
 
 struct PeerPoints {
@@ -63,7 +82,8 @@ struct Payee {
 };
 
 // Members' record weights from the entries that count (in the period, of members,
-// not corrected by a later entry among `entries`).
+// not corrected by a later entry among `entries`, and under rules 2 confirmed or
+// backed where they must be, within the cap per kind).
 std::map<std::string, std::int64_t> RecordWeights(const std::vector<Contribution>& entries,
                                                   const RewardSettings& settings);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -577,6 +578,108 @@ TEST_F(ApiJobsTest, AnOutcomeNoteTakesOneOfTheThreeOutcomes) {
 }
 
 // The cluster on two nodes of 4 GPUs, as a Slurm partition would show it.
+// The record's routes, where the route is the point: what a member may post.
+class ApiRecordTest : public api_test::FullLabTest {
+ protected:
+  static void ExpectError(const Reply& r, int status, const std::string& field) {
+    EXPECT_EQ(r.status, status) << r.body;
+    ASSERT_TRUE(r.body.is_object() && r.body.contains("error")) << r.body;
+    EXPECT_EQ(r.body["error"]["field"], field) << r.body;
+  }
+};
+
+// Issue 14's forgeries through POST /api/v1/ledger/entries: an identity-merge, a
+// reward, peer-points and a joined entry are refused with a 4xx naming the kind and
+// the kinds a member records; nothing lands in the ledger.
+TEST_F(ApiRecordTest, TheLabsOwnKindsAreNotPosted) {
+  const auto size = [&] {
+    return Call("GET", "/api/v1/ledger/checkpoint", "", ada_).body.value("tree_size", -1);
+  };
+  const auto before = size();
+  for (const std::string kind : {"identity-merge", "reward", "peer-points", "joined",
+                                 "confirmation", "backing", "boost", "reward-round"}) {
+    const auto r = CallJ("POST", "/api/v1/ledger/entries",
+                         json{{"contributor", "@ada"},
+                              {"kind", kind},
+                              {"evidence", "url:https://example.org"},
+                              {"note", "forged"}},
+                         ada_);
+    ExpectError(r, 422, "kind");
+    const std::string message = r.body["error"].value("message", "");
+    EXPECT_NE(message.find("'" + kind + "'"), std::string::npos) << message;
+    EXPECT_NE(message.find("review"), std::string::npos) << message;
+  }
+  ExpectError(CallJ("POST", "/api/v1/ledger/entries",
+                    json{{"contributor", "@bob"},
+                         {"kind", "review"},
+                         {"quantity", 1e300},
+                         {"unit", "hours"},
+                         {"note", "x"}},
+                    ada_),
+              422, "quantity");
+  ExpectError(
+      CallJ(
+          "POST", "/api/v1/ledger/entries",
+          json{{"contributor", "@bob"}, {"kind", "review"}, {"evidence", "round:1"}, {"note", "x"}},
+          ada_),
+      422, "evidence");
+  EXPECT_EQ(size(), before);
+  const auto kinds = Call("GET", "/api/v1/ledger/kinds", "", ada_);
+  ASSERT_EQ(kinds.status, 200);
+  for (const auto& k : kinds.body["items"])
+    EXPECT_EQ(k["member_recordable"].get<bool>(), k["source"] != "lab") << k;
+}
+
+// Confirming: POST /api/v1/ledger/entries/{seq}/confirm, never one's own.
+TEST_F(ApiRecordTest, AnEntryIsConfirmedByAnotherMember) {
+  const auto own =
+      CallJ("POST", "/api/v1/ledger/entries",
+            json{{"contributor", "@ada"}, {"kind", "writing"}, {"note", "the draft"}}, ada_);
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_TRUE(own.body["self"].get<bool>());
+  const std::string target =
+      "/api/v1/ledger/entries/" + std::to_string(own.body["seq"].get<int>()) + "/confirm";
+  EXPECT_EQ(CallJ("POST", target, json::object(), ada_).status, 403);
+  const auto confirmed = CallJ("POST", target, json{{"note", "read it"}}, bob_);
+  ASSERT_EQ(confirmed.status, 201) << confirmed.body;
+  EXPECT_EQ(confirmed.body["kind"], "confirmation");
+  EXPECT_EQ(confirmed.body["evidence"], "entry:" + std::to_string(own.body["seq"].get<int>()));
+  EXPECT_EQ(Call("POST", target, "", bob_).status, 409) << "once per member";
+  EXPECT_EQ(Call("POST", "/api/v1/ledger/entries/9999/confirm", "", bob_).status, 404);
+}
+
+// An import is checked commit by commit (the INT64_MAX line count was stored as -1);
+// identity codes are rated per member.
+TEST_F(ApiRecordTest, ImportsAndClaimsAreBounded) {
+  const auto project =
+      CallJ("POST", "/api/v1/projects", json{{"title", "Kernels"}}, ada_).body.value("id", 0);
+  ASSERT_NE(project, 0);
+  const std::string commits = "/api/v1/projects/" + std::to_string(project) + "/commits";
+  const json good = {
+      {"sha", std::string(40, 'a')}, {"author_name", "Lin"}, {"author_email", "lin@example.org"},
+      {"at", clock_.Now() - 10},     {"lines", 12},          {"headline", "the kernel"}};
+  auto with = [&](const std::string& key, const json& value) {
+    json c = good;
+    c[key] = value;
+    return json{{"commits", json::array({c})}};
+  };
+  ExpectError(CallJ("POST", commits, with("lines", std::numeric_limits<std::int64_t>::max()), ada_),
+              422, "lines");
+  ExpectError(CallJ("POST", commits, with("sha", "abc"), ada_), 422, "sha");
+  ExpectError(CallJ("POST", commits, with("at", clock_.Now() + 365 * 86400), ada_), 422, "at");
+  const auto ok = CallJ("POST", commits, json{{"commits", json::array({good})}}, ada_);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.body["recorded"], 1);
+  for (int claim_idx = 0; claim_idx < kMailsPerMember; ++claim_idx) {
+    const auto r = CallJ("POST", "/api/v1/me/identities",
+                         json{{"email", "x" + std::to_string(claim_idx) + "@example.org"}}, bob_);
+    ASSERT_EQ(r.status, 202) << r.body;
+  }
+  EXPECT_GE(mailed_code_.size(), 32u) << mailed_code_;
+  EXPECT_EQ(CallJ("POST", "/api/v1/me/identities", json{{"email", "y@example.org"}}, bob_).status,
+            429);
+}
+
 class ApiClusterTest : public ApiEventsTest {
  protected:
   std::unique_ptr<FakeExecutor> MakeExecutor(const std::string& logs_dir) override {

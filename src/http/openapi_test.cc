@@ -376,6 +376,8 @@ TEST_F(OpenApiTest, EveryRouteAnswersAsTheDocumentSays) {
   Check("GET", "/api/v1/ledger/entries/" + std::to_string(thanks.value("seq", 0)), nullptr, bob_,
         200);
   Check("GET", "/api/v1/ledger/entries?limit=3", nullptr, bob_, 200);
+  Check("POST", "/api/v1/ledger/entries/" + std::to_string(thanks.value("seq", 0)) + "/confirm",
+        {{"note", "I saw the review"}}, carol, 201);
   Check("POST", p + "/commits",
         {{"commits",
           {{{"sha", std::string(40, 'a')},

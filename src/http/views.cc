@@ -229,6 +229,8 @@ std::string RoundJson(const RoundView& v) {
       .Field("period_to", Time(r.settings.period_to))
       .Key("alpha")
       .Double(static_cast<double>(r.settings.alpha_milli) / 1000.0)
+      .Field("rules", static_cast<std::int64_t>(r.settings.rules))
+      .Field("cap_per_kind", r.settings.cap_per_kind)
       .Field("state", RoundStateName(r.state))
       .Field("opened_by", r.opened_by)
       .Field("created_at", Time(r.created_at))

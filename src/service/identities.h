@@ -35,20 +35,43 @@ struct ImportResult {
   std::int64_t members = 0;  // of the recorded, how many were matched to a member by email
 };
 
+// Proving an address: a code of kCodeBytes random bytes (160 bits, from libsodium),
+// stored only as its SHA-256; it expires after kClaimLifetime and dies after
+// kAttemptsPerCode wrong tries. A member asks for at most kMailsPerMember codes a day
+// (so at most kMailsPerMember * kAttemptsPerCode guesses a day), and an address is sent
+// at most kMailsPerAddress codes a day, whoever asks.
+inline constexpr std::size_t kCodeBytes = 20;
+inline constexpr UnixSeconds kClaimLifetime = UnixSeconds{24} * 3600;
+inline constexpr std::int64_t kAttemptsPerCode = 5;
+inline constexpr UnixSeconds kMailWindow = UnixSeconds{24} * 3600;
+inline constexpr std::int64_t kMailsPerMember = 5;
+inline constexpr std::int64_t kMailsPerAddress = 3;
+
+// Bounds on an import: commits per request, lines changed per commit, and how far in
+// the future an author time may be (clocks drift) before it is refused.
+inline constexpr std::size_t kMaxCommitsPerImport = 10'000;
+inline constexpr std::int64_t kMaxLinesPerCommit = 10'000'000;
+inline constexpr UnixSeconds kCommitClockSkew = UnixSeconds{24} * 3600;
+
 class Identities {
  public:
   Identities(Store& store, const Clock& clock, Mailer mailer = {});
 
-  // Claiming an external identity (an email seen in imported history): a code goes
-  // to the address; confirming with it merges the identity into the caller, as a
-  // ledger entry. The entries keep their contributor; views credit the member.
+  // Claiming an external identity (an email seen in imported history, or one's own
+  // sign-up address): a code goes to the address; confirming with it merges the
+  // identity into the caller, as a ledger entry. The entries keep their contributor;
+  // views credit the member. Only addresses proven so credit anyone: an address typed
+  // on a profile proves nothing. Too many codes asked: kResourceExhausted (429).
   Status Claim(const Caller& caller, const std::string& email);
   Result<Contribution> Confirm(const Caller& caller, const std::string& email,
                                const std::string& code);
 
-  // Records commits as `software` entries of the project, once per commit: an author
-  // whose email a member lists is that member, anyone else an external identity.
-  // Only the project's active members import.
+  // Records commits as `software` entries of the project, once per commit, each with
+  // the importer as its actor (who claimed it): an author whose address a member
+  // proved is that member, anyone else an external identity (credited to a member
+  // once they prove the address). Each commit is checked: a 40 or 64 hex id, lines
+  // within kMaxLinesPerCommit, an author time from 1970 to now plus kCommitClockSkew,
+  // an author email. Only the project's active members import.
   Result<ImportResult> ImportCommits(const Caller& caller, ProjectId project,
                                      const std::vector<CommitRecord>& commits);
 

@@ -88,7 +88,96 @@ Result<crypto::SigningKey> LoadLedgerKey(const std::string& path, bool create_if
 Record::Record(Store& store, const Clock& clock, crypto::SigningKey key)
     : store_(store), clock_(clock), key_(std::move(key)) {}
 
+namespace {
+
+// The largest quantity one entry may carry, in thousandths: a billion units (hours,
+// lines, ...), so that weights times quantities stay far from overflow.
+constexpr std::int64_t kMaxQuantityMilli = std::int64_t{1'000'000'000} * 1000;
+
+std::string KindList() {
+  std::string out;
+  for (auto k : MemberRecordableKinds()) {
+    if (!out.empty()) out += ", ";
+    out += k;
+  }
+  return out;
+}
+
+// The number after "prefix:" in an evidence reference, when it is one.
+std::optional<std::int64_t> ReferenceId(std::string_view evidence, std::string_view prefix) {
+  if (!evidence.starts_with(prefix)) return std::nullopt;
+  const std::string_view digits = evidence.substr(prefix.size());
+  if (digits.empty() || digits.size() > 18 ||
+      digits.find_first_not_of("0123456789") != std::string_view::npos)
+    return std::nullopt;
+  return std::stoll(std::string(digits));
+}
+
+// Checks what other parts of the lab trust in a posted entry's evidence: the lab's
+// own references (rounds, identities) are written only by its acts, and a
+// reference to an idea, task, job, project or entry names one that exists.
+Status CheckEvidence(Tx& tx, const std::string& evidence) {
+  for (std::string_view reserved : {"round:", "email:"}) {
+    if (evidence.starts_with(reserved)) {
+      return InvalidArgument("evidence", "'" + std::string(reserved) +
+                                             "...' evidence is written only by the lab's own "
+                                             "acts (reward rounds, proven identities); "
+                                             "point at the work with url:, idea:, task:, job:, "
+                                             "project: or entry:");
+    }
+  }
+  struct Ref {
+    std::string_view prefix;
+    std::string_view what;
+  };
+  for (const Ref& ref : {Ref{"idea:", "idea"}, Ref{"task:", "task"}, Ref{"job:", "job"},
+                         Ref{"project:", "project"}, Ref{"entry:", "ledger entry"}}) {
+    if (!evidence.starts_with(ref.prefix)) continue;
+    const auto id = ReferenceId(evidence, ref.prefix);
+    bool found = false;
+    if (id) {
+      if (ref.prefix == "idea:") found = QS_TRY(tx.FindIdea(IdeaId(*id))).has_value();
+      if (ref.prefix == "task:") found = QS_TRY(tx.FindTask(TaskId(*id))).has_value();
+      if (ref.prefix == "job:") found = QS_TRY(tx.FindJob(JobId(*id))).has_value();
+      if (ref.prefix == "project:") found = QS_TRY(tx.FindProject(ProjectId(*id))).has_value();
+      if (ref.prefix == "entry:") {
+        const auto rows = QS_TRY(tx.ListLedger({*id - 1, 1, "", std::nullopt, ""}));
+        found = !rows.empty() && rows[0].seq == *id;
+      }
+    }
+    if (!found) {
+      return InvalidArgument("evidence", "'" + evidence + "' names no " + std::string(ref.what) +
+                                             "; write " + std::string(ref.prefix) +
+                                             "N with the number of one that exists");
+    }
+  }
+  return {};
+}
+
+// Normalizes an email contributor: lowercase, one address.
+Result<std::string> EmailContributor(const std::string& contributor) {
+  std::string email = contributor.substr(6);
+  std::transform(email.begin(), email.end(), email.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  const auto at = email.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.size() > 254 ||
+      email.find('@', at + 1) != std::string::npos ||
+      email.find_first_of(" \t\r\n<>\"(),;:") != std::string::npos) {
+    return InvalidArgument("contributor",
+                           "'" + contributor + "' is not email:ADDRESS with one email address");
+  }
+  return "email:" + email;
+}
+
+}  // namespace
+
 Result<Contribution> Record::Thank(const Caller& caller, ThankRequest req) {
+  if (!MemberMayRecord(req.kind) && FindContributionKind(req.kind)) {
+    return InvalidArgument("kind", "'" + req.kind +
+                                       "' is recorded only by the lab's own act, never posted; "
+                                       "a member records one of: " +
+                                       KindList());
+  }
   Contribution c;
   c.at = clock_.Now();
   c.actor = caller.handle;
@@ -100,26 +189,97 @@ Result<Contribution> Record::Thank(const Caller& caller, ThankRequest req) {
   c.evidence = req.evidence;
   c.note = req.note;
   c.corrects = req.corrects;
-  c.self = c.contributor == MemberContributor(caller.handle);
   QS_TRY_STATUS(ValidateContribution(c));
+  if (c.contributor.starts_with("email:")) c.contributor = QS_TRY(EmailContributor(c.contributor));
+  if (c.quantity_milli > kMaxQuantityMilli)
+    return InvalidArgument("quantity", "a quantity is at most 1e9 units");
+  if (c.quantity_milli > 0 && c.unit.empty())
+    return InvalidArgument("unit", "a quantity needs its unit, like hours or lines");
   if (c.note.empty()) return InvalidArgument("note", "say what they did, for everyone to read");
+  const std::string me = MemberContributor(caller.handle);
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     if (c.contributor.starts_with("@") &&
         !QS_TRY(tx.FindMemberByHandle(std::string_view(c.contributor).substr(1)))) {
       return NotFound("there is no member " + c.contributor +
                       "; someone outside the lab is email:ADDRESS");
     }
+    // An address the caller proved is the caller: their own work, marked self.
+    c.self = c.contributor == me;
+    if (c.contributor.starts_with("email:")) {
+      const auto owner = QS_TRY(tx.IdentityOwner(std::string_view(c.contributor).substr(6)));
+      c.self = owner && *owner == caller.id;
+    }
     if (req.project && !QS_TRY(tx.FindProject(*req.project)))
       return NotFound("there is no project " + std::to_string(req.project->value));
+    QS_TRY_STATUS(CheckEvidence(tx, c.evidence));
     if (c.corrects) {
       auto rows = QS_TRY(tx.ListLedger({*c.corrects - 1, 1, "", std::nullopt, ""}));
       if (rows.empty() || rows[0].seq != *c.corrects)
         return NotFound("there is no entry " + std::to_string(*c.corrects) + " to correct");
+      const Contribution target = QS_TRY(ledger::Decode(rows[0].entry));
+      if (!MemberMayRecord(target.kind)) {
+        return InvalidArgument("corrects", "entry " + std::to_string(target.seq) + " (" +
+                                               target.kind +
+                                               ") is the lab's own record; it is corrected by "
+                                               "the lab's acts, not by a posted entry");
+      }
+      bool about_me = target.contributor == me;
+      if (target.contributor.starts_with("email:")) {
+        const auto owner = QS_TRY(tx.IdentityOwner(std::string_view(target.contributor).substr(6)));
+        about_me = owner && *owner == caller.id;
+      }
+      if (target.actor != caller.handle && !about_me) {
+        return PermissionDenied("entry " + std::to_string(target.seq) +
+                                " is corrected by who recorded it or who it is about; thank "
+                                "or ask them instead");
+      }
     }
     c.seq = QS_TRY(AppendContribution(tx, c));
     return {};
   }));
   return Entry(caller, c.seq);
+}
+
+Result<Contribution> Record::Confirm(const Caller& caller, std::int64_t seq,
+                                     const std::string& note) {
+  QS_TRY_STATUS(ValidateText("note", note, 4000));
+  std::int64_t written = 0;
+  QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const Contribution target = QS_TRY(ReadEntry(tx, seq));
+    if (!MemberMayRecord(target.kind)) {
+      return InvalidArgument("entry", "entry " + std::to_string(seq) + " (" + target.kind +
+                                          ") is the lab's own record; members confirm the work "
+                                          "members record");
+    }
+    const std::string me = MemberContributor(caller.handle);
+    std::string beneficiary = target.contributor;
+    if (beneficiary.starts_with("email:")) {
+      if (const auto owner = QS_TRY(tx.IdentityOwner(std::string_view(beneficiary).substr(6)))) {
+        if (*owner == caller.id) beneficiary = me;
+      }
+    }
+    if (beneficiary == me || target.actor == caller.handle) {
+      return PermissionDenied("you cannot confirm entry " + std::to_string(seq) +
+                              ": it is yours; another member confirms it");
+    }
+    const std::string evidence = "entry:" + std::to_string(seq);
+    for (const auto& row : QS_TRY(AllEntries(tx, {0, 0, me, std::nullopt, evidence}))) {
+      if (row.kind == "confirmation")
+        return AlreadyExists("you confirmed entry " + std::to_string(seq) + " already");
+    }
+    Contribution c;
+    c.at = clock_.Now();
+    c.actor = caller.handle;
+    c.contributor = me;
+    c.kind = "confirmation";
+    c.project = target.project;
+    c.evidence = evidence;
+    c.note =
+        note.empty() ? "confirmed entry " + std::to_string(seq) + " (" + target.kind + ")" : note;
+    written = QS_TRY(AppendContribution(tx, c));
+    return {};
+  }));
+  return Entry(caller, written);
 }
 
 Result<std::vector<Contribution>> Record::Entries(const Caller&, const LedgerQuery& query) {

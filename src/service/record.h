@@ -82,8 +82,17 @@ class Record {
 
   const std::string& public_key() const { return key_.public_key; }
 
-  // A member records a contribution, their own (marked self) or someone else's.
+  // A member records a contribution, their own (marked self) or someone else's. Only
+  // the kinds MemberMayRecord allows; evidence that names an idea, task, job, project
+  // or entry names one that exists, and the lab's own references (round:, email:) are
+  // refused; an entry is corrected only by who recorded it or who it is
+  // about, and never one of the lab's own kinds.
   Result<Contribution> Thank(const Caller& caller, ThankRequest request);
+  // Another member vouches for entry `seq`: a `confirmation` entry (evidence
+  // entry:SEQ). A self-recorded entry counts in reward rounds once confirmed
+  // (core/reward.h). Nobody confirms their own entry, one they recorded, one of the
+  // lab's own kinds, or the same entry twice.
+  Result<Contribution> Confirm(const Caller& caller, std::int64_t seq, const std::string& note);
   Result<std::vector<Contribution>> Entries(const Caller& caller, const LedgerQuery& query);
   Result<Contribution> Entry(const Caller& caller, std::int64_t seq);
 

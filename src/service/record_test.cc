@@ -62,6 +62,113 @@ TEST_F(RecordTest, ThanksNameARealPersonAndAKindAndMarkSelfRecords) {
              ErrorCode::kNotFound);
 }
 
+// The forgeries of issue 14: a member posted entries of the lab's own kinds (an
+// identity-merge crediting someone else's commits, reward and peer-points entries in a
+// closed round, a `joined` for another member). Only the lab's acts write those.
+TEST_F(RecordTest, EntriesOfTheLabsOwnKindsAreNeverPosted) {
+  const ProjectId p = BuildAProject();
+  const auto before = All().size();
+  for (const auto& kind : ContributionKinds()) {
+    if (MemberMayRecord(kind.name)) continue;
+    const std::string name(kind.name);
+    const auto forged = record_->Thank(eve_, {"@eve", name, p, 0, "", "", "forged", {}});
+    ExpectField(forged, ErrorCode::kInvalidArgument, "kind");
+    if (!forged) {
+      EXPECT_NE(forged.error().message.find("'" + name + "'"), std::string::npos);
+      EXPECT_NE(forged.error().message.find("review"), std::string::npos)
+          << "the refusal lists the kinds a member records: " << forged.error().message;
+    }
+  }
+  ExpectField(
+      record_->Thank(
+          eve_, {"@eve", "identity-merge", {}, 0, "", "email:lin@example.org", "mine now", {}}),
+      ErrorCode::kInvalidArgument, "kind");
+  ExpectField(record_->Thank(eve_, {"@bob", "joined", p, 0, "", "", "by their own accept", {}}),
+              ErrorCode::kInvalidArgument, "kind");
+  ExpectField(
+      record_->Thank(eve_,
+                     {"@eve", "reward", {}, 500'000, "minor units of CNY", "round:1", "paid", {}}),
+      ErrorCode::kInvalidArgument, "kind");
+  EXPECT_EQ(All().size(), before) << "nothing forged landed";
+  // The kinds a member records are the table's CRediT and all-contributors kinds.
+  for (const auto& kind : ContributionKinds())
+    EXPECT_EQ(MemberMayRecord(kind.name), kind.source != "lab") << kind.name;
+}
+
+// What other parts of the lab trust in a posted entry is checked: references name
+// things that exist, the lab's own references are not typed, quantities are bounded,
+// and an entry is corrected only by who recorded it or who it is about.
+TEST_F(RecordTest, PostedEntriesNameRealThingsAndCorrectOnlyTheirOwn) {
+  const ProjectId p = BuildAProject();
+  auto thank = [&](const Caller& who, ThankRequest r) { return record_->Thank(who, r); };
+  ExpectField(thank(eve_, {"@bob", "review", {}, 0, "", "idea:999", "x", {}}),
+              ErrorCode::kInvalidArgument, "evidence");
+  ExpectField(thank(eve_, {"@bob", "review", {}, 0, "", "job:7", "x", {}}),
+              ErrorCode::kInvalidArgument, "evidence");
+  ExpectField(thank(eve_, {"@bob", "review", {}, 0, "", "entry:999", "x", {}}),
+              ErrorCode::kInvalidArgument, "evidence");
+  ExpectField(thank(eve_, {"@bob", "review", {}, 0, "", "round:1", "x", {}}),
+              ErrorCode::kInvalidArgument, "evidence");
+  ExpectField(thank(eve_, {"@eve", "review", {}, 0, "", "email:lin@example.org", "x", {}}),
+              ErrorCode::kInvalidArgument, "evidence");
+  ExpectField(thank(eve_, {"@bob", "review", {}, 1'000'000'000'001'000, "hours", "", "x", {}}),
+              ErrorCode::kInvalidArgument, "quantity");
+  ExpectField(thank(eve_, {"@bob", "review", {}, 5000, "", "", "x", {}}),
+              ErrorCode::kInvalidArgument, "unit");
+  ExpectField(thank(eve_, {"email:a@b@c", "review", {}, 0, "", "", "x", {}}),
+              ErrorCode::kInvalidArgument, "contributor");
+  ASSERT_TRUE(thank(eve_, {"@bob", "review", p, 0, "", "task:1", "x", {}}));
+  ASSERT_TRUE(
+      thank(eve_, {"@bob", "review", p, 0, "", "project:" + std::to_string(p.value), "x", {}}));
+  ASSERT_TRUE(thank(eve_, {"@bob", "review", p, 0, "", "entry:1", "x", {}}));
+  const auto upper = thank(eve_, {"email:Lin@Example.ORG", "review", {}, 0, "", "", "x", {}});
+  ASSERT_TRUE(upper);
+  EXPECT_EQ(upper->contributor, "email:lin@example.org");
+  // Corrections: ada thanked bob; eve may not undo it, ada and bob may.
+  const auto thanks = thank(ada_, {"@bob", "review", p, 0, "", "", "a careful review", {}});
+  ASSERT_TRUE(thanks);
+  ExpectCode(thank(eve_, {"@bob", "review", p, 0, "", "", "no", thanks->seq}),
+             ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(thank(bob_, {"@bob", "review", p, 0, "", "", "two reviews", thanks->seq}));
+  ASSERT_TRUE(thank(ada_, {"@bob", "review", p, 0, "", "", "three reviews", thanks->seq}));
+  // The lab's own entries (bob joined) are not corrected by a posted one.
+  std::int64_t joined = 0;
+  for (const auto& e : All())
+    if (e.kind == "joined") joined = e.seq;
+  ASSERT_NE(joined, 0);
+  ExpectField(thank(bob_, {"@bob", "review", p, 0, "", "", "never joined", joined}),
+              ErrorCode::kInvalidArgument, "corrects");
+}
+
+// Another member vouches for an entry with a confirmation entry; nobody confirms their
+// own, one they recorded, the lab's own kinds, or the same entry twice.
+TEST_F(RecordTest, AnotherMemberConfirmsAnEntry) {
+  const ProjectId p = BuildAProject();
+  const auto own = record_->Thank(ada_, {"@ada", "writing", p, 0, "", "", "the draft", {}});
+  ASSERT_TRUE(own);
+  EXPECT_TRUE(own->self);
+  ExpectCode(record_->Confirm(ada_, own->seq, ""), ErrorCode::kPermissionDenied);
+  const auto confirmed = record_->Confirm(bob_, own->seq, "I read it");
+  ASSERT_TRUE(confirmed) << confirmed.error().message;
+  EXPECT_EQ(confirmed->kind, "confirmation");
+  EXPECT_EQ(confirmed->contributor, "@bob");
+  EXPECT_EQ(confirmed->actor, "bob");
+  EXPECT_EQ(confirmed->evidence, "entry:" + std::to_string(own->seq));
+  EXPECT_EQ(confirmed->project, p.value);
+  EXPECT_EQ(confirmed->note, "I read it");
+  ExpectCode(record_->Confirm(bob_, own->seq, ""), ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(record_->Confirm(eve_, own->seq, ""));
+  const auto for_bob = record_->Thank(ada_, {"@bob", "review", p, 0, "", "", "review", {}});
+  ASSERT_TRUE(for_bob);
+  // ada recorded it; it is about bob.
+  ExpectCode(record_->Confirm(ada_, for_bob->seq, ""), ErrorCode::kPermissionDenied);
+  ExpectCode(record_->Confirm(bob_, for_bob->seq, ""), ErrorCode::kPermissionDenied);
+  ExpectField(record_->Confirm(eve_, confirmed->seq, ""), ErrorCode::kInvalidArgument, "entry");
+  ExpectCode(record_->Confirm(eve_, 999, ""), ErrorCode::kNotFound);
+  ExpectField(record_->Thank(eve_, {"@eve", "confirmation", {}, 0, "", "", "x", {}}),
+              ErrorCode::kInvalidArgument, "kind");
+}
+
 TEST_F(RecordTest, ProfilesDropNothingAndShowCorrections) {
   auto wrong = record_->Thank(
       ada_, {"@bob", "infra", std::nullopt, 60'000, "hours", "", "60 h?", std::nullopt});

@@ -19,15 +19,42 @@ Result<std::vector<RoundPoints>> PointsOf(RecordTx& tx, std::int64_t round) {
   return out;
 }
 
+// The settings the round was opened with, as its reward-round entry records them (with
+// the rules it was opened under, which the store's columns do not keep); the store's
+// when the ledger has none.
+Result<RewardSettings> LedgerSettings(const std::vector<Contribution>& entries,
+                                      const RewardRound& round) {
+  const std::string evidence = RoundEvidence(round.id);
+  for (const auto& e : entries) {
+    if (e.kind == "reward-round" && e.evidence == evidence) return DecodeRoundSettings(e.note);
+  }
+  return round.settings;
+}
+
+// The rules and cap the round was opened under, from its reward-round entry (the
+// store's columns do not keep them); `round` keeps the rest.
+Status TakeRulesFromLedger(RecordTx& tx, RewardRound& round) {
+  const auto entries = QS_TRY(AllEntries(tx, {0, 0, "", std::nullopt, RoundEvidence(round.id)}));
+  for (const auto& e : entries) {
+    if (e.kind != "reward-round") continue;
+    const RewardSettings settings = QS_TRY(DecodeRoundSettings(e.note));
+    round.settings.rules = settings.rules;
+    round.settings.cap_per_kind = settings.cap_per_kind;
+    break;  // the round's first: the one its opening wrote
+  }
+  return {};
+}
+
 // The round's payout from the entries before `cutoff_seq` and the points given.
 Result<std::vector<Payee>> PayoutBefore(RecordTx& tx, const RewardRound& round,
                                         std::int64_t cutoff_seq) {
   std::vector<Contribution> entries = QS_TRY(AllEntries(tx, {0, 0, "", std::nullopt, ""}));
   std::erase_if(entries, [&](const Contribution& c) { return c.seq >= cutoff_seq; });
+  const RewardSettings settings = QS_TRY(LedgerSettings(entries, round));
   std::vector<PeerPoints> peer;
   for (const auto& p : QS_TRY(PointsOf(tx, round.id)))
     peer.push_back({p.giver, p.receiver, p.points});
-  return ComputePayout(round.settings, RecordWeights(entries, round.settings), peer);
+  return ComputePayout(settings, RecordWeights(entries, settings), peer);
 }
 
 }  // namespace
@@ -38,7 +65,8 @@ std::string EncodeRoundSettings(const RewardSettings& s) {
   std::string out = "title " + s.title + "\npool_minor " + std::to_string(s.pool_minor) +
                     "\ncurrency " + s.currency + "\nperiod_from " + std::to_string(s.period_from) +
                     "\nperiod_to " + std::to_string(s.period_to) + "\nalpha_milli " +
-                    std::to_string(s.alpha_milli) + "\n";
+                    std::to_string(s.alpha_milli) + "\nrules " + std::to_string(s.rules) +
+                    "\ncap_per_kind " + std::to_string(s.cap_per_kind) + "\n";
   for (const auto& [kind, w] : s.weights) {
     out += "weight " + kind + " " + std::to_string(w.per_entry_milli) + " " +
            std::to_string(w.per_unit_milli) + "\n";
@@ -48,6 +76,9 @@ std::string EncodeRoundSettings(const RewardSettings& s) {
 
 Result<RewardSettings> DecodeRoundSettings(std::string_view text) {
   RewardSettings s;
+  // A round recorded without its rules was opened before rules 2: every entry counts.
+  s.rules = 1;
+  s.cap_per_kind = 0;
   std::istringstream in{std::string(text)};
   std::string line;
   while (std::getline(in, line)) {
@@ -68,6 +99,10 @@ Result<RewardSettings> DecodeRoundSettings(std::string_view text) {
         s.period_to = std::stoll(value);
       else if (key == "alpha_milli")
         s.alpha_milli = std::stoll(value);
+      else if (key == "rules")
+        s.rules = static_cast<int>(std::stoll(value));
+      else if (key == "cap_per_kind")
+        s.cap_per_kind = std::stoll(value);
       else if (key == "weight") {
         std::istringstream w(value);
         std::string kind;
@@ -95,6 +130,7 @@ Result<RewardSettings> SettingsOf(const OpenRoundRequest& request) {
   if (!(request.alpha >= 0 && request.alpha <= 1))
     return InvalidArgument("alpha", "alpha is between 0 and 1");
   s.alpha_milli = std::llround(request.alpha * 1000);
+  s.cap_per_kind = request.cap_per_kind;
   s.weights = DefaultRewardWeights();
   for (const auto& [kind, w] : request.weights) {
     constexpr double kMaxWeight = 1e9;
@@ -177,6 +213,8 @@ Result<RoundView> Rewards::Round(const Caller&, std::int64_t id) {
     if (!round) return NotFound("there is no reward round " + std::to_string(id));
     view.round = *round;
     view.points = QS_TRY(PointsOf(tx, id));
+    // The rules and cap the round was opened under are the ledger's word.
+    QS_TRY_STATUS(TakeRulesFromLedger(tx, view.round));
     if (round->state == RoundState::kOpen) {
       const auto last = QS_TRY(tx.LastLedgerRow());
       view.payout = QS_TRY(PayoutBefore(tx, *round, (last ? last->seq : 0) + 1));
@@ -193,7 +231,11 @@ Result<RoundView> Rewards::Round(const Caller&, std::int64_t id) {
 }
 
 Result<std::vector<RewardRound>> Rewards::Rounds(const Caller&) {
-  return Read(store_, [](Tx& tx) { return tx.ListRewardRounds(); });
+  return Read(store_, [](Tx& tx) -> Result<std::vector<RewardRound>> {
+    auto rounds = QS_TRY(tx.ListRewardRounds());
+    for (auto& round : rounds) QS_TRY_STATUS(TakeRulesFromLedger(tx, round));
+    return rounds;
+  });
 }
 
 Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
@@ -240,6 +282,7 @@ Result<RoundView> Rewards::CloseRound(const Caller& caller, std::int64_t id) {
     }
     QS_TRY_STATUS(tx.CloseRewardRound(id, now, payout_text));
     view.round = *round;
+    QS_TRY_STATUS(TakeRulesFromLedger(tx, view.round));
     view.round.state = RoundState::kClosed;
     view.round.closed_at = now;
     view.round.payout = payout_text;

@@ -34,6 +34,8 @@ struct OpenRoundRequest {
   double alpha = 0.5;  // the record's part of the blend, 0 to 1
   // By kind; kinds not named keep their defaults (DefaultRewardWeights).
   std::map<std::string, WeightGiven> weights;
+  // At most this many entries per member and kind count their per-entry weight; 0: no cap.
+  std::int64_t cap_per_kind = kDefaultCapPerKind;
 };
 
 // Points one member gives another in a round, with an optional note of why.

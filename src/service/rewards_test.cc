@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <iostream>
 #include <limits>
 #include <sstream>
 
@@ -126,6 +127,171 @@ TEST_F(RewardsTest, ARoundRequestIsCheckedFieldByField) {
   EXPECT_EQ(view->points[0].receiver, "bob");
   EXPECT_EQ(view->points[0].points, 30);
   EXPECT_EQ(view->points[0].note, "kernel");
+}
+
+// The honest lab of the reward attacks: ada, bob, eve and kim, each thanked by others
+// for real work. Record weights: ada 5, bob 3, kim 3, eve 1 (8.3% of 12).
+class RewardAttackTest : public test_support::RecordFixture {
+ protected:
+  void SetUp() override {
+    RecordFixture::SetUp();
+    kim_ = Join("kim");
+    project_ = BuildAProject();  // ada 2 (project), bob 1 (task done)
+    Thank(bob_, "@ada", "writing");
+    Thank(ada_, "@bob", "software");
+    Thank(ada_, "@bob", "software");
+    Thank(ada_, "@kim", "methodology");
+    Thank(bob_, "@kim", "data-curation");
+    Thank(ada_, "@eve", "review");
+  }
+
+  void Thank(const Caller& who, const std::string& contributor, const std::string& kind) {
+    const auto e = record_->Thank(who, {contributor, kind, project_, 0, "", "", kind, {}});
+    ASSERT_TRUE(e) << e.error().message;
+  }
+
+  // A round over the whole test period, paid from the record alone (alpha 1).
+  OpenRoundRequest RecordOnly() const {
+    return {"attack", 1'000'000, "CNY", kStart - 10, kStart + 100'000, 1.0, {}};
+  }
+
+  // `handle`'s share of the pool, in percent, as the live service computes it for an
+  // open round (rules 2).
+  double ShareNow(std::int64_t round, const std::string& handle) {
+    const auto view = rewards_->Round(ada_, round);
+    EXPECT_TRUE(view) << view.error().message;
+    for (const auto& p : view->payout)
+      if (p.handle == handle) return static_cast<double>(p.amount_minor) / 10'000.0;
+    return 0;
+  }
+
+  // The same under the rules before issue 14 (rules 1: every entry counts).
+  double ShareUnderRules1(const std::string& handle) {
+    RewardSettings s = *SettingsOf(RecordOnly());
+    s.rules = 1;
+    s.cap_per_kind = 0;
+    for (const auto& p : ComputePayout(s, RecordWeights(AllEntries(), s), {}))
+      if (p.handle == handle) return static_cast<double>(p.amount_minor) / 10'000.0;
+    return 0;
+  }
+
+  std::vector<Contribution> AllEntries() {
+    std::vector<Contribution> out;
+    for (std::int64_t after = 0;;) {
+      auto page = record_->Entries(ada_, {after, 1000, "", std::nullopt, ""});
+      EXPECT_TRUE(page);
+      if (!page || page->empty()) break;
+      out.insert(out.end(), page->begin(), page->end());
+      after = page->back().seq;
+    }
+    return out;
+  }
+
+  Caller kim_;
+  ProjectId project_{0};
+};
+
+// Attack 1 of issue 14: 20 self-recorded entries took a member's share of a round from
+// 8% to 36%. A self-recorded entry now counts once another member confirms it.
+TEST_F(RewardAttackTest, SelfRecordedEntriesCountOnceAnotherMemberConfirmsThem) {
+  const auto round = rewards_->OpenRound(steward_, RecordOnly());
+  ASSERT_TRUE(round) << round.error().message;
+  const double honest = ShareNow(round->id, "eve");
+  EXPECT_NEAR(honest, 100.0 / 12, 0.01);
+  std::vector<std::int64_t> own;
+  for (int entry_idx = 0; entry_idx < 20; ++entry_idx) {
+    const auto e = record_->Thank(
+        eve_,
+        {"@eve", "software", project_, 0, "", "", "my commit " + std::to_string(entry_idx), {}});
+    ASSERT_TRUE(e) << e.error().message;
+    EXPECT_TRUE(e->self);
+    own.push_back(e->seq);
+  }
+  const double before_fix = ShareUnderRules1("eve");
+  const double after_fix = ShareNow(round->id, "eve");
+  std::cout << "attack 1 (20 self-recorded entries): eve's share honest " << honest << "%, rules 1 "
+            << before_fix << "%, rules 2 " << after_fix << "%\n";
+  RecordProperty("eve_share_honest", std::to_string(honest));
+  RecordProperty("eve_share_rules1", std::to_string(before_fix));
+  RecordProperty("eve_share_rules2", std::to_string(after_fix));
+  EXPECT_GT(before_fix, 60.0) << "the attack, reproduced under the old rules";
+  EXPECT_DOUBLE_EQ(after_fix, honest) << "unconfirmed, they do not count";
+  // Eve cannot confirm her own; one confirmed by kim counts (weight 1 of 13).
+  ExpectCode(record_->Confirm(eve_, own[0], ""), ErrorCode::kPermissionDenied);
+  ASSERT_TRUE(record_->Confirm(kim_, own[0], "I reviewed that commit"));
+  EXPECT_NEAR(ShareNow(round->id, "eve"), 200.0 / 13, 0.01);
+  // Closing pays what the view showed, and an export recomputes it exactly.
+  const auto closed = rewards_->CloseRound(steward_, round->id);
+  ASSERT_TRUE(closed) << closed.error().message;
+  std::vector<Contribution> entries;
+  std::istringstream in(Export());
+  ASSERT_TRUE(ledger::VerifyExport(in, record_->public_key(), {}, [&](Contribution&& e) {
+                entries.push_back(std::move(e));
+              }).ok);
+  const auto again = RecomputeRound(entries, round->id);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->settings.rules, 2);
+  ASSERT_EQ(again->payout.size(), closed->payout.size());
+  for (std::size_t payee_idx = 0; payee_idx < again->payout.size(); ++payee_idx) {
+    EXPECT_EQ(again->payout[payee_idx].amount_minor, closed->payout[payee_idx].amount_minor);
+    EXPECT_EQ(again->recorded[payee_idx].amount_minor, closed->payout[payee_idx].amount_minor);
+  }
+}
+
+// Attack 2 of issue 14: 3,000 posted ideas took a member's share to 89%. A posted idea
+// now counts once another member backs it.
+TEST_F(RewardAttackTest, PostedIdeasCountOnceAnotherMemberBacksThem) {
+  const auto round = rewards_->OpenRound(steward_, RecordOnly());
+  ASSERT_TRUE(round) << round.error().message;
+  const double honest = ShareNow(round->id, "kim");
+  EXPECT_NEAR(honest, 25.0, 0.01);
+  IdeaId first{0};
+  for (int idea_idx = 0; idea_idx < 3000; ++idea_idx) {
+    const auto idea = lab_->PostIdea(kim_, "Idea " + std::to_string(idea_idx), "");
+    ASSERT_TRUE(idea) << idea.error().message;
+    if (idea_idx == 0) first = idea->id;
+  }
+  const double before_fix = ShareUnderRules1("kim");
+  const double after_fix = ShareNow(round->id, "kim");
+  std::cout << "attack 2 (3,000 posted ideas): kim's share honest " << honest << "%, rules 1 "
+            << before_fix << "%, rules 2 " << after_fix << "%\n";
+  RecordProperty("kim_share_honest", std::to_string(honest));
+  RecordProperty("kim_share_rules1", std::to_string(before_fix));
+  RecordProperty("kim_share_rules2", std::to_string(after_fix));
+  EXPECT_GT(before_fix, 89.0) << "the attack, reproduced under the old rules";
+  EXPECT_DOUBLE_EQ(after_fix, honest) << "unbacked, they do not count";
+  // Ada backs one: it counts (3 of 15).
+  ASSERT_TRUE(lab_->BackIdea(ada_, first, true));
+  const double backed = ShareNow(round->id, "kim");
+  EXPECT_NEAR(backed, 600.0 / 15.5, 0.01) << "kim 3 + 3 of 15.5 (ada's backing is 0.5)";
+}
+
+// However many entries of one kind a member gets, at most cap_per_kind count their
+// per-entry weight in a round; the cap is part of the round's settings in the ledger.
+TEST_F(RewardAttackTest, AtMostTheCapOfEntriesPerKindCount) {
+  OpenRoundRequest capped = RecordOnly();
+  capped.cap_per_kind = 5;
+  const auto round = rewards_->OpenRound(steward_, capped);
+  ASSERT_TRUE(round) << round.error().message;
+  for (int entry_idx = 0; entry_idx < 30; ++entry_idx) Thank(ada_, "@eve", "review");
+  const auto view = rewards_->Round(ada_, round->id);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->round.settings.cap_per_kind, 5);
+  for (const auto& p : view->payout)
+    if (p.handle == "eve") EXPECT_EQ(p.record_milli, 5'000) << "5 of 31 reviews count";
+  ExpectField(rewards_->OpenRound(steward_,
+                                  [&] {
+                                    auto r = RecordOnly();
+                                    r.cap_per_kind = -1;
+                                    return r;
+                                  }()),
+              ErrorCode::kInvalidArgument, "cap_per_kind");
+  // A round recorded before rules 2 (no rules in its settings) recomputes as it was paid.
+  const auto old = DecodeRoundSettings(
+      "title t\npool_minor 1\ncurrency CNY\nperiod_from 0\nperiod_to 9\nalpha_milli 1000\n");
+  ASSERT_TRUE(old);
+  EXPECT_EQ(old->rules, 1);
+  EXPECT_EQ(old->cap_per_kind, 0);
 }
 
 TEST(RewardMath, LargestRemainderIsExactAndTiesGoByHandle) {

@@ -53,6 +53,9 @@ struct IdentityClaim {
   UnixSeconds created_at = 0;
   UnixSeconds expires_at = 0;
   std::optional<UnixSeconds> confirmed_at;
+  std::int64_t attempts = 0;    // wrong codes tried against this claim's current code
+  std::int64_t mails = 0;       // claim mails sent for it since window_from
+  UnixSeconds window_from = 0;  // start of the day-long window `mails` counts in
 };
 
 struct RewardRound {
@@ -85,6 +88,13 @@ class RecordTx {
   // The member who proved this email, if anyone has.
   virtual Result<std::optional<MemberId>> IdentityOwner(std::string_view email) = 0;
   virtual Status ConfirmIdentityClaim(std::string_view email, MemberId member, UnixSeconds at) = 0;
+  // One more wrong code tried against the claim; the claim's attempts after it.
+  virtual Result<std::int64_t> MissIdentityClaim(std::string_view email, MemberId member) = 0;
+  // Claim mails counted in windows that began at or after `since`: of one member (to
+  // any address), and to one address (from any member).
+  virtual Result<std::int64_t> IdentityMailsOfMember(MemberId member, UnixSeconds since) = 0;
+  virtual Result<std::int64_t> IdentityMailsToAddress(std::string_view email,
+                                                      UnixSeconds since) = 0;
 
   // Reward rounds and their peer points.
   virtual Result<std::int64_t> InsertRewardRound(const RewardRound& round, MemberId opened_by) = 0;

@@ -567,6 +567,56 @@ TEST_P(StoreContract, GpuSamplesKeepOnePerMinute) {
   EXPECT_EQ((*Read([](Tx& tx) { return tx.ListGpuSamples(601); })).size(), 1u);
 }
 
+// Identity claims keep their wrong tries and the claim mails of a day window, for the
+// attempt limit and the rates per member and per address (issue 14).
+TEST_P(StoreContract, IdentityClaimsCountTriesAndMails) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  IdentityClaim claim{"lin@example.org", ada, "hash1", 1000, 2000, std::nullopt};
+  claim.mails = 2;
+  claim.window_from = 900;
+  ASSERT_TRUE(Read([&](Tx& tx) { return tx.PutIdentityClaim(claim); }, TxMode::kWrite));
+  claim.member = bob;
+  claim.mails = 1;
+  claim.window_from = 1000;
+  ASSERT_TRUE(Read([&](Tx& tx) { return tx.PutIdentityClaim(claim); }, TxMode::kWrite));
+  IdentityClaim other{"kim@example.org", ada, "hash2", 1000, 2000, std::nullopt};
+  other.mails = 3;
+  other.window_from = 500;  // an older window
+  ASSERT_TRUE(Read([&](Tx& tx) { return tx.PutIdentityClaim(other); }, TxMode::kWrite));
+  EXPECT_EQ(
+      *Read([&](Tx& tx) { return tx.MissIdentityClaim("lin@example.org", ada); }, TxMode::kWrite),
+      1);
+  EXPECT_EQ(
+      *Read([&](Tx& tx) { return tx.MissIdentityClaim("lin@example.org", ada); }, TxMode::kWrite),
+      2);
+  const auto found = Read([&](Tx& tx) { return tx.FindIdentityClaim("lin@example.org", ada); });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->attempts, 2);
+  EXPECT_EQ((*found)->mails, 2);
+  EXPECT_EQ((*found)->window_from, 900);
+  EXPECT_EQ((*found)->code_hash, "hash1");
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.IdentityMailsOfMember(ada, 900); }), 2);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.IdentityMailsOfMember(ada, 0); }), 5);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.IdentityMailsToAddress("lin@example.org", 900); }), 3);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.IdentityMailsToAddress("lin@example.org", 950); }), 1);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.IdentityMailsToAddress("nobody@example.org", 0); }), 0);
+  // A new code resets the tries; a claim that is not there is not found.
+  claim.member = ada;
+  claim.code_hash = "hash3";
+  claim.attempts = 0;
+  ASSERT_TRUE(Read([&](Tx& tx) { return tx.PutIdentityClaim(claim); }, TxMode::kWrite));
+  EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindIdentityClaim("lin@example.org", ada); }))->attempts,
+            0);
+  std::optional<ErrorCode> missing;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    const auto r = tx.MissIdentityClaim("nobody@example.org", ada);
+    if (!r) missing = r.error().code;
+    return {};
+  }));
+  EXPECT_EQ(missing, ErrorCode::kNotFound);
+}
+
 TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
   const MemberId steward = AddMember("steward");
   const MemberId ada = AddMember("ada");

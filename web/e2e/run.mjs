@@ -246,6 +246,12 @@ async function main() {
   await ada.goto(base + "/members/bob");
   await ada.getByText("Skills: CUDA, profiling").waitFor();
   check((await ada.getByText("Edit your profile").count()) === 0, "only the member edits their own profile");
+  // Ada vouches for bob's outcome note; the confirmation is itself an entry, and
+  // nobody is offered to confirm their own.
+  const note = ada.locator('.timeline li[data-kind="formal-analysis"]').first();
+  await note.getByRole("button", { name: "Confirm" }).click();
+  await note.getByRole("status").getByText(/Confirmed \(entry #\d+\)/).waitFor();
+  check((await bob.locator(".timeline li").getByRole("button", { name: "Confirm" }).count()) === 0, "nobody confirms their own entries");
   await shot(bob, "07-profile.en");
   await bob.getByRole("button", { name: "Switch the language to Chinese" }).click();
   await bob.getByRole("heading", { name: "@bob 的贡献记录" }).waitFor();
@@ -258,6 +264,7 @@ async function main() {
   await ada.getByTestId("signature").getByText("Signature checks out").waitFor();
   await ada.getByRole("button", { name: "Verify in this browser" }).click();
   await ada.getByTestId("verify-result").getByText(/All \d+ entries checked/).waitFor({ timeout: 30000 });
+  check((await ada.locator("tbody tr").filter({ hasText: "confirmation" }).count()) >= 1, "the confirmation is on the ledger");
   await shot(ada, "08-ledger.en");
 
   // The steward, in the browser: grants a boost in the open, and opens a reward

@@ -34,7 +34,7 @@ function route(path: string, me: Member): { page: ReactNode; title: Key | null }
   if ((m = match("/members/:handle", path))) return { page: <Profile handle={m.handle ?? ""} me={me} />, title: "nav.record" };
   if (path === "/cluster") return { page: <ClusterPage me={me} />, title: "nav.cluster" };
   if (path === "/record") return { page: <HallOfFame />, title: "record.hall" };
-  if (path === "/ledger") return { page: <LedgerPage />, title: "nav.ledger" };
+  if (path === "/ledger") return { page: <LedgerPage me={me} />, title: "nav.ledger" };
   if (path === "/rewards") return { page: <Rewards me={me} />, title: "nav.rewards" };
   if ((m = match("/rewards/:id", path)))
     return { page: idPage(id(m.id), (n) => <RoundPage id={n} me={me} />), title: "nav.rewards" };

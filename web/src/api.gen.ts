@@ -680,6 +680,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ledger/entries/{seq}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm another member's entry: a confirmation entry (evidence entry:SEQ). A self-recorded entry counts in reward rounds once confirmed; nobody confirms their own entry, one they recorded, one of the lab's own kinds, or the same entry twice. */
+        post: operations["postLedgerEntriesSeqConfirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/ledger/export": {
         parameters: {
             query?: never;
@@ -1378,6 +1395,8 @@ export interface components {
             weight: number;
             weight_per_unit: number;
             description: string;
+            /** @description whether a member may record an entry of this kind (POST /api/v1/ledger/entries); the lab's own kinds are written only by the act they record */
+            member_recordable: boolean;
         };
         ContributionKindList: {
             items: components["schemas"]["ContributionKind"][];
@@ -1450,6 +1469,16 @@ export interface components {
                 points: number;
                 note: string;
             }[];
+            /**
+             * Format: int64
+             * @description the rules the round was opened under: 2 counts a self-recorded entry once another member confirms it and a posted idea once another member backs it, with at most cap_per_kind entries per member and kind; 1 (rounds opened before) counts every entry
+             */
+            rules?: number;
+            /**
+             * Format: int64
+             * @description at most this many entries per member and kind count their per-entry weight; 0: no cap
+             */
+            cap_per_kind?: number;
         };
         RewardRoundList: {
             items: components["schemas"]["RewardRound"][];
@@ -6117,6 +6146,106 @@ export interface operations {
             };
         };
     };
+    postLedgerEntriesSeqConfirm: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                seq: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description ok */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerEntry"];
+                };
+            };
+            /** @description malformed JSON or request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not signed in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description invalid field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getLedgerExport: {
         parameters: {
             query?: {
@@ -6715,6 +6844,11 @@ export interface operations {
                             per_unit?: number;
                         };
                     };
+                    /**
+                     * Format: int64
+                     * @description at most this many entries per member and kind count their per-entry weight (default 20; 0: no cap)
+                     */
+                    cap_per_kind?: number;
                 };
             };
         };

@@ -129,6 +129,7 @@ export const ROUTES = [
   ["GET", "/api/v1/ledger/key"],
   ["GET", "/api/v1/ledger/checkpoint"],
   ["GET", "/api/v1/ledger/entries"],
+  ["POST", "/api/v1/ledger/entries/{seq}/confirm"],
   ["GET", "/api/v1/ledger/export"],
   ["GET", "/api/v1/ledger/proof/inclusion"],
   ["GET", "/api/v1/members/{handle}/record"],
@@ -269,6 +270,9 @@ export const api = {
       "GET",
       `/api/v1/ledger/entries${q({ after, limit, contributor })}`,
     ),
+  // Vouches for another member's entry; the confirmation is itself an entry.
+  confirmEntry: (seq: number, note?: string) =>
+    call<LedgerEntry>("POST", `/api/v1/ledger/entries/${seq}/confirm`, note ? { note } : {}),
   exportLine: (seq: number) =>
     call<string>("GET", `/api/v1/ledger/export${q({ after: seq - 1, upto: seq, limit: 1 })}`),
   inclusion: (seq: number, size: number) =>

@@ -238,6 +238,7 @@ const en = {
   "rewards.title": "Rewards",
   "rewards.round": "Round #{id}: {title}",
   "rewards.pool": "Pool {pool} {currency}",
+  "rewards.rules": "What counts: a self-recorded entry once another member confirms it, a posted idea once another member backs it, and at most {cap} entries per member and kind.",
   "rewards.open": "open",
   "rewards.closed": "closed",
   "rewards.give": "Give your 100 points",
@@ -335,6 +336,11 @@ const en = {
   "kind.peer-points": "peer-points",
   "kind.reward": "reward",
   "kind.identity-merge": "identity-merge",
+  "kind.confirmation": "confirmation",
+  "ledger.confirm": "Confirm",
+  "ledger.confirm.why": "Vouch that this work happened: a self-recorded entry counts in reward rounds once another member confirms it. Your confirmation is itself an entry.",
+  "ledger.confirmed": "Confirmed (entry #{seq})",
+  "ledger.self": "self-recorded",
 } as const;
 
 export type Key = keyof typeof en;
@@ -575,6 +581,7 @@ const zh: Record<Key, string> = {
   "rewards.title": "奖励",
   "rewards.round": "第 {id} 轮：{title}",
   "rewards.pool": "奖池 {pool} {currency}",
+  "rewards.rules": "计入规则：自己记录的条目须经另一位成员确认，发布的想法须有另一位成员支持；每位成员每种类型最多计入 {cap} 条。",
   "rewards.open": "进行中",
   "rewards.closed": "已结束",
   "rewards.give": "分配你的 100 分",
@@ -672,6 +679,11 @@ const zh: Record<Key, string> = {
   "kind.peer-points": "同伴评分",
   "kind.reward": "奖励",
   "kind.identity-merge": "身份合并",
+  "kind.confirmation": "确认",
+  "ledger.confirm": "确认",
+  "ledger.confirm.why": "为这项工作作证：自己记录的条目在另一位成员确认后才计入奖励轮次。你的确认本身也是一条记录。",
+  "ledger.confirmed": "已确认（记录 #{seq}）",
+  "ledger.self": "自己记录",
 };
 
 export const tables = { en, zh } as const;

@@ -17,6 +17,7 @@ test("English stays as sent, and an unknown sentence too", () => {
 
 test("the lab's ledger notes read in Chinese; members' own words stay", () => {
   expect(noteText("zh", "posted the idea: Block-sparse attention")).toBe("提出了想法：Block-sparse attention");
+  expect(noteText("zh", "confirmed entry 7 (formal-analysis)")).toBe("确认了记录 #7（形式分析）");
   expect(noteText("zh", "job profile succeeded (exited 0)")).toBe("作业 profile 成功（退出码 0）");
   expect(noteText("zh", "job big run failed (killed by signal 9) after 2 restart(s)")).toBe("作业 big run 失败（被信号 9 终止），此前重启 2 次");
   expect(noteText("zh", "negative: lr 1e-2 diverges")).toBe("负面结果：lr 1e-2 diverges");

@@ -2,7 +2,7 @@
 // the server writes them (English sentences with numbers and names), in the
 // reader's language. Each pattern is one phrase the scheduler or
 // the compute service writes; a sentence no pattern knows stays as sent.
-import type { Lang } from "./i18n";
+import { kindName, type Lang } from "./i18n";
 
 const zh: [RegExp, string][] = [
   [/asks for more GPUs than the cluster has/g, "申请的 GPU 多于集群的总数"],
@@ -64,6 +64,7 @@ const notesZh: [RegExp, (...m: string[]) => string][] = [
   [/^(success|failure|negative): (.*)$/s, (o, t) => `${outcomes[o ?? ""] ?? o}：${t}`],
   [/^proved (\S+) with a code sent to it; its entries are @([\w-]+)'s$/, (email, who) => `用发到 ${email} 的验证码证明了它；它的记录归 @${who}`],
   [/^record (\d+) milli, points (\d+)$/, (r, p) => `记录权重 ${r}‰，得分 ${p}`],
+  [/^confirmed entry (\d+) \(([\w-]+)\)$/, (seq, kind) => `确认了记录 #${seq}（${kindName("zh", kind ?? "")}）`],
 ];
 
 export function noteText(lang: Lang, text: string): string {

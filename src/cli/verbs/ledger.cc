@@ -198,6 +198,22 @@ void AddLedgerVerbs(CLI::App& app, Context& ctx) {
     return {};
   }));
 
+  auto* confirm_entry = ledger->add_subcommand(
+      "confirm", "vouch for another member's entry (a self-recorded one counts once confirmed)");
+  confirm_entry->add_option("entry", o.after, "the entry's sequence number")->required();
+  confirm_entry->add_option("--note", o.note, "why you can vouch for it (optional)");
+  confirm_entry->callback(ctx.Run([&]() -> Status {
+    json body = json::object();
+    if (!o.note.empty()) body["note"] = o.note;
+    ctx.Out(QS_TRY(client.Call(
+                "POST", "/api/v1/ledger/entries/" + std::to_string(o.after) + "/confirm", body)),
+            [&](const json& e) {
+              std::cout << "recorded entry " << e["seq"] << ": you confirmed entry " << o.after
+                        << "\n";
+            });
+    return {};
+  }));
+
   ledger->add_subcommand("kinds", "the contribution kinds and their default reward weights")
       ->callback(ctx.Run([&]() -> Status {
         ctx.Out(QS_TRY(client.Call("GET", "/api/v1/ledger/kinds")), [](const json& list) {
@@ -205,13 +221,14 @@ void AddLedgerVerbs(CLI::App& app, Context& ctx) {
           for (const auto& k : list["items"]) {
             std::ostringstream w;
             w << k["weight"].get<double>();
-            rows.push_back({k["name"], k["source"],
-                            k["credit_role"].get<std::string>().empty()
-                                ? "-"
-                                : k["credit_role"].get<std::string>(),
-                            w.str(), k["description"]});
+            rows.push_back(
+                {k["name"], k["source"],
+                 k["credit_role"].get<std::string>().empty() ? "-"
+                                                             : k["credit_role"].get<std::string>(),
+                 w.str(), k.value("member_recordable", false) ? "yes" : "no", k["description"]});
           }
-          PrintTable(std::cout, {"KIND", "FROM", "CREDIT ROLE", "WEIGHT", "WHAT"}, rows, 60);
+          PrintTable(std::cout, {"KIND", "FROM", "CREDIT ROLE", "WEIGHT", "THANKED", "WHAT"}, rows,
+                     60);
         });
         return {};
       }));

@@ -3,6 +3,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "cli/config.h"
@@ -20,6 +21,7 @@ struct RewardOptions {
   std::string title, pool, currency, alpha, from, to, weights_file, output, file;
   std::vector<std::string> weights, gifts;
   std::int64_t round = 0;
+  std::optional<std::int64_t> cap;
   bool csv = false;
 };
 
@@ -31,6 +33,11 @@ void PrintRound(const json& r) {
             << r["period_to"].get<std::string>().substr(0, 10) << ", alpha "
             << r["alpha"].get<double>() << " (record) / " << 1 - r["alpha"].get<double>()
             << " (peers)\n";
+  if (r.value("rules", 1) >= 2) {
+    std::cout << "rules " << r["rules"] << ": self-recorded entries count once another member "
+              << "confirms them, posted ideas once another member backs them; at most "
+              << r.value("cap_per_kind", 0) << " entries per member and kind count\n";
+  }
   std::vector<std::vector<std::string>> rows;
   for (const auto& p : r["payout"]) {
     std::ostringstream w;
@@ -65,6 +72,9 @@ void AddRewardVerbs(CLI::App& app, Context& ctx) {
                    "a weights file (docs/reward-weights.toml is the shipped defaults)");
   open->add_option("--weight", o.weights,
                    "KIND=PER_ENTRY[,PER_UNIT], overrides a default (repeatable)");
+  open->add_option("--cap", o.cap,
+                   "at most this many entries per member and kind count in the round (default "
+                   "20; 0: no cap)");
   open->callback(ctx.Run([&]() -> Status {
     json body = {{"title", o.title},
                  {"pool_minor", QS_TRY(ParseAmount(o.pool))},
@@ -86,6 +96,7 @@ void AddRewardVerbs(CLI::App& app, Context& ctx) {
     for (const KindWeight& k : given)
       w[k.kind] = {{"per_entry", k.per_entry}, {"per_unit", k.per_unit}};
     if (!w.empty()) body["weights"] = w;
+    if (o.cap) body["cap_per_kind"] = *o.cap;
     ctx.Out(QS_TRY(client.Call("POST", "/api/v1/rewards/rounds", body)), [](const json& r) {
       std::cout << "opened reward round " << r["id"] << ": " << r["pool"].get<std::string>() << " "
                 << r["currency"].get<std::string>() << "\n";

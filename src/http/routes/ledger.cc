@@ -50,6 +50,7 @@ std::vector<Route> LedgerRoutes() {
                .Key("weight_per_unit")
                .Double(k.weight_per_unit)
                .Field("description", k.description)
+               .Field("member_recordable", MemberMayRecord(k.name))
                .EndObject();
          }
          w.EndArray().EndObject();
@@ -91,9 +92,11 @@ std::vector<Route> LedgerRoutes() {
          req.kind = QS_TRY(body.String("kind", true));
          if (auto p = QS_TRY(body.OptInt("project_id", 1, Body::kMaxCount)))
            req.project = ProjectId(*p);
-         if (body.Has("quantity"))
-           req.quantity_milli = static_cast<std::int64_t>(std::llround(
-               QS_TRY(body.Number("quantity", -Body::kMaxQuantity, Body::kMaxQuantity)) * 1000));
+         if (body.Has("quantity")) {
+           // Checked before the integer form, so a huge number is refused, not wrapped.
+           const double quantity = QS_TRY(body.Number("quantity", 0, 1e9));
+           req.quantity_milli = static_cast<std::int64_t>(std::llround(quantity * 1000));
+         }
          req.unit = QS_TRY(body.String("unit", false));
          req.evidence = QS_TRY(body.String("evidence", false));
          req.note = QS_TRY(body.String("note", true));
@@ -112,6 +115,17 @@ std::vector<Route> LedgerRoutes() {
          JsonWriter w;
          Write(w, e);
          return Reply{200, w.Take()};
+       }},
+      {"POST", "/api/v1/ledger/entries/{seq}/confirm", true,
+       [](Lab&, const Ctx& c) -> Result<Reply> {
+         Record* record = QS_TRY(NeedRecord(c));
+         const std::int64_t seq = QS_TRY(IdParam(c.params[0], "entry"));
+         auto body = QS_TRY(Body::Parse(c.req.body, {"note"}));
+         const Contribution e =
+             QS_TRY(record->Confirm(c.caller, seq, QS_TRY(body.String("note", false))));
+         JsonWriter w;
+         Write(w, e);
+         return Reply{201, w.Take()};
        }},
       {"GET", "/api/v1/ledger/export", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {

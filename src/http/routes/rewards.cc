@@ -12,7 +12,7 @@ std::vector<Route> RewardRoutes() {
          Rewards* rewards = QS_TRY(NeedRewards(c));
          auto body =
              QS_TRY(Body::Parse(c.req.body, {"title", "pool_minor", "currency", "period_from",
-                                             "period_to", "alpha", "weights"}));
+                                             "period_to", "alpha", "weights", "cap_per_kind"}));
          OpenRoundRequest r;
          r.title = QS_TRY(body.String("title", true));
          r.pool_minor = QS_TRY(body.OptInt("pool_minor", 0, Body::kMaxCount)).value_or(0);
@@ -20,6 +20,8 @@ std::vector<Route> RewardRoutes() {
          r.period_from = QS_TRY(body.OptInt("period_from", 0, Body::kMaxUnixSeconds)).value_or(0);
          r.period_to = QS_TRY(body.OptInt("period_to", 0, Body::kMaxUnixSeconds)).value_or(0);
          if (body.Has("alpha")) r.alpha = QS_TRY(body.Number("alpha", 0, 1));
+         if (auto cap = QS_TRY(body.OptInt("cap_per_kind", 0, Body::kMaxCount)))
+           r.cap_per_kind = *cap;
          // {"review": {"per_entry": 2, "per_unit": 0.1}, ...}: kinds not named keep
          // their defaults.
          for (const auto& [kind, w] :

@@ -880,22 +880,33 @@ class SqlTx final : public Tx {
   Status PutIdentityClaim(const IdentityClaim& c) override {
     Stmt s(
         c_,
-        "INSERT INTO identity_claims(email, member_id, code_hash, created_at, expires_at) "
-        "VALUES(?,?,?,?,?) ON CONFLICT(email, member_id) DO UPDATE SET code_hash = "
-        "excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at");
-    s.Bind(c.email).Bind(c.member.value).Bind(c.code_hash).Bind(c.created_at).Bind(c.expires_at);
+        "INSERT INTO identity_claims(email, member_id, code_hash, created_at, expires_at, "
+        "attempts, mails, window_from) "
+        "VALUES(?,?,?,?,?,?,?,?) ON CONFLICT(email, member_id) DO UPDATE SET code_hash = "
+        "excluded.code_hash, created_at = excluded.created_at, expires_at = excluded.expires_at, "
+        "attempts = excluded.attempts, mails = excluded.mails, "
+        "window_from = excluded.window_from");
+    s.Bind(c.email)
+        .Bind(c.member.value)
+        .Bind(c.code_hash)
+        .Bind(c.created_at)
+        .Bind(c.expires_at)
+        .Bind(c.attempts)
+        .Bind(c.mails)
+        .Bind(c.window_from);
     return s.Run();
   }
 
   Result<std::optional<IdentityClaim>> FindIdentityClaim(std::string_view email,
                                                          MemberId member) override {
     Stmt s(c_,
-           "SELECT email, member_id, code_hash, created_at, expires_at, confirmed_at "
-           "FROM identity_claims WHERE email = ? AND member_id = ?");
+           "SELECT email, member_id, code_hash, created_at, expires_at, confirmed_at, attempts, "
+           "mails, window_from FROM identity_claims WHERE email = ? AND member_id = ?");
     s.Bind(email).Bind(member.value);
     if (!QS_TRY(s.Step())) return std::optional<IdentityClaim>();
-    return std::optional<IdentityClaim>(
-        IdentityClaim{s.Text(0), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.Int(4), s.OptInt(5)});
+    return std::optional<IdentityClaim>(IdentityClaim{s.Text(0), MemberId(s.Int(1)), s.Text(2),
+                                                      s.Int(3), s.Int(4), s.OptInt(5), s.Int(6),
+                                                      s.Int(7), s.Int(8)});
   }
 
   Result<std::optional<MemberId>> IdentityOwner(std::string_view email) override {
@@ -910,6 +921,33 @@ class SqlTx final : public Tx {
     Stmt s(c_, "UPDATE identity_claims SET confirmed_at = ? WHERE email = ? AND member_id = ?");
     s.Bind(at).Bind(email).Bind(member.value);
     return s.Run();
+  }
+
+  Result<std::int64_t> MissIdentityClaim(std::string_view email, MemberId member) override {
+    Stmt s(c_,
+           "UPDATE identity_claims SET attempts = attempts + 1 WHERE email = ? AND member_id = ? "
+           "RETURNING attempts");
+    s.Bind(email).Bind(member.value);
+    if (!QS_TRY(s.Step())) return NotFound("there is no claim of " + std::string(email));
+    return s.Int(0);
+  }
+
+  Result<std::int64_t> IdentityMailsOfMember(MemberId member, UnixSeconds since) override {
+    Stmt s(c_,
+           "SELECT COALESCE(SUM(mails), 0) FROM identity_claims "
+           "WHERE member_id = ? AND window_from >= ?");
+    s.Bind(member.value).Bind(since);
+    if (!QS_TRY(s.Step())) return std::int64_t{0};
+    return s.Int(0);
+  }
+
+  Result<std::int64_t> IdentityMailsToAddress(std::string_view email, UnixSeconds since) override {
+    Stmt s(c_,
+           "SELECT COALESCE(SUM(mails), 0) FROM identity_claims "
+           "WHERE email = ? AND window_from >= ?");
+    s.Bind(email).Bind(since);
+    if (!QS_TRY(s.Step())) return std::int64_t{0};
+    return s.Int(0);
   }
 
   // ---- reward rounds ----

@@ -1,14 +1,15 @@
 import { useState } from "react";
-import { api } from "../../api";
+import { api, type Member } from "../../api";
 import { kindName, useT } from "../../i18n";
 import { noteText } from "../../reasons";
 import { Link } from "../../router";
 import { entryBytes, leafHash, verifyCheckpoint, verifyInclusion } from "../../merkle";
 import { ErrorLine, Loading, useLoad, when } from "../../util";
+import { ConfirmButton } from "./ConfirmButton";
 
 type Outcome = { kind: "idle" } | { kind: "running"; done: number; total: number } | { kind: "ok"; n: number } | { kind: "bad"; seq: number; why: string };
 
-export function LedgerPage() {
+export function LedgerPage({ me }: { me: Member }) {
   const { t, lang } = useT();
   const state = useLoad(async () => {
     const [cp, key] = await Promise.all([api.checkpoint(), api.ledgerKey()]);
@@ -49,6 +50,10 @@ export function LedgerPage() {
 
   if (!state.data) return <Loading error={state.error} />;
   const { cp, signed, latest, key } = state.data;
+  // Entries I vouched for already, among those shown: no second Confirm for them.
+  const confirmedByMe = new Set(
+    latest.filter((e) => e.kind === "confirmation" && e.actor === me.handle && e.evidence.startsWith("entry:")).map((e) => Number(e.evidence.slice(6))),
+  );
   return (
     <section aria-labelledby="ledger-title">
       <h1 id="ledger-title">{t("ledger.title")}</h1>
@@ -84,6 +89,10 @@ export function LedgerPage() {
                 <span className="chip">{kindName(lang, e.kind)}</span>
               </td>
               <td className="wrap">{noteText(lang, e.note)}</td>
+              <td>
+                {e.self && <span className="meta">{t("ledger.self")} </span>}
+                {!confirmedByMe.has(e.seq) && <ConfirmButton entry={e} me={me} />}
+              </td>
             </tr>
           ))}
         </tbody>

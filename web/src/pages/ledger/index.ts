@@ -1,1 +1,2 @@
 export { LedgerPage } from "./Ledger";
+export { ConfirmButton, mayConfirm } from "./ConfirmButton";

@@ -6,6 +6,7 @@ import { Link } from "../../router";
 import { ErrorLine, isNotFound, Loading, useAction, useLoad, useTitle, when } from "../../util";
 import { HeatMap } from "./HeatMap";
 import { AccountPanel } from "../account";
+import { ConfirmButton } from "../ledger/ConfirmButton";
 
 function EditProfile({ me, onSaved }: { me: Member; onSaved: (m: Member) => void }) {
   const { t } = useT();
@@ -118,7 +119,9 @@ export function Profile({ handle, me }: { handle: string; me: Member }) {
             <span className="meta">
               {" "}
               · {when(e.at, lang)} · <Link to={`/ledger?seq=${e.seq}`}>#{e.seq}</Link>
-            </span>
+              {e.self && <> · {t("ledger.self")}</>}
+            </span>{" "}
+            <ConfirmButton entry={e} me={me} />
           </li>
         ))}
       </ol>

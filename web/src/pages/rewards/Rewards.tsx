@@ -175,6 +175,7 @@ function RoundCard({ id, me }: { id: number; me: Member }) {
         {t("rewards.pool", { pool: r.pool, currency: r.currency })} · {when(r.period_from, lang)} – {when(r.period_to, lang)} ·{" "}
         {r.state === "open" ? t("rewards.open") : t("rewards.closed")}
       </p>
+      {r.rules !== undefined && r.rules >= 2 && <p className="meta">{t("rewards.rules", { cap: r.cap_per_kind ?? 0 })}</p>}
       {r.state === "open" && <Allocation round={r} me={me} onSaved={(next) => round.setData(next)} />}
       <Result round={r} />
       {r.state === "open" && me.steward && <CloseRound id={r.id} onClosed={(next) => round.setData(next)} />}
