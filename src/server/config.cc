@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace qiusuo::server {
@@ -20,7 +21,7 @@ namespace {
 
 // Every key qiusuo.toml may hold: anything else is a typo, refused rather than ignored
 // (a misspelt `executor` would run the lab's jobs on the wrong machines).
-constexpr std::array<std::string_view, 20> kKnownKeys = {"listen",
+constexpr std::array<std::string_view, 26> kKnownKeys = {"listen",
                                                          "signup",
                                                          "threads",
                                                          "body_limit",
@@ -39,7 +40,13 @@ constexpr std::array<std::string_view, 20> kKnownKeys = {"listen",
                                                          "database",
                                                          "web_root",
                                                          "database_pool",
-                                                         "scheduler_interval_ms"};
+                                                         "scheduler_interval_ms",
+                                                         "limit_pending_jobs",
+                                                         "limit_job_spec_bytes",
+                                                         "limit_text_bytes",
+                                                         "limit_ideas_per_hour",
+                                                         "limit_projects_per_hour",
+                                                         "limit_entries_per_hour"};
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -152,6 +159,29 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
                                  ": virtual_gpus >= 1, min_runtime_s >= 0, grace_s >= 0, "
                                  "starvation_wait_s >= 0 and scheduler_interval_ms >= 10");
     }
+    // Abuse limits per member; none of them is a GPU quota (rule 3).
+    out.limit_pending_jobs = table["limit_pending_jobs"].value_or(out.limit_pending_jobs);
+    out.limit_job_spec_bytes =
+        table["limit_job_spec_bytes"].value_or(static_cast<std::int64_t>(out.limit_job_spec_bytes));
+    out.limit_text_bytes =
+        table["limit_text_bytes"].value_or(static_cast<std::int64_t>(out.limit_text_bytes));
+    out.limit_ideas_per_hour = table["limit_ideas_per_hour"].value_or(out.limit_ideas_per_hour);
+    out.limit_projects_per_hour =
+        table["limit_projects_per_hour"].value_or(out.limit_projects_per_hour);
+    out.limit_entries_per_hour =
+        table["limit_entries_per_hour"].value_or(out.limit_entries_per_hour);
+    for (const auto& [key, value, low] :
+         {std::tuple<const char*, long, long>{"limit_pending_jobs", out.limit_pending_jobs, 1},
+          {"limit_job_spec_bytes", out.limit_job_spec_bytes, 1024},
+          {"limit_text_bytes", out.limit_text_bytes, 1000},
+          {"limit_ideas_per_hour", out.limit_ideas_per_hour, 1},
+          {"limit_projects_per_hour", out.limit_projects_per_hour, 1},
+          {"limit_entries_per_hour", out.limit_entries_per_hour, 1}}) {
+      if (value < low) {
+        return InvalidArgument(key, path + ": " + key + " is at least " + std::to_string(low) +
+                                        ", not " + std::to_string(value));
+      }
+    }
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
   }
@@ -258,6 +288,21 @@ scheduler_interval_ms = 1000
 # that reads a message ("To:", "Subject:", a blank line, the body) on stdin, like
 # "/usr/sbin/sendmail -t". Empty: the lab sends no mail.
 mail_command = ""
+
+# Limits per member, against abuse: what one member (or a stolen token) may make the
+# lab store, and how fast. They bound requests and storage only; none of them is a GPU
+# quota (there is none: a job may take the whole cluster). Reaching one answers 413
+# (a size), 422 (a count) or 429 (a rate), naming the key to raise here.
+# Jobs a member has waiting for their first start.
+limit_pending_jobs = 1000
+# Bytes of one job's argv, env, workdir and name together.
+limit_job_spec_bytes = 65536
+# Bytes of one text field: an idea's or project's pitch, a task's description, a note.
+limit_text_bytes = 20000
+# Ideas, projects and ledger entries one member may post an hour.
+limit_ideas_per_hour = 60
+limit_projects_per_hour = 20
+limit_entries_per_hour = 120
 )";
   return {};
 }

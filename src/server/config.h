@@ -41,6 +41,14 @@ struct ServerConfig {
   std::string database;
   int database_pool = 8;  // connections each server keeps (PostgreSQL)
   std::string web_root;   // the web UI's files; empty: found next to the binary
+  // Abuse limits per member (the limit_* keys; service/limits.h): on requests and
+  // storage only, never on the GPUs a job asks for or uses (no GPU quota, rule 3).
+  int limit_pending_jobs = 1000;
+  long limit_job_spec_bytes = 64 << 10;
+  long limit_text_bytes = 20000;
+  int limit_ideas_per_hour = 60;
+  int limit_projects_per_hour = 20;
+  int limit_entries_per_hour = 120;
 };
 
 // A missing file is the defaults; a malformed one, or a value out of range, is an

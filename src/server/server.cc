@@ -90,6 +90,18 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
   return std::make_pair(listen.substr(0, colon), static_cast<std::uint16_t>(port));
 }
 
+// The abuse limits per member the config sets; none of them is a GPU quota (rule 3).
+MemberLimits LimitsOf(const ServerConfig& config) {
+  MemberLimits limits;
+  limits.pending_jobs = config.limit_pending_jobs;
+  limits.job_spec_bytes = static_cast<std::size_t>(config.limit_job_spec_bytes);
+  limits.text_bytes = static_cast<std::size_t>(config.limit_text_bytes);
+  limits.ideas_per_hour = config.limit_ideas_per_hour;
+  limits.projects_per_hour = config.limit_projects_per_hour;
+  limits.entries_per_hour = config.limit_entries_per_hour;
+  return limits;
+}
+
 }  // namespace
 
 Result<InitReport> InitLab(const InitOptions& options) {
@@ -156,12 +168,14 @@ Status RunServer(const ServeOptions& options) {
   SystemClock clock;
   LabConfig lab_config;
   lab_config.open_signup = config.open_signup;
+  lab_config.limits = LimitsOf(config);
   Lab lab(*store, clock, lab_config);
   auto executor = QS_TRY(MakeExecutor(config, dir, clock));
   ComputeConfig compute_config;
   compute_config.policy.min_runtime = config.min_runtime_s;
   compute_config.policy.starvation_wait = config.starvation_wait_s;
   compute_config.grace_s = config.grace_s;
+  compute_config.limits = lab_config.limits;
   Compute compute(*store, clock, *executor, compute_config);
   // Reattach to jobs that ran while the server was down before taking requests.
   QS_TRY_STATUS(compute.Tick());

@@ -20,6 +20,7 @@
 #include "exec/executor.h"
 #include "sched/policy.h"
 #include "service/lab.h"
+#include "service/limits.h"
 #include "store/store.h"
 
 namespace qiusuo {
@@ -27,6 +28,9 @@ namespace qiusuo {
 struct ComputeConfig {
   sched::PolicyConfig policy;  // explain is forced on: the queue shows why each job waits
   std::int64_t grace_s = 30;
+  // Abuse limits per member on jobs waiting and the size of a job's command; never on
+  // the GPUs a job asks for or uses (rule 3, service/limits.h).
+  MemberLimits limits;
 };
 
 struct SubmitRequest {
@@ -85,6 +89,8 @@ class Compute {
   Result<std::vector<JobNote>> Notes(const Caller& caller, JobId id);
   Result<Listing<Job>> ListJobs(const Caller& caller, std::optional<ProjectId> project, Page page);
   Result<std::vector<QueueEntry>> Queue(const Caller& caller);
+  // The queue a page at a time, oldest first; next_before is the `after` of the next page.
+  Result<Listing<QueueEntry>> QueuePage(const Caller& caller, PageAfter page);
   // The job's owner may cancel it; a steward may too, as an operation.
   Result<Job> Cancel(const Caller& caller, JobId id);
   // Trial and error is part of the record: success, failure or a negative result.
@@ -110,6 +116,8 @@ class Compute {
   // executor, recording ended runs; drops the jobs that are over.
   Status Reconcile(UnixSeconds now, std::vector<Job>& active);
   Status PlanAndApply(UnixSeconds now, std::vector<Job>& active);
+  // Why `job` is in the queue as it is; empty for a run going on. Needs view_mu_.
+  std::string WaitingReason(const Job& job) const;
 
   Store& store_;
   const Clock& clock_;

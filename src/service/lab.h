@@ -17,6 +17,7 @@
 #include "core/model.h"
 #include "core/task.h"
 #include "crypto/crypto.h"
+#include "service/limits.h"
 #include "store/store.h"
 
 namespace qiusuo {
@@ -28,6 +29,7 @@ struct LabConfig {
   int login_failures_per_remote = 30;  // within login_window_s, then 429
   int login_window_s = 15 * 60;
   int signup_invite_ttl_s = 14 * 24 * 3600;
+  MemberLimits limits;  // abuse limits per member, never on GPUs (service/limits.h)
 };
 
 // Who is asking, as established by Authenticate.
@@ -136,6 +138,14 @@ class Lab {
   Result<std::vector<Task>> ListTasks(const Caller& caller, ProjectId project);
   Result<Task> ActOnTask(const Caller& caller, TaskId id, TaskAct act);
 
+  // Paged listings of what can grow: a project's tasks oldest first (next_before is
+  // the `after` of the next page), the caller's tokens newest first.
+  Result<Listing<Task>> ListTasksPage(const Caller& caller, ProjectId project, PageAfter page);
+  Result<Listing<TokenRecord>> ListTokensPage(const Caller& caller, Page page);
+  // Counts a ledger entry the caller is about to post, or refuses it (429) when they
+  // posted limits.entries_per_hour in the last hour.
+  Status AllowEntry(const Caller& caller);
+
  private:
   // Login rate limiting, in memory: a restart forgets, which is acceptable for a
   // brute-force brake.
@@ -151,11 +161,14 @@ class Lab {
   };
 
   Result<IssuedToken> IssueToken(const Member& member, const std::string& name);
+  // A text field within limits.text_bytes (413 naming limit_text_bytes), and valid text.
+  Status CheckText(std::string_view field, std::string_view text) const;
 
   Store& store_;
   const Clock& clock_;
   LabConfig config_;
   LoginLimiter limiter_;
+  HourlyRate entry_rate_;
   std::string dummy_hash_;  // verified against for unknown handles, so timing tells nothing
   std::once_flag dummy_once_;
 };

@@ -104,8 +104,10 @@ std::vector<Route> AccountRoutes() {
        }},
       {"GET", "/api/v1/tokens", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
-         const auto tokens = QS_TRY(lab.ListTokens(c.caller));
-         return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
+         const auto listing = QS_TRY(lab.ListTokensPage(c.caller, QS_TRY(PageParams(c.req))));
+         const auto& tokens = listing.items;
+         const auto next = listing.next_before;
+         return Reply{200, ListJson(tokens, next, [&](JsonWriter& w, const TokenRecord& t) {
                         w.BeginObject()
                             .Field("id", t.id.value)
                             .Field("name", t.name)
