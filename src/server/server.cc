@@ -23,7 +23,9 @@
 #include "service/lab.h"
 #include "service/record.h"
 #include "service/rewards.h"
+#include "store/leader.h"
 #include "store/open.h"
+#include "store/postgres/pg_store.h"
 
 namespace qiusuo::server {
 namespace {
@@ -177,8 +179,19 @@ Status RunServer(const ServeOptions& options) {
   compute_config.grace_s = config.grace_s;
   compute_config.limits = lab_config.limits;
   Compute compute(*store, clock, *executor, compute_config);
+  // One scheduler per lab: on PostgreSQL the replica holding the scheduler's advisory
+  // lock; a SQLite lab has one server process, which always leads.
+  std::unique_ptr<Leadership> leadership =
+      db.postgres ? MakePostgresLeadership({db.name, 1})
+                  : std::unique_ptr<Leadership>(std::make_unique<SoleLeadership>());
+  compute.FollowLeadership(leadership.get());
   // Reattach to jobs that ran while the server was down before taking requests.
   QS_TRY_STATUS(compute.Tick());
+  if (!compute.Leading()) {
+    spdlog::info(
+        "scheduler: another server leads the scheduling; this one serves the API "
+        "and takes over should that one stop");
+  }
   compute.StartLoop(std::chrono::milliseconds(config.scheduler_interval_ms));
   Mailer mailer;
   if (!config.mail_command.empty()) mailer = MakeCommandMailer(config.mail_command);

@@ -440,8 +440,39 @@ Result<LogChunk> Compute::ReadLog(const Caller& caller, JobId id, bool stderr_st
 
 // ---- the scheduler loop -------------------------------------------------------------
 
+void Compute::FollowLeadership(Leadership* leadership) {
+  std::lock_guard lock(tick_mu_);
+  leadership_ = leadership;
+  leading_ = false;
+}
+
+bool Compute::Leading() {
+  std::lock_guard lock(tick_mu_);
+  return leading_;
+}
+
+bool Compute::TakeLead() {
+  const bool lead = !leadership_ || leadership_->Lead();
+  if (lead != leading_) {
+    leading_ = lead;
+    if (lead) {
+      spdlog::info("scheduler: this server leads the scheduling");
+    } else {
+      spdlog::warn("scheduler: this server no longer leads; another server schedules");
+    }
+    // What this process learnt while it led is stale when it leads again: start from
+    // the store, as a restarted server does.
+    stops_sent_.clear();
+    usage_ = {};
+    usage_at_ = 0;
+    sampled_minute_ = 0;
+  }
+  return lead;
+}
+
 Status Compute::Tick() {
   std::lock_guard lock(tick_mu_);
+  if (!TakeLead()) return {};
   const UnixSeconds now = clock_.Now();
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   QS_TRY_STATUS(Reconcile(now, active));

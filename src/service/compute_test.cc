@@ -689,5 +689,85 @@ TEST_F(ComputeTest, TheQueuePagesOldestFirstSeeingEachJobOnceWhileJobsArrive) {
   EXPECT_EQ(all->items.size(), 6u) << "a page holds at most 200, and 6 fit";
 }
 
+// Replicas on one PostgreSQL database, each with a scheduler, over one cluster (the
+// shared fake executor, as a Slurm partition is shared): only the leader schedules,
+// and when it goes another takes over, starting nothing twice.
+TEST_F(ComputeTest, AmongReplicasOnlyTheLeaderSchedulesAndAnotherTakesOver) {
+  if (!test_support::TestingPostgres()) {
+    // A SQLite lab is served by one process, which always leads; replicas need
+    // PostgreSQL, and compute_test.postgres runs the rest of this test.
+    SoleLeadership sole;
+    compute_->FollowLeadership(&sole);
+    SubmitAndStart(ada_, Req(p1_, 2, "train"));
+    EXPECT_TRUE(compute_->Leading());
+    compute_.reset();
+    return;
+  }
+  const std::string url = dynamic_cast<test_support::OwningStore&>(*store_).Url();
+  auto lead_a = MakePostgresLeadership({url});
+  auto lead_b = MakePostgresLeadership({url});
+  compute_->FollowLeadership(lead_a.get());
+  auto b = std::make_unique<Compute>(*store_, clock_, executor_, TestConfig());
+  b->FollowLeadership(lead_b.get());
+  const auto state_of = [&](JobId id) { return b->GetJob(ada_, id)->state; };
+  Pass();
+  ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(compute_->Leading());
+  EXPECT_FALSE(b->Leading());
+
+  const Job first = Submit(ada_, Req(p1_, 2, "train"));
+  ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(executor_.Starts().empty()) << "a follower starts nothing";
+  for (int pass = 0; pass < 3; ++pass) {
+    Pass();
+    ASSERT_TRUE(b->Tick());
+  }
+  ASSERT_EQ(executor_.Starts().size(), 1u) << "started once, by the leader";
+  EXPECT_EQ(state_of(first.id), JobState::kRunning);
+
+  // The leader stops (its connection to the database closes with it). The database
+  // frees the lock once it has seen the connection go; the other replica takes over
+  // on a pass after that.
+  compute_.reset();
+  lead_a.reset();
+  for (int pass = 0; pass < 1000 && !b->Leading(); ++pass) ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(b->Leading()) << "the other replica takes over";
+  executor_.Exit(first.id.value, 0, 0);
+  const Job second = *b->Submit(bob_, Req(p2_, 2, "eval"));
+  ASSERT_TRUE(b->Tick());
+  EXPECT_EQ(state_of(first.id), JobState::kSucceeded) << "it collects the old leader's runs";
+  EXPECT_EQ(state_of(second.id), JobState::kRunning);
+  EXPECT_EQ(executor_.Starts().size(), 2u);
+
+  // A third replica waits while b leads, and b's crash (its database session killed)
+  // hands the lead over; b, alive but cut off, schedules no more.
+  auto lead_c = MakePostgresLeadership({url});
+  auto c = std::make_unique<Compute>(*store_, clock_, executor_, TestConfig());
+  c->FollowLeadership(lead_c.get());
+  ASSERT_TRUE(c->Tick());
+  EXPECT_FALSE(c->Leading());
+  {
+    pqxx::connection admin(url);
+    pqxx::nontransaction w(admin);
+    ASSERT_EQ(w.exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
+                     "'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = "
+                     "124957045187440")
+                  .size(),
+              1u);
+  }
+  ASSERT_TRUE(b->Tick());
+  EXPECT_FALSE(b->Leading());
+  for (int pass = 0; pass < 1000 && !c->Leading(); ++pass) ASSERT_TRUE(c->Tick());
+  EXPECT_TRUE(c->Leading());
+  const Job third = *c->Submit(ada_, Req(p1_, 2, "more"));
+  ASSERT_TRUE(b->Tick());
+  ASSERT_TRUE(c->Tick());
+  EXPECT_EQ(state_of(third.id), JobState::kRunning);
+  EXPECT_EQ(executor_.Starts().size(), 3u) << "each job started once";
+  EXPECT_FALSE(b->Leading());
+  c.reset();
+  b.reset();
+}
+
 }  // namespace
 }  // namespace qiusuo

@@ -7,6 +7,7 @@
 
 #include "common/temp_dir.h"
 #include "store/copy.h"
+#include "store/leader.h"
 #include "store/migrations.h"
 #include "store/postgres/pg_store.h"
 #include "store/postgres/test_database.h"
@@ -487,6 +488,79 @@ TEST_P(StoreContract, GpuSamplesKeepOnePerMinute) {
   EXPECT_EQ((*Read([](Tx& tx) { return tx.ListGpuSamples(601); })).size(), 1u);
 }
 
+TEST_P(StoreContract, PagedReadsAndCountsForTheLimitsPerMember) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ProjectId pid;
+  std::vector<std::int64_t> jobs;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    for (UnixSeconds at : {100, 200, 300}) QS_TRY(tx.InsertIdea(ada, "i", "", at));
+    QS_TRY(tx.InsertIdea(bob, "i", "", 300));
+    for (UnixSeconds at : {50, 250}) {
+      Project p;
+      p.title = "p";
+      p.initiator = ada;
+      p.created_at = at;
+      pid = QS_TRY(tx.InsertProject(p));
+    }
+    for (int i = 0; i < 5; ++i) {
+      Task t;
+      t.project = pid;
+      t.title = "t" + std::to_string(i);
+      t.created_by = ada;
+      QS_TRY(tx.InsertTask(t));
+      QS_TRY(tx.InsertToken(bob, "hash" + std::to_string(i), "t", i));
+    }
+    for (int i = 0; i < 5; ++i) {
+      Job j;
+      j.owner = i < 4 ? ada : bob;
+      j.project = pid;
+      j.name = "j";
+      j.workdir = "/";
+      j.argv = {"true"};
+      j.state = i == 1 ? JobState::kRunning : i == 2 ? JobState::kSucceeded : JobState::kPending;
+      j.submitted_at = i;
+      const JobId id = QS_TRY(tx.InsertJob(j));
+      Job stored = *QS_TRY(tx.FindJob(id));
+      stored.state = j.state;
+      QS_TRY_STATUS(tx.UpdateJob(stored));
+      if (j.state != JobState::kSucceeded) jobs.push_back(id.value);
+    }
+    return {};
+  }));
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 200); }), 2);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 301); }), 0);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(ada, 100); }), 1);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(bob, 0); }), 0);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(ada); }), 2)
+      << "running and ended ones do not wait";
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(bob); }), 1);
+
+  std::vector<std::int64_t> queue;
+  for (std::int64_t after = 0;;) {
+    auto page = *Read([&](Tx& tx) { return tx.ListActiveJobsPage({2, after}); });
+    for (const auto& j : page) queue.push_back(j.id.value);
+    if (page.size() < 2) break;
+    after = page.back().id.value;
+  }
+  EXPECT_EQ(queue, jobs) << "the active jobs, oldest first, each once";
+
+  auto tasks = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, 0}); });
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks[0].title, "t0");
+  auto rest = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, tasks.back().id.value}); });
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[1].title, "t4");
+
+  auto tokens = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, 0}); });
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(tokens[0].created_at, 4) << "newest first";
+  auto older = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, tokens.back().id.value}); });
+  ASSERT_EQ(older.size(), 2u);
+  EXPECT_EQ(older[1].created_at, 0);
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.ListTokensPage(ada, {3, 0}); })->empty());
+}
+
 TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
   const MemberId steward = AddMember("steward");
   const MemberId ada = AddMember("ada");
@@ -583,6 +657,52 @@ TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
   }
   pqxx::work r(c);
   EXPECT_EQ(r.exec("SELECT entry FROM ledger WHERE seq = 1")[0][0].as<std::string>(), "{e}");
+}
+
+// One scheduler among replicas (store/leader.h): one leadership at a time holds the
+// lock; the lock goes with its connection, closed or killed, and another takes it.
+TEST(PostgresStore, OneReplicaLeadsAndAnotherTakesOverWhenItsConnectionCloses) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  ASSERT_TRUE(OpenPostgresStore({db.Url()}));
+  auto a = MakePostgresLeadership({db.Url()});
+  auto b = MakePostgresLeadership({db.Url()});
+  EXPECT_TRUE(a->Lead());
+  EXPECT_FALSE(b->Lead());
+  EXPECT_TRUE(a->Lead()) << "the leader keeps its lead";
+  EXPECT_FALSE(b->Lead()) << "and the other keeps trying, without waiting";
+  a.reset();  // the leader stops: its connection closes, and the database frees the lock
+  bool b_leads = false;
+  for (int attempt = 0; attempt < 1000 && !b_leads; ++attempt) b_leads = b->Lead();
+  EXPECT_TRUE(b_leads);
+
+  // The leader's connection dies under it (a crash, a network cut): the database
+  // frees the lock, another replica takes it, and the old leader knows it lost.
+  auto c = MakePostgresLeadership({db.Url()});
+  EXPECT_FALSE(c->Lead());
+  {
+    pqxx::connection admin(db.Url());
+    pqxx::nontransaction w(admin);
+    const auto killed = w.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "((classid::bigint << 32) | objid::bigint) = 124957045187440 AND granted");
+    ASSERT_EQ(killed.size(), 1u);
+  }
+  bool c_leads = false;
+  for (int attempt = 0; attempt < 1000 && !c_leads; ++attempt) c_leads = c->Lead();
+  EXPECT_TRUE(c_leads) << "the lock is freed when the backend ends";
+  EXPECT_FALSE(b->Lead()) << "a leader whose connection died leads no more";
+  EXPECT_FALSE(b->Lead()) << "and does not take the lead back while another holds it";
+  c.reset();
+  bool b_again = false;
+  for (int attempt = 0; attempt < 1000 && !b_again; ++attempt) b_again = b->Lead();
+  EXPECT_TRUE(b_again) << "it reconnects and can lead again";
+}
+
+// A SQLite lab has one server process, and it leads.
+TEST(SqliteStore, TheOneProcessAlwaysLeads) {
+  SoleLeadership sole;
+  EXPECT_TRUE(sole.Lead());
 }
 
 TEST(PostgresStore, RefusesASchemaNewerThanTheBinary) {
