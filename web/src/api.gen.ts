@@ -113,7 +113,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens */
+        /**
+         * Your API tokens
+         * @description Newest first, a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getTokens"];
         put?: never;
         /** Make a named API token */
@@ -375,7 +378,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A project's tasks */
+        /**
+         * A project's tasks
+         * @description Oldest first, a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getProjectsIdTasks"];
         put?: never;
         /** Add a task (active members) */
@@ -530,7 +536,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Waiting and running jobs, with why each waiting job waits */
+        /**
+         * Waiting and running jobs, with why each waiting job waits
+         * @description Oldest first (the order of the line), a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getQueue"];
         put?: never;
         post?: never;
@@ -2069,7 +2078,11 @@ export interface operations {
     };
     getTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2582,6 +2595,15 @@ export interface operations {
             };
             /** @description invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3110,6 +3132,15 @@ export interface operations {
             };
             /** @description invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3993,7 +4024,11 @@ export interface operations {
     };
     getProjectsIdTasks: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page; pages run oldest first, so items added meanwhile come at the end, each seen once */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -5020,7 +5055,11 @@ export interface operations {
     };
     getQueue: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page; pages run oldest first, so items added meanwhile come at the end, each seen once */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5845,6 +5884,15 @@ export interface operations {
             };
             /** @description invalid field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
