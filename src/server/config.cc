@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace qiusuo::server {
@@ -54,7 +55,13 @@ constexpr auto kKnownKeys = std::to_array<std::string_view>({"listen",
                                                              "session_idle_s",
                                                              "session_max_age_s",
                                                              "api_token_idle_s",
-                                                             "reset_code_ttl_s"});
+                                                             "reset_code_ttl_s",
+                                                             "limit_pending_jobs",
+                                                             "limit_job_spec_bytes",
+                                                             "limit_text_bytes",
+                                                             "limit_ideas_per_hour",
+                                                             "limit_projects_per_hour",
+                                                             "limit_entries_per_hour"});
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -264,6 +271,29 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
       return InvalidArgument("api_token_idle_s",
                              path + ": api_token_idle_s is 0 (never) to ten years in seconds");
     }
+    // Abuse limits per member; none of them is a GPU quota (rule 3).
+    out.limit_pending_jobs = table["limit_pending_jobs"].value_or(out.limit_pending_jobs);
+    out.limit_job_spec_bytes =
+        table["limit_job_spec_bytes"].value_or(static_cast<std::int64_t>(out.limit_job_spec_bytes));
+    out.limit_text_bytes =
+        table["limit_text_bytes"].value_or(static_cast<std::int64_t>(out.limit_text_bytes));
+    out.limit_ideas_per_hour = table["limit_ideas_per_hour"].value_or(out.limit_ideas_per_hour);
+    out.limit_projects_per_hour =
+        table["limit_projects_per_hour"].value_or(out.limit_projects_per_hour);
+    out.limit_entries_per_hour =
+        table["limit_entries_per_hour"].value_or(out.limit_entries_per_hour);
+    for (const auto& [key, value, low] :
+         {std::tuple<const char*, long, long>{"limit_pending_jobs", out.limit_pending_jobs, 1},
+          {"limit_job_spec_bytes", out.limit_job_spec_bytes, 1024},
+          {"limit_text_bytes", out.limit_text_bytes, 1000},
+          {"limit_ideas_per_hour", out.limit_ideas_per_hour, 1},
+          {"limit_projects_per_hour", out.limit_projects_per_hour, 1},
+          {"limit_entries_per_hour", out.limit_entries_per_hour, 1}}) {
+      if (value < low) {
+        return InvalidArgument(key, path + ": " + key + " is at least " + std::to_string(low) +
+                                        ", not " + std::to_string(value));
+      }
+    }
   } catch (const toml::parse_error& e) {
     return InvalidArgument("config", path + " is not valid TOML: " + std::string(e.description()));
   }
@@ -420,6 +450,21 @@ session_max_age_s = 2592000
 api_token_idle_s = 7776000
 # How long a password reset code (mailed, or issued by a steward) stays valid.
 reset_code_ttl_s = 7200
+
+# Limits per member, against abuse: what one member (or a stolen token) may make the
+# lab store, and how fast. They bound requests and storage only; none of them is a GPU
+# quota (there is none: a job may take the whole cluster). Reaching one answers 413
+# (a size), 422 (a count) or 429 (a rate), naming the key to raise here.
+# Jobs a member has waiting for their first start.
+limit_pending_jobs = 1000
+# Bytes of one job's argv, env, workdir and name together.
+limit_job_spec_bytes = 65536
+# Bytes of one text field: an idea's or project's pitch, a task's description, a note.
+limit_text_bytes = 20000
+# Ideas, projects and ledger entries one member may post an hour.
+limit_ideas_per_hour = 60
+limit_projects_per_hour = 20
+limit_entries_per_hour = 120
 )" << JobUserSection();
   return {};
 }

@@ -66,6 +66,14 @@ struct ServerConfig {
   long session_max_age_s = 30 * 24 * 3600;
   long api_token_idle_s = 90 * 24 * 3600;  // 0: API tokens never idle out
   long reset_code_ttl_s = 2 * 3600;
+  // Abuse limits per member (the limit_* keys; service/limits.h): on requests and
+  // storage only, never on the GPUs a job asks for or uses (no GPU quota, rule 3).
+  int limit_pending_jobs = 1000;
+  long limit_job_spec_bytes = 64 << 10;
+  long limit_text_bytes = 20000;
+  int limit_ideas_per_hour = 60;
+  int limit_projects_per_hour = 20;
+  int limit_entries_per_hour = 120;
 };
 
 // The unprivileged account scripts/install-deps creates for jobs; `qiusuo init`

@@ -157,4 +157,40 @@ TEST_F(ConfigTest, ReadsAndChecksTheJobAccountKeys) {
     }
 
   }  // namespace
+  TEST_F(ConfigTest, ReadsTheLimitsPerMemberAndRefusesNonsense) {
+    ASSERT_TRUE(WriteDefaultServerConfig(dir_.File("qiusuo.toml")));
+    auto config = LoadServerConfig(dir_.File("qiusuo.toml"));
+    ASSERT_TRUE(config) << config.error().message;
+    const ServerConfig defaults;
+    EXPECT_EQ(config->limit_pending_jobs, defaults.limit_pending_jobs);
+    EXPECT_EQ(config->limit_job_spec_bytes, defaults.limit_job_spec_bytes);
+    EXPECT_EQ(config->limit_text_bytes, defaults.limit_text_bytes);
+    EXPECT_EQ(config->limit_ideas_per_hour, defaults.limit_ideas_per_hour);
+    EXPECT_EQ(config->limit_projects_per_hour, defaults.limit_projects_per_hour);
+    EXPECT_EQ(config->limit_entries_per_hour, defaults.limit_entries_per_hour);
+
+    config = Load(
+        "limit_pending_jobs = 5\nlimit_job_spec_bytes = 4096\nlimit_text_bytes = 2000\n"
+        "limit_ideas_per_hour = 3\nlimit_projects_per_hour = 2\nlimit_entries_per_hour = 7\n");
+    ASSERT_TRUE(config) << config.error().message;
+    EXPECT_EQ(config->limit_pending_jobs, 5);
+    EXPECT_EQ(config->limit_job_spec_bytes, 4096);
+    EXPECT_EQ(config->limit_text_bytes, 2000);
+    EXPECT_EQ(config->limit_ideas_per_hour, 3);
+    EXPECT_EQ(config->limit_projects_per_hour, 2);
+    EXPECT_EQ(config->limit_entries_per_hour, 7);
+
+    config = Load("limit_pending_jobs = 0\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().field, "limit_pending_jobs");
+    config = Load("limit_text_bytes = 10\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().field, "limit_text_bytes");
+    // Rule 3: there is no GPU quota to configure, per member or per project.
+    config = Load("limit_gpus = 4\n");
+    ASSERT_FALSE(config);
+    EXPECT_EQ(config.error().field, "limit_gpus");
+  }
+
+}  // namespace
 }  // namespace qiusuo::server

@@ -25,7 +25,9 @@
 #include "service/lab.h"
 #include "service/record.h"
 #include "service/rewards.h"
+#include "store/leader.h"
 #include "store/open.h"
+#include "store/postgres/pg_store.h"
 
 namespace qiusuo::server {
 namespace {
@@ -99,6 +101,18 @@ Result<std::pair<std::string, std::uint16_t>> ParseListen(const std::string& lis
         "listen", "--listen takes HOST:PORT, like 127.0.0.1:8080 (port 0 picks a free one)");
   }
   return std::make_pair(listen.substr(0, colon), static_cast<std::uint16_t>(port));
+}
+
+// The abuse limits per member the config sets; none of them is a GPU quota (rule 3).
+MemberLimits LimitsOf(const ServerConfig& config) {
+  MemberLimits limits;
+  limits.pending_jobs = config.limit_pending_jobs;
+  limits.job_spec_bytes = static_cast<std::size_t>(config.limit_job_spec_bytes);
+  limits.text_bytes = static_cast<std::size_t>(config.limit_text_bytes);
+  limits.ideas_per_hour = config.limit_ideas_per_hour;
+  limits.projects_per_hour = config.limit_projects_per_hour;
+  limits.entries_per_hour = config.limit_entries_per_hour;
+  return limits;
 }
 
 }  // namespace
@@ -183,15 +197,28 @@ Status RunServer(const ServeOptions& options) {
   lab_config.session_max_age_s = static_cast<int>(config.session_max_age_s);
   lab_config.api_token_idle_s = static_cast<int>(config.api_token_idle_s);
   lab_config.reset_code_ttl_s = static_cast<int>(config.reset_code_ttl_s);
+  lab_config.limits = LimitsOf(config);
   Lab lab(*store, clock, lab_config);
   auto executor = QS_TRY(MakeExecutor(config, dir, clock));
   ComputeConfig compute_config;
   compute_config.policy.min_runtime = config.min_runtime_s;
   compute_config.policy.starvation_wait = config.starvation_wait_s;
   compute_config.grace_s = config.grace_s;
+  compute_config.limits = lab_config.limits;
   Compute compute(*store, clock, *executor, compute_config);
+  // One scheduler per lab: on PostgreSQL the replica holding the scheduler's advisory
+  // lock; a SQLite lab has one server process, which always leads.
+  std::unique_ptr<Leadership> leadership =
+      db.postgres ? MakePostgresLeadership({db.name, 1})
+                  : std::unique_ptr<Leadership>(std::make_unique<SoleLeadership>());
+  compute.FollowLeadership(leadership.get());
   // Reattach to jobs that ran while the server was down before taking requests.
   QS_TRY_STATUS(compute.Tick());
+  if (!compute.Leading()) {
+    spdlog::info(
+        "scheduler: another server leads the scheduling; this one serves the API "
+        "and takes over should that one stop");
+  }
   compute.StartLoop(std::chrono::milliseconds(config.scheduler_interval_ms));
   Mailer mailer;
   if (!config.mail_command.empty()) mailer = MakeCommandMailer(config.mail_command);

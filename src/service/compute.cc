@@ -1,5 +1,7 @@
 #include "service/compute.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -173,6 +175,17 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
   }
   if (req.name.empty()) req.name = std::filesystem::path(req.argv[0]).filename().string();
   QS_TRY_STATUS(ValidateTitle("name", req.name));
+  // What the job stores: its command, environment, directory and name.
+  std::size_t spec_bytes = req.name.size() + req.workdir.size();
+  for (const auto& arg : req.argv) spec_bytes += arg.size() + 1;
+  for (const auto& [k, v] : req.env) spec_bytes += k.size() + v.size() + 2;
+  if (spec_bytes > config_.limits.job_spec_bytes) {
+    return Fail(ErrorCode::kTooLarge,
+                "the job's argv, env, workdir and name are " + std::to_string(spec_bytes) +
+                    " bytes; the lab's limit is " + std::to_string(config_.limits.job_spec_bytes) +
+                    " bytes (limit_job_spec_bytes in qiusuo.toml); pass large inputs as files",
+                "argv");
+  }
   Job out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     auto project = QS_TRY(tx.FindProject(req.project));
@@ -182,6 +195,16 @@ Result<Job> Compute::Submit(const Caller& caller, SubmitRequest req) {
       return PermissionDenied("only members of project " + std::to_string(req.project.value) +
                               " submit jobs to it; apply to join (qiusuo project apply " +
                               std::to_string(req.project.value) + ")");
+    }
+    // How many jobs wait, never how many GPUs they ask for (rule 3).
+    const std::int64_t pending = QS_TRY(tx.CountPendingJobs(caller.id));
+    if (pending >= config_.limits.pending_jobs) {
+      return InvalidArgument(
+          "", "you have " + std::to_string(pending) +
+                  " jobs waiting to start; the lab's limit is " +
+                  std::to_string(config_.limits.pending_jobs) +
+                  " pending jobs per member (limit_pending_jobs in qiusuo.toml). Submit more "
+                  "as these start, or cancel some (qiusuo cancel)");
     }
     Job j;
     j.owner = caller.id;
@@ -229,21 +252,41 @@ Result<Listing<Job>> Compute::ListJobs(const Caller& caller, std::optional<Proje
   return out;
 }
 
+std::string Compute::WaitingReason(const Job& j) const {
+  if (IsWaiting(j.state)) {
+    auto it = reasons_.find(j.id.value);
+    return it != reasons_.end() ? it->second : "waiting for the next scheduling pass";
+  }
+  if (j.stopping == JobStop::kCancel) return "cancelling";
+  if (j.stopping == JobStop::kPreempt) return "being preempted (grace period)";
+  return "";
+}
+
 Result<std::vector<QueueEntry>> Compute::Queue(const Caller& caller) {
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   std::vector<QueueEntry> out;
   std::lock_guard lock(view_mu_);
   for (auto& j : active) {
-    std::string reason;
-    if (IsWaiting(j.state)) {
-      auto it = reasons_.find(j.id.value);
-      reason = it != reasons_.end() ? it->second : "waiting for the next scheduling pass";
-    } else if (j.stopping == JobStop::kCancel) {
-      reason = "cancelling";
-    } else if (j.stopping == JobStop::kPreempt) {
-      reason = "being preempted (grace period)";
-    }
+    std::string reason = WaitingReason(j);
     out.push_back({ForViewer(caller, std::move(j)), std::move(reason)});
+  }
+  return out;
+}
+
+Result<Listing<QueueEntry>> Compute::QueuePage(const Caller& caller, PageAfter page) {
+  page.limit = std::clamp(page.limit, 1, 200);
+  auto active = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListActiveJobsPage({page.limit + 1, std::max<std::int64_t>(0, page.after)});
+  }));
+  Listing<QueueEntry> out;
+  if (static_cast<int>(active.size()) > page.limit) {
+    active.resize(page.limit);
+    out.next_before = active.back().id.value;
+  }
+  std::lock_guard lock(view_mu_);
+  for (auto& j : active) {
+    std::string reason = WaitingReason(j);
+    out.items.push_back({ForViewer(caller, std::move(j)), std::move(reason)});
   }
   return out;
 }
@@ -284,7 +327,8 @@ Result<Job> Compute::Cancel(const Caller& caller, JobId id) {
 Status Compute::AddNote(const Caller& caller, JobId id, JobOutcome outcome,
                         const std::string& text) {
   if (text.empty()) return InvalidArgument("text", "say what was learned");
-  QS_TRY_STATUS(ValidateText("text", text, kMaxPitch));
+  QS_TRY_STATUS(CheckSize("text", text.size(), config_.limits.text_bytes, "limit_text_bytes"));
+  QS_TRY_STATUS(ValidateText("text", text, config_.limits.text_bytes));
   return store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     const Job job = QS_TRY(RequireJob(tx, id));
     auto m = QS_TRY(tx.FindMembership(job.project, caller.id));
@@ -408,8 +452,39 @@ Result<LogChunk> Compute::ReadLog(const Caller& caller, JobId id, bool stderr_st
 
 // ---- the scheduler loop -------------------------------------------------------------
 
+void Compute::FollowLeadership(Leadership* leadership) {
+  std::lock_guard lock(tick_mu_);
+  leadership_ = leadership;
+  leading_ = false;
+}
+
+bool Compute::Leading() {
+  std::lock_guard lock(tick_mu_);
+  return leading_;
+}
+
+bool Compute::TakeLead() {
+  const bool lead = !leadership_ || leadership_->Lead();
+  if (lead != leading_) {
+    leading_ = lead;
+    if (lead) {
+      spdlog::info("scheduler: this server leads the scheduling");
+    } else {
+      spdlog::warn("scheduler: this server no longer leads; another server schedules");
+    }
+    // What this process learnt while it led is stale when it leads again: start from
+    // the store, as a restarted server does.
+    stops_sent_.clear();
+    usage_ = {};
+    usage_at_ = 0;
+    sampled_minute_ = 0;
+  }
+  return lead;
+}
+
 Status Compute::Tick() {
   std::lock_guard lock(tick_mu_);
+  if (!TakeLead()) return {};
   const UnixSeconds now = clock_.Now();
   auto active = QS_TRY(Read(store_, [](Tx& tx) { return tx.ListActiveJobs(); }));
   QS_TRY_STATUS(Reconcile(now, active));
@@ -473,10 +548,23 @@ Status Compute::Reconcile(UnixSeconds now, std::vector<Job>& active) {
     // A stop recorded by a server that died before it asked the executor: ask now
     // (asking twice is harmless), or a run would keep its GPUs for ever.
     if (job.stopping != JobStop::kNone && stops_sent_.insert({job.id.value, job.run}).second) {
-      QS_TRY_STATUS(executor_.Stop(job.id.value, job.run));
+      if (auto stopped = executor_.Stop(job.id.value, job.run); !stopped) {
+        // Asked again next pass; the other runs go on being looked after.
+        stops_sent_.erase({job.id.value, job.run});
+        spdlog::warn("scheduler: cannot stop job {} run {}: {}", job.id.value, job.run,
+                     stopped.error().message);
+      }
     }
+    // One run the executor cannot tell about (a supervisor's file unreadable, Slurm
+    // not answering for it) is looked at again next pass; it must not stop this pass
+    // for every other run.
     auto st = executor_.Poll(job.id.value, job.run);
-    if (!st) return std::unexpected(st.error());
+    if (!st) {
+      spdlog::warn(
+          "scheduler: cannot poll job {} run {}: {}; it keeps its GPUs until the next pass",
+          job.id.value, job.run, st.error().message);
+      continue;
+    }
     if (st->state == RunStatus::State::kRunning) {
       // Where it runs, as the cluster tells (a stopping job keeps its stop's reason).
       if (job.stopping == JobStop::kNone && st->note != job.reason) {
@@ -675,7 +763,9 @@ void Compute::StartLoop(std::chrono::milliseconds period) {
     std::unique_lock lock(loop_mu_);
     while (!stopping_) {
       lock.unlock();
-      (void)Tick();
+      if (auto ticked = Tick(); !ticked) {
+        spdlog::error("scheduler: the pass failed: {}", ticked.error().message);
+      }
       lock.lock();
       loop_cv_.wait_for(lock, period, [&] { return kicked_ || stopping_; });
       kicked_ = false;

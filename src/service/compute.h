@@ -21,6 +21,8 @@
 #include "exec/executor.h"
 #include "sched/policy.h"
 #include "service/lab.h"
+#include "service/limits.h"
+#include "store/leader.h"
 #include "store/store.h"
 
 namespace qiusuo {
@@ -28,6 +30,9 @@ namespace qiusuo {
 struct ComputeConfig {
   sched::PolicyConfig policy;  // explain is forced on: the queue shows why each job waits
   std::int64_t grace_s = 30;
+  // Abuse limits per member on jobs waiting and the size of a job's command; never on
+  // the GPUs a job asks for or uses (rule 3, service/limits.h).
+  MemberLimits limits;
 };
 
 // The longest time limit a job may ask for: 366 days. Larger ones are refused at
@@ -96,6 +101,8 @@ class Compute {
   Result<std::vector<JobNote>> Notes(const Caller& caller, JobId id);
   Result<Listing<Job>> ListJobs(const Caller& caller, std::optional<ProjectId> project, Page page);
   Result<std::vector<QueueEntry>> Queue(const Caller& caller);
+  // The queue a page at a time, oldest first; next_before is the `after` of the next page.
+  Result<Listing<QueueEntry>> QueuePage(const Caller& caller, PageAfter page);
   // The job's owner may cancel it; a steward may too, as an operation.
   Result<Job> Cancel(const Caller& caller, JobId id);
   // Trial and error is part of the record: success, failure or a negative result.
@@ -109,8 +116,15 @@ class Compute {
   Result<LogChunk> ReadLog(const Caller& caller, JobId id, bool stderr_stream, std::int64_t offset,
                            std::int64_t max_bytes);
 
-  // One scheduling pass: collect ended runs, plan with the policy, carry it out.
+  // One scheduling pass: collect ended runs, plan with the policy, carry it out. Does
+  // nothing while another server leads (see FollowLeadership).
   Status Tick();
+  // Several servers on one database: each pass first asks `leadership` (which must
+  // outlive this service) whether this server leads, and only the leader schedules.
+  // Without it this server always leads. Call before the first Tick.
+  void FollowLeadership(Leadership* leadership);
+  // Whether the last pass found this server leading.
+  bool Leading();
   // Runs Tick every `period` and whenever Kick is called, until Stop.
   void StartLoop(std::chrono::milliseconds period);
   void StopLoop();
@@ -121,6 +135,11 @@ class Compute {
   // executor, recording ended runs; drops the jobs that are over.
   Status Reconcile(UnixSeconds now, std::vector<Job>& active);
   Status PlanAndApply(UnixSeconds now, std::vector<Job>& active);
+  // Asks the leadership; on a change, logs it and starts afresh as a restarted server
+  // would. Needs tick_mu_.
+  bool TakeLead();
+  // Why `job` is in the queue as it is; empty for a run going on. Needs view_mu_.
+  std::string WaitingReason(const Job& job) const;
 
   Store& store_;
   const Clock& clock_;
@@ -129,8 +148,10 @@ class Compute {
   std::unique_ptr<sched::Policy> policy_;
 
   // Serializes Tick and Cancel (which changes job states a tick has read); guards
-  // usage_, usage_at_, stops_sent_.
+  // leadership_, leading_, usage_, usage_at_, stops_sent_.
   std::mutex tick_mu_;
+  Leadership* leadership_ = nullptr;
+  bool leading_ = true;
   std::set<RunKey> stops_sent_;  // runs this process has asked the executor to stop
   sched::UsageTable usage_;
   UnixSeconds usage_at_ = 0;

@@ -6,10 +6,13 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -571,6 +574,7 @@ TEST_F(ComputeTest, TheClusterViewShowsBusyProjectsHoweverManyTheLabHas) {
   // p1_ is the oldest; 200 newer projects used to push it out of the view.
   for (int i = 0; i < 200; ++i) {
     ASSERT_TRUE(lab_->StartProject(bob_, {"idle " + std::to_string(i), "", std::nullopt, {}}));
+    if (i % 10 == 9) clock_.Advance(3600);  // within limit_projects_per_hour
   }
   const Job job = SubmitAndStart(ada_, Req(p1_, 2, "train"));
   const ClusterView view = *compute_->Cluster(bob_);
@@ -619,6 +623,205 @@ TEST_F(ComputeTest, NotesRecordOutcomesIncludingNegativeOnes) {
   auto notes = *compute_->Notes(bob_, job.id);
   ASSERT_EQ(notes.size(), 1u);
   EXPECT_EQ(notes[0].outcome, JobOutcome::kNegative);
+}
+
+// The fake executor, except that polls of the runs named in `failing` fail, as a
+// supervisor's unreadable status file or a Slurm that does not answer for one job would.
+class FlakyPollExecutor final : public Executor {
+ public:
+  explicit FlakyPollExecutor(FakeExecutor& inner) : inner_(inner) {}
+  std::vector<ExecNode> Nodes() const override { return inner_.Nodes(); }
+  Status Start(const LaunchSpec& spec) override { return inner_.Start(spec); }
+  Result<RunStatus> Poll(std::int64_t job_id, int run) override {
+    if (failing.contains({job_id, run}))
+      return Fail(ErrorCode::kUnavailable,
+                  "status of run " + std::to_string(job_id) + " unreadable");
+    return inner_.Poll(job_id, run);
+  }
+  Status Stop(std::int64_t job_id, int run) override { return inner_.Stop(job_id, run); }
+  void OnChange(std::function<void()> callback) override { inner_.OnChange(std::move(callback)); }
+  std::string LogPath(std::int64_t job_id, bool stderr_stream) const override {
+    return inner_.LogPath(job_id, stderr_stream);
+  }
+  void Retain(const std::vector<RunKey>& runs) override { inner_.Retain(runs); }
+
+  std::set<RunKey> failing;
+
+ private:
+  FakeExecutor& inner_;
+};
+
+TEST_F(ComputeTest, AFailingPollOfOneRunIsLoggedAndThePassGoesOnForTheOthers) {
+  FlakyPollExecutor flaky(executor_);
+  compute_ = std::make_unique<Compute>(*store_, clock_, flaky, TestConfig());
+  std::ostringstream log;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(log);
+  const auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("test", sink));
+
+  const Job stuck = SubmitAndStart(ada_, Req(p1_, 2, "train"));
+  const Job done = SubmitAndStart(bob_, Req(p2_, 2, "eval"));
+  flaky.failing.insert({stuck.id.value, 0});
+  executor_.Exit(done.id.value, 0, 0);
+  const Job waiting = Submit(bob_, Req(p2_, 2, "next"));
+  const Status pass = compute_->Tick();
+  spdlog::set_default_logger(previous);
+
+  EXPECT_TRUE(pass) << pass.error().message;
+  EXPECT_EQ(Get(done.id).state, JobState::kSucceeded) << "the other runs are collected";
+  EXPECT_EQ(Get(waiting.id).state, JobState::kRunning) << "and the pass goes on to plan";
+  EXPECT_EQ(Get(stuck.id).state, JobState::kRunning) << "a run it could not see keeps its GPUs";
+  EXPECT_NE(log.str().find("cannot poll job " + std::to_string(stuck.id.value) + " run 0"),
+            std::string::npos)
+      << log.str();
+  EXPECT_NE(log.str().find("unreadable"), std::string::npos) << "with the executor's reason";
+
+  // Once the executor answers again, the run's end is collected as usual.
+  flaky.failing.clear();
+  executor_.Exit(stuck.id.value, 0, 0);
+  Pass();
+  EXPECT_EQ(Get(stuck.id).state, JobState::kSucceeded);
+  compute_.reset();
+}
+
+TEST_F(ComputeTest, PendingJobsAndTheSizeOfAJobAreLimitedPerMemberNeverItsGpus) {
+  ComputeConfig config = TestConfig();
+  config.limits.pending_jobs = 3;
+  config.limits.job_spec_bytes = 2048;
+  compute_ = std::make_unique<Compute>(*store_, clock_, executor_, config);
+  // Rule 3: one job may ask for the whole cluster, whatever the limits say.
+  const Job whole = SubmitAndStart(ada_, Req(p1_, 8, "train"));
+  std::vector<Job> sweep;
+  for (int i = 0; i < 3; ++i)
+    sweep.push_back(Submit(ada_, Req(p1_, 8, "sweep " + std::to_string(i))));
+  auto refused = compute_->Submit(ada_, Req(p1_, 1, "one more"));
+  ExpectCode(refused, ErrorCode::kInvalidArgument);
+  EXPECT_NE(refused.error().message.find("you have 3 jobs waiting"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("limit is 3 pending jobs per member (limit_pending_jobs"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_TRUE(compute_->Submit(bob_, Req(p2_, 1, "bob's"))) << "the limit is per member";
+  // A job cancelled (or started) no longer waits.
+  ASSERT_TRUE(compute_->Cancel(ada_, sweep[0].id));
+  EXPECT_TRUE(compute_->Submit(ada_, Req(p1_, 1, "now there is room")));
+
+  auto huge = compute_->Submit(bob_, Req(p2_, 1, std::string(4000, 'x')));
+  ExpectCode(huge, ErrorCode::kTooLarge);
+  EXPECT_EQ(huge.error().field, "argv");
+  EXPECT_NE(huge.error().message.find("the lab's limit is 2048 bytes (limit_job_spec_bytes"),
+            std::string::npos)
+      << huge.error().message;
+  SubmitRequest env = Req(p2_, 1, "true");
+  env.env = {{"BIG", std::string(3000, 'y')}};
+  ExpectCode(compute_->Submit(bob_, env), ErrorCode::kTooLarge);
+  const auto note = compute_->AddNote(ada_, whole.id, JobOutcome::kSuccess,
+                                      std::string(MemberLimits{}.text_bytes + 1, 'z'));
+  ExpectCode(note, ErrorCode::kTooLarge);
+  compute_.reset();
+}
+
+TEST_F(ComputeTest, TheQueuePagesOldestFirstSeeingEachJobOnceWhileJobsArrive) {
+  std::vector<std::int64_t> submitted;
+  for (int i = 0; i < 5; ++i) submitted.push_back(Submit(ada_, Req(p1_, 8, "j")).id.value);
+  Pass();  // the first runs, the others wait
+  std::vector<std::int64_t> seen;
+  std::int64_t after = 0;
+  for (int page = 0;; ++page) {
+    auto listing = compute_->QueuePage(bob_, {2, after});
+    ASSERT_TRUE(listing) << listing.error().message;
+    for (const auto& e : listing->items) {
+      seen.push_back(e.job.id.value);
+      EXPECT_EQ(e.reason.empty(), e.job.state == JobState::kRunning) << e.reason;
+    }
+    if (page == 0) submitted.push_back(Submit(bob_, Req(p2_, 1, "late")).id.value);
+    if (!listing->next_before) break;
+    after = *listing->next_before;
+  }
+  EXPECT_EQ(seen, submitted);
+  auto all = compute_->QueuePage(bob_, {500, 0});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->items.size(), 6u) << "a page holds at most 200, and 6 fit";
+}
+
+// Replicas on one PostgreSQL database, each with a scheduler, over one cluster (the
+// shared fake executor, as a Slurm partition is shared): only the leader schedules,
+// and when it goes another takes over, starting nothing twice.
+TEST_F(ComputeTest, AmongReplicasOnlyTheLeaderSchedulesAndAnotherTakesOver) {
+  if (!test_support::TestingPostgres()) {
+    // A SQLite lab is served by one process, which always leads; replicas need
+    // PostgreSQL, and compute_test.postgres runs the rest of this test.
+    SoleLeadership sole;
+    compute_->FollowLeadership(&sole);
+    SubmitAndStart(ada_, Req(p1_, 2, "train"));
+    EXPECT_TRUE(compute_->Leading());
+    compute_.reset();
+    return;
+  }
+  const std::string url = dynamic_cast<test_support::OwningStore&>(*store_).Url();
+  auto lead_a = MakePostgresLeadership({url});
+  auto lead_b = MakePostgresLeadership({url});
+  compute_->FollowLeadership(lead_a.get());
+  auto b = std::make_unique<Compute>(*store_, clock_, executor_, TestConfig());
+  b->FollowLeadership(lead_b.get());
+  const auto state_of = [&](JobId id) { return b->GetJob(ada_, id)->state; };
+  Pass();
+  ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(compute_->Leading());
+  EXPECT_FALSE(b->Leading());
+
+  const Job first = Submit(ada_, Req(p1_, 2, "train"));
+  ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(executor_.Starts().empty()) << "a follower starts nothing";
+  for (int pass = 0; pass < 3; ++pass) {
+    Pass();
+    ASSERT_TRUE(b->Tick());
+  }
+  ASSERT_EQ(executor_.Starts().size(), 1u) << "started once, by the leader";
+  EXPECT_EQ(state_of(first.id), JobState::kRunning);
+
+  // The leader stops (its connection to the database closes with it). The database
+  // frees the lock once it has seen the connection go; the other replica takes over
+  // on a pass after that.
+  compute_.reset();
+  lead_a.reset();
+  for (int pass = 0; pass < 1000 && !b->Leading(); ++pass) ASSERT_TRUE(b->Tick());
+  EXPECT_TRUE(b->Leading()) << "the other replica takes over";
+  executor_.Exit(first.id.value, 0, 0);
+  const Job second = *b->Submit(bob_, Req(p2_, 2, "eval"));
+  ASSERT_TRUE(b->Tick());
+  EXPECT_EQ(state_of(first.id), JobState::kSucceeded) << "it collects the old leader's runs";
+  EXPECT_EQ(state_of(second.id), JobState::kRunning);
+  EXPECT_EQ(executor_.Starts().size(), 2u);
+
+  // A third replica waits while b leads, and b's crash (its database session killed)
+  // hands the lead over; b, alive but cut off, schedules no more.
+  auto lead_c = MakePostgresLeadership({url});
+  auto c = std::make_unique<Compute>(*store_, clock_, executor_, TestConfig());
+  c->FollowLeadership(lead_c.get());
+  ASSERT_TRUE(c->Tick());
+  EXPECT_FALSE(c->Leading());
+  {
+    pqxx::connection admin(url);
+    pqxx::nontransaction w(admin);
+    ASSERT_EQ(w.exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = "
+                     "'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = "
+                     "124957045187440")
+                  .size(),
+              1u);
+  }
+  ASSERT_TRUE(b->Tick());
+  EXPECT_FALSE(b->Leading());
+  for (int pass = 0; pass < 1000 && !c->Leading(); ++pass) ASSERT_TRUE(c->Tick());
+  EXPECT_TRUE(c->Leading());
+  const Job third = *c->Submit(ada_, Req(p1_, 2, "more"));
+  ASSERT_TRUE(b->Tick());
+  ASSERT_TRUE(c->Tick());
+  EXPECT_EQ(state_of(third.id), JobState::kRunning);
+  EXPECT_EQ(executor_.Starts().size(), 3u) << "each job started once";
+  EXPECT_FALSE(b->Leading());
+  c.reset();
+  b.reset();
 }
 
 }  // namespace

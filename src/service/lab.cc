@@ -558,10 +558,12 @@ Result<Member> Lab::UpdateProfile(const Caller& caller, MemberProfile profile) {
 Result<Idea> Lab::PostIdea(const Caller& caller, const std::string& title,
                            const std::string& pitch) {
   QS_TRY_STATUS(ValidateTitle("title", title));
-  QS_TRY_STATUS(ValidateText("pitch", pitch, kMaxPitch));
+  QS_TRY_STATUS(CheckText("pitch", pitch));
   Idea out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     const UnixSeconds now = clock_.Now();
+    QS_TRY_STATUS(CheckRate("ideas", QS_TRY(tx.CountIdeasSince(caller.id, now - 3599)),
+                            config_.limits.ideas_per_hour, "limit_ideas_per_hour"));
     const IdeaId id = QS_TRY(tx.InsertIdea(caller.id, TrimCopy(title), pitch, now));
     out = *QS_TRY(tx.FindIdea(id));
     QS_TRY_STATUS(Remember(tx, caller.handle, caller.handle, "conceptualization", std::nullopt,
@@ -616,7 +618,7 @@ Result<Idea> Lab::EditIdea(const Caller& caller, IdeaId id, std::optional<std::s
                            std::optional<std::string> pitch) {
   if (!title && !pitch) return InvalidArgument("title", "give a new title, a new pitch or both");
   if (title) QS_TRY_STATUS(ValidateTitle("title", *title));
-  if (pitch) QS_TRY_STATUS(ValidateText("pitch", *pitch, kMaxPitch));
+  if (pitch) QS_TRY_STATUS(CheckText("pitch", *pitch));
   Idea out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     auto idea = QS_TRY(tx.FindIdea(id));
@@ -646,8 +648,10 @@ Result<ProjectView> Lab::StartProject(const Caller& caller, StartProjectRequest 
       if (req.pitch.empty()) req.pitch = idea->pitch;
     }
     QS_TRY_STATUS(ValidateTitle("title", req.title));
-    QS_TRY_STATUS(ValidateText("pitch", req.pitch, kMaxPitch));
+    QS_TRY_STATUS(CheckText("pitch", req.pitch));
     const UnixSeconds now = clock_.Now();
+    QS_TRY_STATUS(CheckRate("projects", QS_TRY(tx.CountProjectsSince(caller.id, now - 3599)),
+                            config_.limits.projects_per_hour, "limit_projects_per_hour"));
     Project p;
     p.title = TrimCopy(req.title);
     p.pitch = req.pitch;
@@ -775,7 +779,7 @@ Result<Inbox> Lab::GetInbox(const Caller& caller) {
 Result<Task> Lab::AddTask(const Caller& caller, ProjectId project, const std::string& title,
                           const std::string& description) {
   QS_TRY_STATUS(ValidateTitle("title", title));
-  QS_TRY_STATUS(ValidateText("description", description, kMaxPitch));
+  QS_TRY_STATUS(CheckText("description", description));
   Task out;
   QS_TRY_STATUS(store_.Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
     QS_TRY(RequireProject(tx, project));
@@ -800,6 +804,33 @@ Result<std::vector<Task>> Lab::ListTasks(const Caller&, ProjectId project) {
     QS_TRY(RequireProject(tx, project));
     return tx.ListTasks(project);
   });
+}
+
+Result<Listing<Task>> Lab::ListTasksPage(const Caller&, ProjectId project, PageAfter page) {
+  page.limit = std::clamp(page.limit, 1, kMaxPageSize);
+  auto items = QS_TRY(Read(store_, [&](Tx& tx) -> Result<std::vector<Task>> {
+    QS_TRY(RequireProject(tx, project));
+    return tx.ListTasksPage(project, {page.limit + 1, std::max<std::int64_t>(0, page.after)});
+  }));
+  return ToListing(std::move(items), page.limit, [](const Task& t) { return t.id.value; });
+}
+
+Result<Listing<TokenRecord>> Lab::ListTokensPage(const Caller& caller, Page page) {
+  page = ClampPage(page);
+  auto items = QS_TRY(Read(store_, [&](Tx& tx) {
+    return tx.ListTokensPage(caller.id, {page.limit + 1, page.before});
+  }));
+  return ToListing(std::move(items), page.limit, [](const TokenRecord& t) { return t.id.value; });
+}
+
+Status Lab::AllowEntry(const Caller& caller) {
+  return entry_rate_.Take(caller.id.value, clock_.Now(), config_.limits.entries_per_hour,
+                          "ledger entries", "limit_entries_per_hour");
+}
+
+Status Lab::CheckText(std::string_view field, std::string_view text) const {
+  QS_TRY_STATUS(CheckSize(field, text.size(), config_.limits.text_bytes, "limit_text_bytes"));
+  return ValidateText(field, text, config_.limits.text_bytes);
 }
 
 Result<Task> Lab::ActOnTask(const Caller& caller, TaskId id, TaskAct act) {

@@ -18,6 +18,7 @@
 #include "core/model.h"
 #include "core/task.h"
 #include "crypto/crypto.h"
+#include "service/limits.h"
 #include "store/store.h"
 
 namespace qiusuo {
@@ -43,6 +44,7 @@ struct LabConfig {
   int api_token_idle_s = 90 * 24 * 3600;
   int reset_code_ttl_s = 2 * 3600;    // a password reset code's life
   int reset_requests_per_handle = 3;  // mailed reset codes per handle within login_window_s
+  MemberLimits limits;                // abuse limits per member, never on GPUs (service/limits.h)
 };
 
 // Sends one mail (to, subject, text); kUnavailable when it cannot.
@@ -198,6 +200,14 @@ class Lab {
   Result<std::vector<Task>> ListTasks(const Caller& caller, ProjectId project);
   Result<Task> ActOnTask(const Caller& caller, TaskId id, TaskAct act);
 
+  // Paged listings of what can grow: a project's tasks oldest first (next_before is
+  // the `after` of the next page), the caller's tokens newest first.
+  Result<Listing<Task>> ListTasksPage(const Caller& caller, ProjectId project, PageAfter page);
+  Result<Listing<TokenRecord>> ListTokensPage(const Caller& caller, Page page);
+  // Counts a ledger entry the caller is about to post, or refuses it (429) when they
+  // posted limits.entries_per_hour in the last hour.
+  Status AllowEntry(const Caller& caller);
+
  private:
   // Login rate limiting, in memory: a restart forgets, which is acceptable for a
   // brute-force brake.
@@ -219,11 +229,14 @@ class Lab {
   Result<IssuedToken> IssueSession(const Member& member, const std::string& client);
   Status CheckPairAndRemote(const std::string& handle, const std::string& remote, UnixSeconds now);
   void FailPairAndRemote(const std::string& handle, const std::string& remote, UnixSeconds now);
+  // A text field within limits.text_bytes (413 naming limit_text_bytes), and valid text.
+  Status CheckText(std::string_view field, std::string_view text) const;
 
   Store& store_;
   const Clock& clock_;
   LabConfig config_;
   LoginLimiter limiter_;
+  HourlyRate entry_rate_;
   std::string dummy_hash_;  // verified against for unknown handles, so timing tells nothing
   std::once_flag dummy_once_;
   AccountMailer mailer_;

@@ -385,8 +385,9 @@ TEST_F(LabTest, OnlyTheAuthorEditsAnIdeaAndTheLedgerKeepsThePosting) {
   EXPECT_EQ(bad.error().field, "title");
   ExpectCode(lab_->EditIdea(ada_, idea.id, std::string(kMaxTitle + 1, 'x'), std::nullopt),
              ErrorCode::kInvalidArgument);
+  // Over limit_text_bytes (20000 by default): 413, naming the limit and its key.
   ExpectCode(lab_->EditIdea(ada_, idea.id, std::nullopt, std::string(kMaxPitch + 1, 'x')),
-             ErrorCode::kInvalidArgument);
+             ErrorCode::kTooLarge);
   ExpectCode(lab_->EditIdea(ada_, idea.id, std::nullopt, std::nullopt),
              ErrorCode::kInvalidArgument);
   const Idea now = *lab_->GetIdea(eve_, idea.id);
@@ -699,6 +700,101 @@ TEST(Demo, TheDemoLabIsBuiltByConsent) {
             (std::map<std::string, S>{{"kofi", S::kActive}, {"li-na", S::kApplied}}));
   EXPECT_EQ(states["A clean multilingual math corpus"],
             (std::map<std::string, S>{{"li-na", S::kActive}, {"kofi", S::kActive}}));
+}
+
+TEST_F(LabTest, IdeasAndProjectsAnHourPerMemberAreLimitedAndSayByWhichKey) {
+  const int ideas = MemberLimits{}.ideas_per_hour;
+  for (int i = 0; i < ideas; ++i)
+    ASSERT_TRUE(lab_->PostIdea(ada_, "idea " + std::to_string(i), ""));
+  auto refused = lab_->PostIdea(ada_, "one too many", "");
+  ExpectCode(refused, ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message.find("limit is " + std::to_string(ideas) + " an hour"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("limit_ideas_per_hour"), std::string::npos);
+  EXPECT_TRUE(lab_->PostIdea(bob_, "another member", "")) << "the limit is per member";
+  clock_.Advance(3599);
+  ExpectCode(lab_->PostIdea(ada_, "still within the hour", ""), ErrorCode::kResourceExhausted);
+  clock_.Advance(1);
+  EXPECT_TRUE(lab_->PostIdea(ada_, "an hour later", ""));
+  EXPECT_EQ(lab_->ListIdeas(eve_, "", {200, 0})->items.size(), static_cast<std::size_t>(ideas + 2))
+      << "a refused idea is not stored";
+
+  const int projects = MemberLimits{}.projects_per_hour;
+  for (int i = 0; i < projects; ++i) {
+    ASSERT_TRUE(lab_->StartProject(eve_, {"project " + std::to_string(i), "", std::nullopt, {}}));
+  }
+  auto no_project = lab_->StartProject(eve_, {"one more", "", std::nullopt, {}});
+  ExpectCode(no_project, ErrorCode::kResourceExhausted);
+  EXPECT_NE(no_project.error().message.find("limit_projects_per_hour"), std::string::npos);
+}
+
+TEST_F(LabTest, TextFieldsOverTheConfiguredSizeAre413NamingTheKey) {
+  LabConfig config;
+  config.password_cost = crypto::MinimumCost();
+  config.limits.text_bytes = 1000;
+  Lab small(*store_, clock_, config);
+  auto big = small.PostIdea(ada_, "title", std::string(1001, 'x'));
+  ExpectCode(big, ErrorCode::kTooLarge);
+  EXPECT_EQ(big.error().field, "pitch");
+  EXPECT_NE(big.error().message.find("1001 bytes; the lab's limit is 1000 bytes (limit_text_bytes"),
+            std::string::npos)
+      << big.error().message;
+  EXPECT_TRUE(small.PostIdea(ada_, "title", std::string(1000, 'x')));
+  ExpectCode(small.StartProject(ada_, {"t", std::string(1001, 'x'), std::nullopt, {}}),
+             ErrorCode::kTooLarge);
+  const ProjectId pid = AdaProject();
+  ExpectCode(small.AddTask(ada_, pid, "t", std::string(1001, 'x')), ErrorCode::kTooLarge);
+  // A lab may also allow more than the default.
+  config.limits.text_bytes = 50000;
+  Lab large(*store_, clock_, config);
+  EXPECT_TRUE(large.PostIdea(bob_, "long", std::string(30000, 'x')));
+}
+
+TEST_F(LabTest, LedgerEntriesAnHourPerMemberAreLimited) {
+  const int entries = MemberLimits{}.entries_per_hour;
+  for (int i = 0; i < entries; ++i) ASSERT_TRUE(lab_->AllowEntry(ada_));
+  auto refused = lab_->AllowEntry(ada_);
+  ExpectCode(refused, ErrorCode::kResourceExhausted);
+  EXPECT_NE(refused.error().message.find("limit_entries_per_hour"), std::string::npos);
+  EXPECT_TRUE(lab_->AllowEntry(bob_));
+  clock_.Advance(3600);
+  EXPECT_TRUE(lab_->AllowEntry(ada_));
+}
+
+TEST_F(LabTest, TasksAndTokensPageSeeingEachOnceWhileMoreArrive) {
+  const ProjectId pid = AdaProject();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(lab_->AddTask(ada_, pid, "task " + std::to_string(i), ""));
+  std::vector<std::string> seen;
+  std::int64_t after = 0;
+  for (int page = 0;; ++page) {
+    auto listing = lab_->ListTasksPage(bob_, pid, {2, after});
+    ASSERT_TRUE(listing) << listing.error().message;
+    for (const auto& t : listing->items) seen.push_back(t.title);
+    // New tasks arrive while the list is read: they come at its end, once.
+    if (page == 0) ASSERT_TRUE(lab_->AddTask(ada_, pid, "late", ""));
+    if (!listing->next_before) break;
+    after = *listing->next_before;
+  }
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"task 0", "task 1", "task 2", "task 3", "task 4", "late"}));
+  ExpectCode(lab_->ListTasksPage(bob_, ProjectId(999), {2, 0}), ErrorCode::kNotFound);
+
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(lab_->CreateToken(bob_, "t" + std::to_string(i)));
+  std::set<std::int64_t> tokens;
+  std::int64_t before = 0;
+  for (;;) {
+    auto listing = lab_->ListTokensPage(bob_, {3, before});
+    ASSERT_TRUE(listing);
+    for (const auto& t : listing->items) {
+      EXPECT_EQ(t.member, bob_.id) << "only one's own tokens";
+      EXPECT_TRUE(tokens.insert(t.id.value).second) << "each token once";
+    }
+    if (!listing->next_before) break;
+    before = *listing->next_before;
+  }
+  EXPECT_EQ(tokens.size(), lab_->ListTokens(bob_)->size());
 }
 
 }  // namespace

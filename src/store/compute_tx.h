@@ -46,6 +46,11 @@ class ComputeTx {
   // dropped. List returns samples at or after `since`, oldest first.
   virtual Status InsertGpuSample(const GpuSample& sample) = 0;
   virtual Result<std::vector<GpuSample>> ListGpuSamples(UnixSeconds since) = 0;
+
+  // The queue a page at a time: pending, preempted and running jobs, oldest first.
+  virtual Result<std::vector<Job>> ListActiveJobsPage(PageAfter page) = 0;
+  // `owner`'s jobs that wait for their first start (state pending).
+  virtual Result<std::int64_t> CountPendingJobs(MemberId owner) = 0;
 };
 
 }  // namespace qiusuo

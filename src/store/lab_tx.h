@@ -158,6 +158,15 @@ class LabTx {
   virtual Result<std::optional<Task>> FindTask(TaskId id) = 0;
   virtual Status UpdateTask(const Task& t) = 0;
   virtual Result<std::vector<Task>> ListTasks(ProjectId project) = 0;
+
+  // Paged and counted reads, for listings that can grow and for the per-member
+  // limits (service/limits.h).
+  virtual Result<std::vector<Task>> ListTasksPage(ProjectId project, PageAfter page) = 0;
+  // A member's tokens, newest first.
+  virtual Result<std::vector<TokenRecord>> ListTokensPage(MemberId member, Page page) = 0;
+  // Ideas `author` posted, and projects `initiator` started, at or after `since`.
+  virtual Result<std::int64_t> CountIdeasSince(MemberId author, UnixSeconds since) = 0;
+  virtual Result<std::int64_t> CountProjectsSince(MemberId initiator, UnixSeconds since) = 0;
 };
 
 }  // namespace qiusuo

@@ -116,7 +116,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Your API tokens */
+        /**
+         * Your API tokens
+         * @description Newest first, a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getTokens"];
         put?: never;
         /** Make a named API token */
@@ -378,7 +381,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A project's tasks */
+        /**
+         * A project's tasks
+         * @description Oldest first, a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getProjectsIdTasks"];
         put?: never;
         /** Add a task (active members) */
@@ -533,7 +539,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Waiting and running jobs, with why each waiting job waits */
+        /**
+         * Waiting and running jobs, with why each waiting job waits
+         * @description Oldest first (the order of the line), a page at a time: follow next_cursor until it is null.
+         */
         get: operations["getQueue"];
         put?: never;
         post?: never;
@@ -2258,7 +2267,11 @@ export interface operations {
     };
     getTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2771,6 +2784,15 @@ export interface operations {
             };
             /** @description invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3299,6 +3321,15 @@ export interface operations {
             };
             /** @description invalid input */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4182,7 +4213,11 @@ export interface operations {
     };
     getProjectsIdTasks: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page; pages run oldest first, so items added meanwhile come at the end, each seen once */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: number;
@@ -5209,7 +5244,11 @@ export interface operations {
     };
     getQueue: {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+                /** @description next_cursor of the previous page; pages run oldest first, so items added meanwhile come at the end, each seen once */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6034,6 +6073,15 @@ export interface operations {
             };
             /** @description invalid field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description a limit per member was reached (limit_*_per_hour in qiusuo.toml); the message names it */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

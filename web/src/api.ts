@@ -234,7 +234,9 @@ export const api = {
     call<Membership>("POST", `/api/v1/projects/${id}/invitations/${enc(handle)}`, { message }),
   membership: (id: number, handle: string, act: "accept" | "decline" | "withdraw") =>
     call<Membership>("POST", `/api/v1/projects/${id}/memberships/${enc(handle)}/${act}`, {}),
-  tasks: (id: number) => call<Listing<Task>>("GET", `/api/v1/projects/${id}/tasks`),
+  // Oldest first, 100 a page: next_cursor asks for the tasks after the last one shown.
+  tasks: (id: number, cursor?: string) =>
+    call<Listing<Task>>("GET", `/api/v1/projects/${id}/tasks${q({ cursor, limit: 100 })}`),
   addTask: (id: number, title: string, description: string) =>
     call<Task>("POST", `/api/v1/projects/${id}/tasks`, { title, description }),
   task: (id: number, act: "claim" | "unclaim" | "done") =>
@@ -251,7 +253,8 @@ export const api = {
   cancel: (id: number) => call<Job>("POST", `/api/v1/jobs/${id}/cancel`, {}),
   note: (id: number, outcome: Outcome, text: string) =>
     call<unknown>("POST", `/api/v1/jobs/${id}/notes`, { outcome, text }),
-  queue: () => call<Listing<QueueEntry>>("GET", "/api/v1/queue"),
+  // The line, oldest first, 100 a page; "Load more" follows next_cursor.
+  queue: (cursor?: string) => call<Listing<QueueEntry>>("GET", `/api/v1/queue${q({ cursor, limit: 100 })}`),
   cluster: () => call<Cluster>("GET", "/api/v1/cluster"),
   utilization: (hours: number, buckets: number) =>
     call<Utilization>("GET", `/api/v1/cluster/utilization${q({ hours, buckets })}`),

@@ -94,7 +94,7 @@ void AddAccountVerbs(CLI::App& app, Context& ctx) {
   auto* token = app.add_subcommand("token", "your API tokens");
   token->require_subcommand(1);
   token->add_subcommand("list", "list your tokens")->callback(ctx.Run([&]() -> Status {
-    ctx.Out(QS_TRY(client.Call("GET", "/api/v1/tokens")), [](const json& list) {
+    ctx.Out(QS_TRY(AllPages(client, "/api/v1/tokens")), [](const json& list) {
       std::vector<std::vector<std::string>> rows;
       for (const auto& t : list["items"]) {
         rows.push_back(

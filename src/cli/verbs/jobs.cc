@@ -25,6 +25,7 @@ struct JobOptions {
   // the others
   std::int64_t id = 0;
   int limit = 50;
+  int queue_limit = 0;
   std::int64_t list_project = 0;
   std::string outcome, note_text;
   bool follow = false, stderr_stream = false;
@@ -152,11 +153,17 @@ void AddJobVerbs(CLI::App& app, Context& ctx) {
     return {};
   }));
 
-  app.add_subcommand("queue", "waiting and running jobs, with why each waiting job waits")
-      ->callback(ctx.Run([&]() -> Status {
-        ctx.Out(QS_TRY(client.Call("GET", "/api/v1/queue")), PrintQueue);
-        return {};
-      }));
+  auto* queue =
+      app.add_subcommand("queue", "waiting and running jobs, with why each waiting job waits");
+  queue->add_option("--limit", o.queue_limit, "show the first N in line (0: the whole queue)")
+      ->capture_default_str();
+  queue->callback(ctx.Run([&]() -> Status {
+    if (o.queue_limit < 0) return InvalidArgument("--limit", "--limit is 0 or more");
+    // The server sends the queue a page at a time; the whole line is what one asks for.
+    ctx.Out(QS_TRY(AllPages(client, "/api/v1/queue", static_cast<std::size_t>(o.queue_limit))),
+            PrintQueue);
+    return {};
+  }));
 
   auto* job = app.add_subcommand("job", "one job: show, list, record what it taught");
   job->require_subcommand(1);

@@ -109,7 +109,7 @@ void AddProjectVerbs(CLI::App& app, Context& ctx) {
   add_id(project_show);
   project_show->callback(ctx.Run([&, project_path]() -> Status {
     const json p = QS_TRY(client.Call("GET", project_path()));
-    const json tasks = QS_TRY(client.Call("GET", project_path("/tasks")));
+    const json tasks = QS_TRY(AllPages(client, project_path("/tasks")));
     if (ctx.json_output()) {
       json both = p;
       both["tasks"] = tasks["items"];

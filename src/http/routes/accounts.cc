@@ -148,10 +148,11 @@ std::vector<Route> AccountRoutes() {
        }},
       {"GET", "/api/v1/tokens", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
-         const auto tokens = QS_TRY(lab.ListTokens(c.caller));
-         return Reply{200, ListJson(tokens, std::nullopt, [&](JsonWriter& w, const TokenRecord& t) {
-                        WriteToken(w, lab, t, c.caller);
-                      })};
+         const auto listing = QS_TRY(lab.ListTokensPage(c.caller, QS_TRY(PageParams(c.req))));
+         return Reply{200, ListJson(listing.items, listing.next_before,
+                                    [&](JsonWriter& w, const TokenRecord& t) {
+                                      WriteToken(w, lab, t, c.caller);
+                                    })};
        }},
       {"POST", "/api/v1/tokens", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {

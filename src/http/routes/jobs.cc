@@ -111,8 +111,12 @@ std::vector<Route> JobRoutes() {
       {"GET", "/api/v1/queue", true,
        [](Lab&, const Ctx& c) -> Result<Reply> {
          Compute* compute = QS_TRY(NeedCompute(c));
-         const auto queue = QS_TRY(compute->Queue(c.caller));
-         return Reply{200, ListJson(queue, std::nullopt, [](JsonWriter& w, const QueueEntry& e) {
+         // Oldest first, as the line forms: the cursor is the last job of the page before.
+         const Page page = QS_TRY(PageParams(c.req));
+         const auto listing = QS_TRY(compute->QueuePage(c.caller, {page.limit, page.before}));
+         const auto& queue = listing.items;
+         const auto next = listing.next_before;
+         return Reply{200, ListJson(queue, next, [](JsonWriter& w, const QueueEntry& e) {
                         w.BeginObject();
                         WriteJobFields(w, e.job);
                         w.Field("waiting_reason", e.reason).EndObject();

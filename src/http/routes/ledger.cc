@@ -82,8 +82,9 @@ std::vector<Route> LedgerRoutes() {
          return Reply{200, w.Take()};
        }},
       {"POST", "/api/v1/ledger/entries", true,
-       [](Lab&, const Ctx& c) -> Result<Reply> {
+       [](Lab& lab, const Ctx& c) -> Result<Reply> {
          Record* record = QS_TRY(NeedRecord(c));
+         QS_TRY_STATUS(lab.AllowEntry(c.caller));  // limit_entries_per_hour
          auto body =
              QS_TRY(Body::Parse(c.req.body, {"contributor", "kind", "project_id", "quantity",
                                              "unit", "evidence", "note", "corrects"}));

@@ -89,10 +89,12 @@ std::vector<Route> ProjectRoutes() {
        }},
       {"GET", "/api/v1/projects/{id}/tasks", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {
+         // Oldest first: the cursor is the last task of the page before.
+         const Page page = QS_TRY(PageParams(c.req));
          const auto tasks =
-             QS_TRY(lab.ListTasks(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project")))));
-         return Reply{
-             200, ListJson(tasks, std::nullopt, [](JsonWriter& w, const Task& t) { Write(w, t); })};
+             QS_TRY(lab.ListTasksPage(c.caller, ProjectId(QS_TRY(IdParam(c.params[0], "project"))),
+                                      {page.limit, page.before}));
+         return Reply{200, ListJson(tasks)};
        }},
       {"POST", "/api/v1/projects/{id}/tasks", true,
        [](Lab& lab, const Ctx& c) -> Result<Reply> {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <unordered_map>
 #include <vector>
@@ -348,7 +349,46 @@ class PostgresStore final : public Store {
   ConnectionPool<Conn> pool_;
 };
 
+// Leads while its own connection holds the scheduler's advisory lock; the lock goes
+// with the connection, so a leader that dies (or loses the database) hands over.
+class PostgresLeadership final : public Leadership {
+ public:
+  explicit PostgresLeadership(std::string url) : url_(std::move(url)) {}
+
+  bool Lead() override {
+    std::lock_guard lock(mu_);
+    try {
+      if (!conn_) conn_ = std::make_unique<pqxx::connection>(url_);
+      pqxx::nontransaction w(*conn_);
+      if (leading_) {
+        // The lock is the session's: a live connection still holds it.
+        w.exec("SELECT 1");
+        return true;
+      }
+      leading_ = w.exec(kTryLock)[0][0].as<bool>();
+      return leading_;
+    } catch (const std::exception&) {
+      // The connection (and any lock with it) is gone; a fresh one tries next time.
+      conn_.reset();
+      leading_ = false;
+      return false;
+    }
+  }
+
+ private:
+  // Not the write lock's key: leading and writing are independent.
+  static constexpr const char* kTryLock = "SELECT pg_try_advisory_lock(124957045187440)";
+  const std::string url_;
+  std::mutex mu_;                           // guards conn_, leading_
+  std::unique_ptr<pqxx::connection> conn_;  // dedicated: never lent to a transaction
+  bool leading_ = false;
+};
+
 }  // namespace
+
+std::unique_ptr<Leadership> MakePostgresLeadership(const PostgresOptions& options) {
+  return std::make_unique<PostgresLeadership>(options.url);
+}
 
 std::string RedactDatabaseUrl(std::string_view url) {
   std::string out(url);

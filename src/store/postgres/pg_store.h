@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "store/leader.h"
 #include "store/store.h"
 
 namespace qiusuo {
@@ -25,6 +26,11 @@ struct PostgresOptions {
 // refused login or a schema newer than this binary each give one line naming what
 // to fix; the password never appears in it.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const PostgresOptions& options);
+
+// The scheduler's leadership among the replicas on `options.url` (store/leader.h):
+// pg_try_advisory_lock on a dedicated connection, held until that connection closes.
+// Connects lazily: a database that is down means not leading, and trying again.
+std::unique_ptr<Leadership> MakePostgresLeadership(const PostgresOptions& options);
 
 // The URL with its password (if any) replaced by "***", for messages and logs.
 std::string RedactDatabaseUrl(std::string_view url);

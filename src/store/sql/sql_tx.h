@@ -1080,6 +1080,64 @@ class SqlTx final : public Tx {
     return out;
   }
 
+  Result<std::vector<Task>> ListTasksPage(ProjectId project, PageAfter page) override {
+    Stmt s(c_,
+           "SELECT t.id, t.project_id, t.title, t.description, t.state, t.holder_id, "
+           "m.handle, t.created_by, t.created_at, t.updated_at FROM tasks t "
+           "LEFT JOIN members m ON m.id = t.holder_id WHERE t.project_id = ? AND t.id > ? "
+           "ORDER BY t.id LIMIT ?");
+    s.Bind(project.value).Bind(page.after).Bind(std::int64_t{page.limit});
+    std::vector<Task> out;
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadTask(s)));
+    return out;
+  }
+
+  Result<std::vector<TokenRecord>> ListTokensPage(MemberId member, Page page) override {
+    Stmt s(c_,
+           "SELECT id, member_id, name, created_at, revoked_at, session, last_used_at FROM tokens "
+           "WHERE member_id = ? AND (CAST(? AS BIGINT) = 0 OR id < ?) ORDER BY id DESC LIMIT ?");
+    s.Bind(member.value).Bind(page.before).Bind(page.before).Bind(std::int64_t{page.limit});
+    std::vector<TokenRecord> out;
+    while (QS_TRY(s.Step())) {
+      out.push_back({TokenId(s.Int(0)), MemberId(s.Int(1)), s.Text(2), s.Int(3), s.OptInt(4),
+                     s.Int(5) != 0, s.Int(6)});
+    }
+    return out;
+  }
+
+  Result<std::int64_t> CountIdeasSince(MemberId author, UnixSeconds since) override {
+    Stmt s(c_, "SELECT COUNT(*) FROM ideas WHERE author_id = ? AND created_at >= ?");
+    s.Bind(author.value).Bind(since);
+    QS_TRY(s.Step());
+    return s.Int(0);
+  }
+
+  Result<std::int64_t> CountProjectsSince(MemberId initiator, UnixSeconds since) override {
+    Stmt s(c_, "SELECT COUNT(*) FROM projects WHERE initiator_id = ? AND created_at >= ?");
+    s.Bind(initiator.value).Bind(since);
+    QS_TRY(s.Step());
+    return s.Int(0);
+  }
+
+  Result<std::vector<Job>> ListActiveJobsPage(PageAfter page) override {
+    static const std::string sql =
+        std::string(kJobSelect) +
+        "WHERE j.state IN ('pending','running','preempted') AND j.id > ? "
+        "ORDER BY j.id LIMIT ?";
+    Stmt s(c_, sql.c_str());
+    s.Bind(page.after).Bind(std::int64_t{page.limit});
+    std::vector<Job> out;
+    while (QS_TRY(s.Step())) out.push_back(QS_TRY(ReadJob(s)));
+    return out;
+  }
+
+  Result<std::int64_t> CountPendingJobs(MemberId owner) override {
+    Stmt s(c_, "SELECT COUNT(*) FROM jobs WHERE owner_id = ? AND state = 'pending'");
+    s.Bind(owner.value);
+    QS_TRY(s.Step());
+    return s.Int(0);
+  }
+
  private:
   // The id an `INSERT ... RETURNING id` gave back.
   static Result<std::int64_t> InsertedId(Stmt& s) {

@@ -3,7 +3,7 @@ import { api, type Cluster, type Member } from "../../api";
 import { nodeStateName, useT } from "../../i18n";
 import { reasonText } from "../../reasons";
 import { Link } from "../../router";
-import { ErrorLine, Loading, projectColor, useAction, useLoad, when } from "../../util";
+import { ErrorLine, Loading, MoreButton, projectColor, useAction, useLoad, usePaged, when } from "../../util";
 
 // The cluster as the server streams it (GET /api/v1/events), refreshed on change.
 export function useClusterStream(): { cluster: Cluster | null; live: boolean } {
@@ -238,10 +238,10 @@ function GrantBoost({ onDone }: { onDone: () => void }) {
 export function ClusterPage({ me }: { me: Member }) {
   const { t, lang } = useT();
   const { cluster, live } = useClusterStream();
-  const queue = useLoad(() => api.queue(), [cluster]);
+  const queue = usePaged((cursor) => api.queue(cursor), [cluster]);
   const boosts = useLoad(() => api.boosts(), []);
   if (!cluster) return <Loading error="" />;
-  const waiting = (queue.data?.items ?? []).filter((j) => j.state !== "running");
+  const waiting = (queue.items ?? []).filter((j) => j.state !== "running");
   return (
     <section aria-labelledby="cluster-title">
       <h1 id="cluster-title">
@@ -285,6 +285,7 @@ export function ClusterPage({ me }: { me: Member }) {
           </tbody>
         </table>
       )}
+      <MoreButton paged={queue} />
       <h2>{t("cluster.projects")}</h2>
       <ShareChart cluster={cluster} />
       <h2>{t("cluster.boosts")}</h2>

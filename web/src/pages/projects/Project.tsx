@@ -57,7 +57,7 @@ function JobRow({ job }: { job: Job }) {
 export function ProjectPage({ id, me }: { id: number; me: Member }) {
   const { t, lang } = useT();
   const project = useLoad(() => api.project(id), [id]);
-  const tasks = useLoad(() => api.tasks(id), [id]);
+  const tasks = usePaged((cursor) => api.tasks(id, cursor), [id]);
   const jobs = usePaged((cursor) => api.jobs(id, cursor), [id]);
   const authors = useLoad(() => api.authors(id), [id]);
   const action = useAction();
@@ -206,9 +206,9 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
         </div>
         <div>
           <h2>{t("projects.tasks")}</h2>
-          {tasks.data ? (
+          {tasks.items ? (
             <ul className="tasks">
-              {tasks.data.items.map((task) => (
+              {tasks.items.map((task) => (
                 <li key={task.id}>
                   <span className={`state state-${task.state}`}>
                     {task.state === "open"
@@ -239,6 +239,7 @@ export function ProjectPage({ id, me }: { id: number; me: Member }) {
           ) : (
             <Loading error={tasks.error} />
           )}
+          <MoreButton paged={tasks} />
           {member && (
             <form
               onSubmit={(e) => {
