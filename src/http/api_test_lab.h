@@ -53,6 +53,7 @@ class ApiServerTest : public ::testing::Test {
     store_ = std::move(*store);
     LabConfig config;
     config.password_cost = crypto::MinimumCost();
+    Configure(config);
     lab_ = std::make_unique<Lab>(*store_, clock_, config);
     ASSERT_TRUE(lab_->Init("steward", kPassword, {}));
     api_ = MakeApi();
@@ -73,6 +74,9 @@ class ApiServerTest : public ::testing::Test {
     if (server_) server_->Stop();
     if (api_) api_->StopWorkPool();  // before the server's connections go
   }
+
+  // A test's own settings of the lab, before it is made.
+  virtual void Configure(LabConfig&) {}
 
   // The lab alone: no executor (job routes answer 503) and no ledger.
   virtual std::unique_ptr<Api> MakeApi() { return std::make_unique<Api>(*lab_); }

@@ -83,6 +83,14 @@ class AuthzMatrixTest : public api_test::FullLabTest {
  protected:
   using Vars = std::map<std::string, std::string>;
 
+  // Who may call what, not how often: the limits per member (tested in
+  // paging_limits_test.cc) must not stop the hundreds of objects the cells make.
+  void Configure(LabConfig& config) override {
+    config.limits.ideas_per_hour = config.limits.projects_per_hour = 100000;
+    config.limits.entries_per_hour = config.limits.pending_jobs = 100000;
+    config.signups_per_remote = 100000;
+  }
+
   // The fixtures a row may name: each builds fresh objects (owned by Ada, "the owner")
   // and returns the names a row's path ({id}, {handle}, {seq}), query and body use.
   // Every cell also has $n (a number unique to the cell), $sha (40 hex digits, unique),
@@ -166,6 +174,28 @@ class AuthzMatrixTest : public api_test::FullLabTest {
                               ada_),
                          "seq");
            v["size"] = Id(Must("GET", "/api/v1/ledger/checkpoint", nullptr, ada_), "tree_size");
+         }},
+        {"entry-self",  // Ada's record of her own work ($seq), for others to confirm
+         [&](Vars& v) {
+           v["project"] = NewProject(v, ada_);
+           v["seq"] = Id(Must("POST", "/api/v1/ledger/entries",
+                              {{"contributor", "@ada"},
+                               {"kind", "software"},
+                               {"project_id", Num(v["project"])},
+                               {"note", "wrote the data loader"}},
+                              ada_),
+                         "seq");
+         }},
+        {"fresh-member",  // a member made for this cell alone, none of the callers ($handle):
+                          // ending their sessions or issuing their reset code harms no caller
+         [&](Vars& v) {
+           v["handle"] = "m" + v["n"];
+           SignUpRequest req;
+           req.handle = v["handle"];
+           req.password = api_test::kPassword;
+           req.profile.name = "M";
+           auto m = lab_->SignUp(req);
+           ASSERT_TRUE(m) << m.error().message;
          }},
         {"round",  // an open round the steward started
          [&](Vars& v) { v["id"] = NewRound(v, clock_.Now() + 86400); }},

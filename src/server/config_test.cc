@@ -111,86 +111,89 @@ TEST_F(ConfigTest, ReadsAndChecksTheJobAccountKeys) {
     ASSERT_FALSE(config) << text;
     EXPECT_EQ(config.error().field, field) << text << config.error().message;
   }
-  TEST_F(ConfigTest, ReadsTheConnectionCapPerClientAndRefusesLessThanOne) {
-    EXPECT_EQ(Load("")->max_connections_per_client, 64);
-    auto config = Load("max_connections_per_client = 500\n");
-    ASSERT_TRUE(config) << config.error().message;
-    EXPECT_EQ(config->max_connections_per_client, 500);
-    config = Load("max_connections_per_client = 0\n");
-    ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().field, "max_connections_per_client");
-    TEST_F(ConfigTest, ReadsTheAccountKeysAndRefusesNonsense) {
-      ASSERT_TRUE(WriteDefaultServerConfig(dir_.File("qiusuo.toml")));
-      const auto defaults = LoadServerConfig(dir_.File("qiusuo.toml"));
-      ASSERT_TRUE(defaults) << defaults.error().message;
-      EXPECT_EQ(defaults->hash_threads, ServerConfig{}.hash_threads);
-      EXPECT_EQ(defaults->session_idle_s, ServerConfig{}.session_idle_s);
-      EXPECT_EQ(defaults->session_max_age_s, ServerConfig{}.session_max_age_s);
-      EXPECT_EQ(defaults->api_token_idle_s, ServerConfig{}.api_token_idle_s);
-      EXPECT_EQ(defaults->reset_code_ttl_s, ServerConfig{}.reset_code_ttl_s);
-      EXPECT_EQ(defaults->signups_per_hour, ServerConfig{}.signups_per_hour);
-      EXPECT_EQ(defaults->hash_queue, ServerConfig{}.hash_queue);
+}
 
-      const auto config = Load(
-          "hash_threads = 0\nhash_queue = 4\nsignups_per_hour = 3\nsession_idle_s = 3600\n"
-          "session_max_age_s = 86400\napi_token_idle_s = 0\nreset_code_ttl_s = 600\n");
-      ASSERT_TRUE(config) << config.error().message;
-      EXPECT_EQ(config->hash_threads, 0);
-      EXPECT_EQ(config->hash_queue, 4);
-      EXPECT_EQ(config->signups_per_hour, 3);
-      EXPECT_EQ(config->session_idle_s, 3600);
-      EXPECT_EQ(config->session_max_age_s, 86400);
-      EXPECT_EQ(config->api_token_idle_s, 0);
-      EXPECT_EQ(config->reset_code_ttl_s, 600);
+TEST_F(ConfigTest, ReadsTheConnectionCapPerClientAndRefusesLessThanOne) {
+  EXPECT_EQ(Load("")->max_connections_per_client, 64);
+  auto config = Load("max_connections_per_client = 500\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->max_connections_per_client, 500);
+  config = Load("max_connections_per_client = 0\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "max_connections_per_client");
+}
 
-      for (const auto& [text, field] : {std::pair{"hash_threads = -1\n", "hash_threads"},
-                                        {"hash_queue = 0\n", "hash_threads"},
-                                        {"signups_per_hour = 0\n", "signups_per_hour"},
-                                        {"session_idle_s = 5\n", "session_idle_s"},
-                                        {"session_max_age_s = 99999999999\n", "session_max_age_s"},
-                                        {"api_token_idle_s = -1\n", "api_token_idle_s"},
-                                        {"reset_code_ttl_s = 0\n", "reset_code_ttl_s"}}) {
-        const auto refused = Load(text);
-        ASSERT_FALSE(refused) << text;
-        EXPECT_EQ(refused.error().field, field) << text;
-      }
-    }
+TEST_F(ConfigTest, ReadsTheAccountKeysAndRefusesNonsense) {
+  ASSERT_TRUE(WriteDefaultServerConfig(dir_.File("qiusuo.toml")));
+  const auto defaults = LoadServerConfig(dir_.File("qiusuo.toml"));
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults->hash_threads, ServerConfig{}.hash_threads);
+  EXPECT_EQ(defaults->session_idle_s, ServerConfig{}.session_idle_s);
+  EXPECT_EQ(defaults->session_max_age_s, ServerConfig{}.session_max_age_s);
+  EXPECT_EQ(defaults->api_token_idle_s, ServerConfig{}.api_token_idle_s);
+  EXPECT_EQ(defaults->reset_code_ttl_s, ServerConfig{}.reset_code_ttl_s);
+  EXPECT_EQ(defaults->signups_per_hour, ServerConfig{}.signups_per_hour);
+  EXPECT_EQ(defaults->hash_queue, ServerConfig{}.hash_queue);
 
-  }  // namespace
-  TEST_F(ConfigTest, ReadsTheLimitsPerMemberAndRefusesNonsense) {
-    ASSERT_TRUE(WriteDefaultServerConfig(dir_.File("qiusuo.toml")));
-    auto config = LoadServerConfig(dir_.File("qiusuo.toml"));
-    ASSERT_TRUE(config) << config.error().message;
-    const ServerConfig defaults;
-    EXPECT_EQ(config->limit_pending_jobs, defaults.limit_pending_jobs);
-    EXPECT_EQ(config->limit_job_spec_bytes, defaults.limit_job_spec_bytes);
-    EXPECT_EQ(config->limit_text_bytes, defaults.limit_text_bytes);
-    EXPECT_EQ(config->limit_ideas_per_hour, defaults.limit_ideas_per_hour);
-    EXPECT_EQ(config->limit_projects_per_hour, defaults.limit_projects_per_hour);
-    EXPECT_EQ(config->limit_entries_per_hour, defaults.limit_entries_per_hour);
+  const auto config = Load(
+      "hash_threads = 0\nhash_queue = 4\nsignups_per_hour = 3\nsession_idle_s = 3600\n"
+      "session_max_age_s = 86400\napi_token_idle_s = 0\nreset_code_ttl_s = 600\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->hash_threads, 0);
+  EXPECT_EQ(config->hash_queue, 4);
+  EXPECT_EQ(config->signups_per_hour, 3);
+  EXPECT_EQ(config->session_idle_s, 3600);
+  EXPECT_EQ(config->session_max_age_s, 86400);
+  EXPECT_EQ(config->api_token_idle_s, 0);
+  EXPECT_EQ(config->reset_code_ttl_s, 600);
 
-    config = Load(
-        "limit_pending_jobs = 5\nlimit_job_spec_bytes = 4096\nlimit_text_bytes = 2000\n"
-        "limit_ideas_per_hour = 3\nlimit_projects_per_hour = 2\nlimit_entries_per_hour = 7\n");
-    ASSERT_TRUE(config) << config.error().message;
-    EXPECT_EQ(config->limit_pending_jobs, 5);
-    EXPECT_EQ(config->limit_job_spec_bytes, 4096);
-    EXPECT_EQ(config->limit_text_bytes, 2000);
-    EXPECT_EQ(config->limit_ideas_per_hour, 3);
-    EXPECT_EQ(config->limit_projects_per_hour, 2);
-    EXPECT_EQ(config->limit_entries_per_hour, 7);
-
-    config = Load("limit_pending_jobs = 0\n");
-    ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().field, "limit_pending_jobs");
-    config = Load("limit_text_bytes = 10\n");
-    ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().field, "limit_text_bytes");
-    // Rule 3: there is no GPU quota to configure, per member or per project.
-    config = Load("limit_gpus = 4\n");
-    ASSERT_FALSE(config);
-    EXPECT_EQ(config.error().field, "limit_gpus");
+  for (const auto& [text, field] : {std::pair{"hash_threads = -1\n", "hash_threads"},
+                                    {"hash_queue = 0\n", "hash_threads"},
+                                    {"signups_per_hour = 0\n", "signups_per_hour"},
+                                    {"session_idle_s = 5\n", "session_idle_s"},
+                                    {"session_max_age_s = 99999999999\n", "session_max_age_s"},
+                                    {"api_token_idle_s = -1\n", "api_token_idle_s"},
+                                    {"reset_code_ttl_s = 0\n", "reset_code_ttl_s"}}) {
+    const auto refused = Load(text);
+    ASSERT_FALSE(refused) << text;
+    EXPECT_EQ(refused.error().field, field) << text;
   }
+}
+
+TEST_F(ConfigTest, ReadsTheLimitsPerMemberAndRefusesNonsense) {
+  ASSERT_TRUE(WriteDefaultServerConfig(dir_.File("qiusuo.toml")));
+  auto config = LoadServerConfig(dir_.File("qiusuo.toml"));
+  ASSERT_TRUE(config) << config.error().message;
+  const ServerConfig defaults;
+  EXPECT_EQ(config->limit_pending_jobs, defaults.limit_pending_jobs);
+  EXPECT_EQ(config->limit_job_spec_bytes, defaults.limit_job_spec_bytes);
+  EXPECT_EQ(config->limit_text_bytes, defaults.limit_text_bytes);
+  EXPECT_EQ(config->limit_ideas_per_hour, defaults.limit_ideas_per_hour);
+  EXPECT_EQ(config->limit_projects_per_hour, defaults.limit_projects_per_hour);
+  EXPECT_EQ(config->limit_entries_per_hour, defaults.limit_entries_per_hour);
+
+  config = Load(
+      "limit_pending_jobs = 5\nlimit_job_spec_bytes = 4096\nlimit_text_bytes = 2000\n"
+      "limit_ideas_per_hour = 3\nlimit_projects_per_hour = 2\nlimit_entries_per_hour = 7\n");
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config->limit_pending_jobs, 5);
+  EXPECT_EQ(config->limit_job_spec_bytes, 4096);
+  EXPECT_EQ(config->limit_text_bytes, 2000);
+  EXPECT_EQ(config->limit_ideas_per_hour, 3);
+  EXPECT_EQ(config->limit_projects_per_hour, 2);
+  EXPECT_EQ(config->limit_entries_per_hour, 7);
+
+  config = Load("limit_pending_jobs = 0\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "limit_pending_jobs");
+  config = Load("limit_text_bytes = 10\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "limit_text_bytes");
+  // Rule 3: there is no GPU quota to configure, per member or per project.
+  config = Load("limit_gpus = 4\n");
+  ASSERT_FALSE(config);
+  EXPECT_EQ(config.error().field, "limit_gpus");
+}
 
 }  // namespace
 }  // namespace qiusuo::server

@@ -616,386 +616,383 @@ TEST_P(StoreContract, IdentityClaimsCountTriesAndMails) {
     return {};
   }));
   EXPECT_EQ(missing, ErrorCode::kNotFound);
-  TEST_P(StoreContract, PagedReadsAndCountsForTheLimitsPerMember) {
-    const MemberId ada = AddMember("ada");
-    const MemberId bob = AddMember("bob");
-    ProjectId pid;
-    std::vector<std::int64_t> jobs;
-    ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-      for (UnixSeconds at : {100, 200, 300}) QS_TRY(tx.InsertIdea(ada, "i", "", at));
-      QS_TRY(tx.InsertIdea(bob, "i", "", 300));
-      for (UnixSeconds at : {50, 250}) {
-        Project p;
-        p.title = "p";
-        p.initiator = ada;
-        p.created_at = at;
-        pid = QS_TRY(tx.InsertProject(p));
-      }
-      for (int i = 0; i < 5; ++i) {
-        Task t;
-        t.project = pid;
-        t.title = "t" + std::to_string(i);
-        t.created_by = ada;
-        QS_TRY(tx.InsertTask(t));
-        QS_TRY(tx.InsertToken(bob, "hash" + std::to_string(i), "t", i));
-      }
-      for (int i = 0; i < 5; ++i) {
-        Job j;
-        j.owner = i < 4 ? ada : bob;
-        j.project = pid;
-        j.name = "j";
-        j.workdir = "/";
-        j.argv = {"true"};
-        j.state = i == 1 ? JobState::kRunning : i == 2 ? JobState::kSucceeded : JobState::kPending;
-        j.submitted_at = i;
-        const JobId id = QS_TRY(tx.InsertJob(j));
-        Job stored = *QS_TRY(tx.FindJob(id));
-        stored.state = j.state;
-        QS_TRY_STATUS(tx.UpdateJob(stored));
-        if (j.state != JobState::kSucceeded) jobs.push_back(id.value);
-      }
-      return {};
-    }));
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 200); }), 2);
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 301); }), 0);
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(ada, 100); }), 1);
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(bob, 0); }), 0);
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(ada); }), 2)
-        << "running and ended ones do not wait";
-    EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(bob); }), 1);
+}
 
-    std::vector<std::int64_t> queue;
-    for (std::int64_t after = 0;;) {
-      auto page = *Read([&](Tx& tx) { return tx.ListActiveJobsPage({2, after}); });
-      for (const auto& j : page) queue.push_back(j.id.value);
-      if (page.size() < 2) break;
-      after = page.back().id.value;
-    }
-    EXPECT_EQ(queue, jobs) << "the active jobs, oldest first, each once";
-
-    auto tasks = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, 0}); });
-    ASSERT_EQ(tasks.size(), 3u);
-    EXPECT_EQ(tasks[0].title, "t0");
-    auto rest = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, tasks.back().id.value}); });
-    ASSERT_EQ(rest.size(), 2u);
-    EXPECT_EQ(rest[1].title, "t4");
-
-    auto tokens = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, 0}); });
-    ASSERT_EQ(tokens.size(), 3u);
-    EXPECT_EQ(tokens[0].created_at, 4) << "newest first";
-    auto older = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, tokens.back().id.value}); });
-    ASSERT_EQ(older.size(), 2u);
-    EXPECT_EQ(older[1].created_at, 0);
-    EXPECT_TRUE(Read([&](Tx& tx) { return tx.ListTokensPage(ada, {3, 0}); })->empty());
-  }
-
-  TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
-    const MemberId steward = AddMember("steward");
-    const MemberId ada = AddMember("ada");
-    const MemberId bob = AddMember("bob");
-    RewardRound round;
-    round.settings = {"2026 H2", 1'000'000, "CNY", 100, 200, 600, {{"review", {2000, 0}}}};
-    round.created_at = 50;
-    std::int64_t id = 0;
-    auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-      id = QS_TRY(tx.InsertRewardRound(round, steward));
-      QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 70, "kernels"}, {steward, 30, ""}}));
-      QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 60, "kernels"}}));  // replaces
-      return {};
-    });
-    ASSERT_TRUE(st) << st.error().message;
-    auto found = Read([&](Tx& tx) { return tx.FindRewardRound(id); });
-    ASSERT_TRUE(found && *found);
-    EXPECT_EQ((*found)->settings.alpha_milli, 600);
-    EXPECT_EQ((*found)->settings.weights.at("review").per_entry_milli, 2000);
-    EXPECT_EQ((*found)->opened_by, "steward");
-    EXPECT_EQ((*found)->state, RoundState::kOpen);
-    auto points = Read([&](Tx& tx) { return tx.ListRewardPoints(id); });
-    ASSERT_EQ(points->size(), 1u);
-    EXPECT_EQ(std::get<2>((*points)[0]), 60);
-    // Never to oneself, at the database too.
-    auto self = store_->Transact(TxMode::kWrite, [&](Tx& tx) {
-      return tx.PutRewardPoints(id, ada, {{ada, 10, ""}});
-    });
-    EXPECT_FALSE(self);
-    ASSERT_TRUE(store_->Transact(TxMode::kWrite,
-                                 [&](Tx& tx) { return tx.CloseRewardRound(id, 300, "ada 1\n"); }));
-    EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindRewardRound(id); }))->state, RoundState::kClosed);
-  }
-
-  // Rule 6 at the lowest level: the database itself refuses to change or remove an
-  // entry, whatever program talks to it.
-  TEST(SqliteStore, TheDatabaseRefusesToUpdateOrDeleteTheLedger) {
-    TempDir dir;
-    {
-      auto store = OpenSqliteStore({dir.File("lab.db")});
-      ASSERT_TRUE(store);
-      ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
-        return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
-      }));
-    }
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(dir.File("lab.db").c_str(), &db), SQLITE_OK);
-    for (const char* sql : {"UPDATE ledger SET entry = 'forged' WHERE seq = 1",
-                            "DELETE FROM ledger WHERE seq = 1", "DELETE FROM ledger"}) {
-      char* error = nullptr;
-      EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
-      EXPECT_NE(std::string(error ? error : "").find("append-only"), std::string::npos) << sql;
-      sqlite3_free(error);
-    }
-    sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "SELECT entry FROM ledger WHERE seq = 1", -1, &stmt, nullptr);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
-    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "{e}");
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-  }
-
-  TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
-    auto store = OpenSqliteStore({"/nonexistent-dir/lab.db"});
-    ASSERT_FALSE(store);
-    EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
-    EXPECT_NE(store.error().message.find("/nonexistent-dir/lab.db"), std::string::npos);
-  }
-
-  // Rule 6 on PostgreSQL: its own trigger refuses UPDATE, DELETE and TRUNCATE, whatever
-  // program talks to it.
-  TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
-    if (!test_support::TestDatabase::Available())
-      GTEST_FAIL() << test_support::TestDatabase::kHowTo;
-    test_support::TestDatabase db;
-    {
-      auto store = OpenPostgresStore({db.Url()});
-      ASSERT_TRUE(store) << store.error().message;
-      ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
-        return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
-      }));
-    }
-    pqxx::connection c(db.Url());
-    for (const char* sql :
-         {"UPDATE ledger SET entry = 'forged' WHERE seq = 1", "DELETE FROM ledger WHERE seq = 1",
-          "DELETE FROM ledger", "TRUNCATE ledger", "DELETE FROM ledger_checkpoints"}) {
-      pqxx::work w(c);
-      w.exec("INSERT INTO ledger_checkpoints VALUES(1, 'r', 1, 's') ON CONFLICT DO NOTHING");
-      try {
-        w.exec(sql);
-        ADD_FAILURE() << "the database accepted: " << sql;
-      } catch (const pqxx::sql_error& e) {
-        EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
-      }
-    }
-    pqxx::work r(c);
-    EXPECT_EQ(r.exec("SELECT entry FROM ledger WHERE seq = 1")[0][0].as<std::string>(), "{e}");
-  }
-
-  // One scheduler among replicas (store/leader.h): one leadership at a time holds the
-  // lock; the lock goes with its connection, closed or killed, and another takes it.
-  TEST(PostgresStore, OneReplicaLeadsAndAnotherTakesOverWhenItsConnectionCloses) {
-    if (!test_support::TestDatabase::Available())
-      GTEST_FAIL() << test_support::TestDatabase::kHowTo;
-    test_support::TestDatabase db;
-    ASSERT_TRUE(OpenPostgresStore({db.Url()}));
-    auto a = MakePostgresLeadership({db.Url()});
-    auto b = MakePostgresLeadership({db.Url()});
-    EXPECT_TRUE(a->Lead());
-    EXPECT_FALSE(b->Lead());
-    EXPECT_TRUE(a->Lead()) << "the leader keeps its lead";
-    EXPECT_FALSE(b->Lead()) << "and the other keeps trying, without waiting";
-    a.reset();  // the leader stops: its connection closes, and the database frees the lock
-    bool b_leads = false;
-    for (int attempt = 0; attempt < 1000 && !b_leads; ++attempt) b_leads = b->Lead();
-    EXPECT_TRUE(b_leads);
-
-    // The leader's connection dies under it (a crash, a network cut): the database
-    // frees the lock, another replica takes it, and the old leader knows it lost.
-    auto c = MakePostgresLeadership({db.Url()});
-    EXPECT_FALSE(c->Lead());
-    {
-      pqxx::connection admin(db.Url());
-      pqxx::nontransaction w(admin);
-      const auto killed = w.exec(
-          "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
-          "((classid::bigint << 32) | objid::bigint) = 124957045187440 AND granted");
-      ASSERT_EQ(killed.size(), 1u);
-    }
-    bool c_leads = false;
-    for (int attempt = 0; attempt < 1000 && !c_leads; ++attempt) c_leads = c->Lead();
-    EXPECT_TRUE(c_leads) << "the lock is freed when the backend ends";
-    EXPECT_FALSE(b->Lead()) << "a leader whose connection died leads no more";
-    EXPECT_FALSE(b->Lead()) << "and does not take the lead back while another holds it";
-    c.reset();
-    bool b_again = false;
-    for (int attempt = 0; attempt < 1000 && !b_again; ++attempt) b_again = b->Lead();
-    EXPECT_TRUE(b_again) << "it reconnects and can lead again";
-  }
-
-  // A SQLite lab has one server process, and it leads.
-  TEST(SqliteStore, TheOneProcessAlwaysLeads) {
-    SoleLeadership sole;
-    EXPECT_TRUE(sole.Lead());
-  }
-
-  TEST(PostgresStore, RefusesASchemaNewerThanTheBinary) {
-    if (!test_support::TestDatabase::Available())
-      GTEST_FAIL() << test_support::TestDatabase::kHowTo;
-    test_support::TestDatabase db;
-    ASSERT_TRUE(OpenPostgresStore({db.Url()}));
-    {
-      pqxx::connection c(db.Url());
-      pqxx::work w(c);
-      w.exec("INSERT INTO schema_migrations VALUES(999, 'future', 0)");
-      w.commit();
-    }
-    auto store = OpenPostgresStore({db.Url()});
-    ASSERT_FALSE(store);
-    EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
-    EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos);
-    EXPECT_NE(store.error().message.find("run a newer qiusuo"), std::string::npos);
-  }
-
-  // A wrong URL, an unreachable server and a missing database each give one line that
-  // names the database (without its password) and what to check.
-  TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
-    auto bad_scheme = OpenPostgresStore({"mysql://ada:secret@db/lab"});
-    ASSERT_FALSE(bad_scheme);
-    EXPECT_EQ(bad_scheme.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_NE(bad_scheme.error().message.find("postgresql://user@host:5432/qiusuo"),
-              std::string::npos);
-    EXPECT_EQ(bad_scheme.error().message.find("secret"), std::string::npos);
-
-    // Port 1 on loopback: nothing listens there.
-    auto unreachable = OpenPostgresStore({"postgresql://ada:secret@127.0.0.1:1/lab"});
-    ASSERT_FALSE(unreachable);
-    EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
-    EXPECT_EQ(unreachable.error().message.find('\n'), std::string::npos)
-        << unreachable.error().message;
-    EXPECT_EQ(unreachable.error().message.find("secret"), std::string::npos);
-    EXPECT_NE(unreachable.error().message.find("postgresql://ada:***@127.0.0.1:1/lab"),
-              std::string::npos)
-        << unreachable.error().message;
-
-    ASSERT_TRUE(test_support::TestDatabase::Available()) << test_support::TestDatabase::kHowTo;
-    const std::string server = *test_support::TestDatabase::ServerUrl();
-    auto missing = OpenPostgresStore({server.substr(0, server.rfind('/') + 1) + "no_such_lab"});
-    ASSERT_FALSE(missing);
-    EXPECT_EQ(missing.error().message.find('\n'), std::string::npos) << missing.error().message;
-    EXPECT_NE(missing.error().message.find("no_such_lab"), std::string::npos);
-  }
-
-  // The database ends the connections a server keeps idle (a restart, a proxy's
-  // timeout): the next use case gets a fresh connection instead of an error.
-  TEST(PostgresStore, AConnectionThatWentStaleIsReplaced) {
-    if (!test_support::TestDatabase::Available())
-      GTEST_FAIL() << test_support::TestDatabase::kHowTo;
-    test_support::TestDatabase db;
-    auto store = OpenPostgresStore({db.Url(), 2});
-    ASSERT_TRUE(store) << store.error().message;
-    auto count = [&] { return Read(**store, [](Tx& tx) { return tx.CountMembers(); }); };
-    ASSERT_TRUE(count());
-    {
-      pqxx::connection c(db.Url());
-      pqxx::work w(c);
-      const auto ended = w.exec(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-          "WHERE datname = current_database() AND pid <> pg_backend_pid()");
-      ASSERT_GE(ended.size(), 1u);
-    }
-    auto again = count();
-    ASSERT_TRUE(again) << again.error().message;
-    EXPECT_EQ(*again, 0);
-  }
-
-  TEST(PostgresStore, RedactsThePasswordOfAUrl) {
-    EXPECT_EQ(RedactDatabaseUrl("postgresql://ada:pw@db:5432/lab"),
-              "postgresql://ada:***@db:5432/lab");
-    EXPECT_EQ(RedactDatabaseUrl("postgresql://ada@db/lab"), "postgresql://ada@db/lab");
-    EXPECT_EQ(RedactDatabaseUrl("postgresql://db:5432/lab"), "postgresql://db:5432/lab");
-  }
-
-  // Everything of a lab, as raw rows per table.
-  std::map<std::string, std::vector<RawRow>> Dump(Store & store) {
-    std::map<std::string, std::vector<RawRow>> out;
-    EXPECT_TRUE(store.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-      for (const auto table : kLabTables) {
-        auto& rows = out[std::string(table)];
-        QS_TRY_STATUS(tx.ScanTable(table, [&](const RawRow& r) -> Status {
-          rows.push_back(r);
-          return {};
-        }));
-      }
-      return {};
-    }));
-    return out;
-  }
-
-  // SQLite -> PostgreSQL -> SQLite keeps every row of every table; ids continue after
-  // the copied ones; a target that holds anything is refused.
-  TEST(CopyLab, ARoundTripThroughPostgresKeepsEveryRow) {
-    if (!test_support::TestDatabase::Available())
-      GTEST_FAIL() << test_support::TestDatabase::kHowTo;
-    TempDir dir;
-    auto sqlite = OpenSqliteStore({dir.File("a.db")});
-    ASSERT_TRUE(sqlite);
-    MemberId ada;
-    ASSERT_TRUE((*sqlite)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-      ada = QS_TRY(tx.InsertMember({"ada", {"Ada", {"ada@lab.org"}, {}, {}}, "h1", true, 1}));
-      const MemberId bob = QS_TRY(tx.InsertMember({"bob", {"Bob", {}, {}, {}}, "h2", false, 2}));
-      const IdeaId idea = QS_TRY(tx.InsertIdea(ada, "Idea", "pitch with 'quotes' and \"more\"", 3));
-      QS_TRY(tx.InsertBacking(BackingTarget::kIdea, idea.value, bob, 4));
+TEST_P(StoreContract, PagedReadsAndCountsForTheLimitsPerMember) {
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  ProjectId pid;
+  std::vector<std::int64_t> jobs;
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    for (UnixSeconds at : {100, 200, 300}) QS_TRY(tx.InsertIdea(ada, "i", "", at));
+    QS_TRY(tx.InsertIdea(bob, "i", "", 300));
+    for (UnixSeconds at : {50, 250}) {
       Project p;
-      p.title = "P";
-      p.idea = idea;
+      p.title = "p";
       p.initiator = ada;
-      p.looking_for = {"evals", "data"};
-      const ProjectId pid = QS_TRY(tx.InsertProject(p));
-      QS_TRY_STATUS(tx.PutMembership({pid, bob, "", MembershipState::kApplied, bob, "hi", 5}));
-      QS_TRY_STATUS(tx.InsertBoost({0, pid, 1.5, 99, "a reason", "", 6}, ada));
-      QS_TRY_STATUS(tx.AppendLedger({1, "{one}", std::string(64, 'a'), "@ada", "idea", {}, "", 7}));
-      QS_TRY_STATUS(
-          tx.AppendLedger({2, "{two}", std::string(64, 'b'), "@bob", "review", pid.value, "x", 8}));
-      QS_TRY_STATUS(tx.InsertCheckpoint({2, std::string(64, 'c'), 9, "sig"}));
-      return {};
-    }));
+      p.created_at = at;
+      pid = QS_TRY(tx.InsertProject(p));
+    }
+    for (int i = 0; i < 5; ++i) {
+      Task t;
+      t.project = pid;
+      t.title = "t" + std::to_string(i);
+      t.created_by = ada;
+      QS_TRY(tx.InsertTask(t));
+      QS_TRY(tx.InsertToken(bob, "hash" + std::to_string(i), "t", i));
+    }
+    for (int i = 0; i < 5; ++i) {
+      Job j;
+      j.owner = i < 4 ? ada : bob;
+      j.project = pid;
+      j.name = "j";
+      j.workdir = "/";
+      j.argv = {"true"};
+      j.state = i == 1 ? JobState::kRunning : i == 2 ? JobState::kSucceeded : JobState::kPending;
+      j.submitted_at = i;
+      const JobId id = QS_TRY(tx.InsertJob(j));
+      Job stored = *QS_TRY(tx.FindJob(id));
+      stored.state = j.state;
+      QS_TRY_STATUS(tx.UpdateJob(stored));
+      if (j.state != JobState::kSucceeded) jobs.push_back(id.value);
+    }
+    return {};
+  }));
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 200); }), 2);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountIdeasSince(ada, 301); }), 0);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(ada, 100); }), 1);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountProjectsSince(bob, 0); }), 0);
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(ada); }), 2)
+      << "running and ended ones do not wait";
+  EXPECT_EQ(*Read([&](Tx& tx) { return tx.CountPendingJobs(bob); }), 1);
 
-    test_support::TestDatabase db;
-    auto pg = OpenPostgresStore({db.Url()});
-    ASSERT_TRUE(pg) << pg.error().message;
-    std::vector<std::string> seen;
-    auto counts = CopyLab(**sqlite, **pg, [&](std::string_view t, std::int64_t, std::int64_t) {
-      seen.emplace_back(t);
-    });
-    ASSERT_TRUE(counts) << counts.error().message;
-    EXPECT_EQ(counts->size(), std::size(kLabTables));
-    for (const auto& c : *counts) EXPECT_EQ(c.from, c.to) << c.table;
-    EXPECT_EQ(seen.size(), std::size(kLabTables));
-
-    auto back = OpenSqliteStore({dir.File("b.db")});
-    ASSERT_TRUE(back);
-    ASSERT_TRUE(CopyLab(**pg, **back, nullptr));
-    EXPECT_EQ(Dump(**sqlite), Dump(**back));
-
-    // The copy is a working lab: the next member gets the next id, the boost its factor.
-    MemberId eve;
-    ASSERT_TRUE((*pg)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
-      eve = QS_TRY(tx.InsertMember({"eve", {"Eve", {}, {}, {}}, "h3", false, 10}));
-      return {};
-    }));
-    EXPECT_EQ(eve.value, 3);
-    ASSERT_TRUE((*pg)->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
-      const auto boosts = QS_TRY(tx.ListBoosts(0));
-      EXPECT_EQ(boosts.size(), 1u);
-      if (!boosts.empty()) {
-        EXPECT_EQ(boosts[0].factor, 1.5);
-      }
-      return {};
-    }));
-
-    auto again = CopyLab(**sqlite, **pg, nullptr);
-    ASSERT_FALSE(again);
-    EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
-    EXPECT_NE(again.error().message.find("already holds a lab (members: 3"), std::string::npos)
-        << again.error().message;
+  std::vector<std::int64_t> queue;
+  for (std::int64_t after = 0;;) {
+    auto page = *Read([&](Tx& tx) { return tx.ListActiveJobsPage({2, after}); });
+    for (const auto& j : page) queue.push_back(j.id.value);
+    if (page.size() < 2) break;
+    after = page.back().id.value;
   }
+  EXPECT_EQ(queue, jobs) << "the active jobs, oldest first, each once";
+
+  auto tasks = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, 0}); });
+  ASSERT_EQ(tasks.size(), 3u);
+  EXPECT_EQ(tasks[0].title, "t0");
+  auto rest = *Read([&](Tx& tx) { return tx.ListTasksPage(pid, {3, tasks.back().id.value}); });
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[1].title, "t4");
+
+  auto tokens = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, 0}); });
+  ASSERT_EQ(tokens.size(), 3u);
+  EXPECT_EQ(tokens[0].created_at, 4) << "newest first";
+  auto older = *Read([&](Tx& tx) { return tx.ListTokensPage(bob, {3, tokens.back().id.value}); });
+  ASSERT_EQ(older.size(), 2u);
+  EXPECT_EQ(older[1].created_at, 0);
+  EXPECT_TRUE(Read([&](Tx& tx) { return tx.ListTokensPage(ada, {3, 0}); })->empty());
+}
+
+TEST_P(StoreContract, RewardRoundsKeepTheirSettingsAndPoints) {
+  const MemberId steward = AddMember("steward");
+  const MemberId ada = AddMember("ada");
+  const MemberId bob = AddMember("bob");
+  RewardRound round;
+  round.settings = {"2026 H2", 1'000'000, "CNY", 100, 200, 600, {{"review", {2000, 0}}}};
+  round.created_at = 50;
+  std::int64_t id = 0;
+  auto st = store_->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    id = QS_TRY(tx.InsertRewardRound(round, steward));
+    QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 70, "kernels"}, {steward, 30, ""}}));
+    QS_TRY_STATUS(tx.PutRewardPoints(id, ada, {{bob, 60, "kernels"}}));  // replaces
+    return {};
+  });
+  ASSERT_TRUE(st) << st.error().message;
+  auto found = Read([&](Tx& tx) { return tx.FindRewardRound(id); });
+  ASSERT_TRUE(found && *found);
+  EXPECT_EQ((*found)->settings.alpha_milli, 600);
+  EXPECT_EQ((*found)->settings.weights.at("review").per_entry_milli, 2000);
+  EXPECT_EQ((*found)->opened_by, "steward");
+  EXPECT_EQ((*found)->state, RoundState::kOpen);
+  auto points = Read([&](Tx& tx) { return tx.ListRewardPoints(id); });
+  ASSERT_EQ(points->size(), 1u);
+  EXPECT_EQ(std::get<2>((*points)[0]), 60);
+  // Never to oneself, at the database too.
+  auto self = store_->Transact(TxMode::kWrite, [&](Tx& tx) {
+    return tx.PutRewardPoints(id, ada, {{ada, 10, ""}});
+  });
+  EXPECT_FALSE(self);
+  ASSERT_TRUE(store_->Transact(TxMode::kWrite,
+                               [&](Tx& tx) { return tx.CloseRewardRound(id, 300, "ada 1\n"); }));
+  EXPECT_EQ((*Read([&](Tx& tx) { return tx.FindRewardRound(id); }))->state, RoundState::kClosed);
+}
+
+// Rule 6 at the lowest level: the database itself refuses to change or remove an
+// entry, whatever program talks to it.
+TEST(SqliteStore, TheDatabaseRefusesToUpdateOrDeleteTheLedger) {
+  TempDir dir;
+  {
+    auto store = OpenSqliteStore({dir.File("lab.db")});
+    ASSERT_TRUE(store);
+    ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
+      return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
+    }));
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir.File("lab.db").c_str(), &db), SQLITE_OK);
+  for (const char* sql : {"UPDATE ledger SET entry = 'forged' WHERE seq = 1",
+                          "DELETE FROM ledger WHERE seq = 1", "DELETE FROM ledger"}) {
+    char* error = nullptr;
+    EXPECT_NE(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << sql;
+    EXPECT_NE(std::string(error ? error : "").find("append-only"), std::string::npos) << sql;
+    sqlite3_free(error);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT entry FROM ledger WHERE seq = 1", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)), "{e}");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST(SqliteStore, ExplainsADatabaseItCannotOpen) {
+  auto store = OpenSqliteStore({"/nonexistent-dir/lab.db"});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(store.error().message.find("/nonexistent-dir/lab.db"), std::string::npos);
+}
+
+// Rule 6 on PostgreSQL: its own trigger refuses UPDATE, DELETE and TRUNCATE, whatever
+// program talks to it.
+TEST(PostgresStore, TheDatabaseRefusesToUpdateDeleteOrTruncateTheLedger) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  {
+    auto store = OpenPostgresStore({db.Url()});
+    ASSERT_TRUE(store) << store.error().message;
+    ASSERT_TRUE((*store)->Transact(TxMode::kWrite, [](Tx& tx) {
+      return tx.AppendLedger({1, "{e}", std::string(64, 'a'), "@ada", "review", {}, "", 1});
+    }));
+  }
+  pqxx::connection c(db.Url());
+  for (const char* sql :
+       {"UPDATE ledger SET entry = 'forged' WHERE seq = 1", "DELETE FROM ledger WHERE seq = 1",
+        "DELETE FROM ledger", "TRUNCATE ledger", "DELETE FROM ledger_checkpoints"}) {
+    pqxx::work w(c);
+    w.exec("INSERT INTO ledger_checkpoints VALUES(1, 'r', 1, 's') ON CONFLICT DO NOTHING");
+    try {
+      w.exec(sql);
+      ADD_FAILURE() << "the database accepted: " << sql;
+    } catch (const pqxx::sql_error& e) {
+      EXPECT_NE(std::string(e.what()).find("append-only"), std::string::npos) << e.what();
+    }
+  }
+  pqxx::work r(c);
+  EXPECT_EQ(r.exec("SELECT entry FROM ledger WHERE seq = 1")[0][0].as<std::string>(), "{e}");
+}
+
+// One scheduler among replicas (store/leader.h): one leadership at a time holds the
+// lock; the lock goes with its connection, closed or killed, and another takes it.
+TEST(PostgresStore, OneReplicaLeadsAndAnotherTakesOverWhenItsConnectionCloses) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  ASSERT_TRUE(OpenPostgresStore({db.Url()}));
+  auto a = MakePostgresLeadership({db.Url()});
+  auto b = MakePostgresLeadership({db.Url()});
+  EXPECT_TRUE(a->Lead());
+  EXPECT_FALSE(b->Lead());
+  EXPECT_TRUE(a->Lead()) << "the leader keeps its lead";
+  EXPECT_FALSE(b->Lead()) << "and the other keeps trying, without waiting";
+  a.reset();  // the leader stops: its connection closes, and the database frees the lock
+  bool b_leads = false;
+  for (int attempt = 0; attempt < 1000 && !b_leads; ++attempt) b_leads = b->Lead();
+  EXPECT_TRUE(b_leads);
+
+  // The leader's connection dies under it (a crash, a network cut): the database
+  // frees the lock, another replica takes it, and the old leader knows it lost.
+  auto c = MakePostgresLeadership({db.Url()});
+  EXPECT_FALSE(c->Lead());
+  {
+    pqxx::connection admin(db.Url());
+    pqxx::nontransaction w(admin);
+    const auto killed = w.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND "
+        "((classid::bigint << 32) | objid::bigint) = 124957045187440 AND granted");
+    ASSERT_EQ(killed.size(), 1u);
+  }
+  bool c_leads = false;
+  for (int attempt = 0; attempt < 1000 && !c_leads; ++attempt) c_leads = c->Lead();
+  EXPECT_TRUE(c_leads) << "the lock is freed when the backend ends";
+  EXPECT_FALSE(b->Lead()) << "a leader whose connection died leads no more";
+  EXPECT_FALSE(b->Lead()) << "and does not take the lead back while another holds it";
+  c.reset();
+  bool b_again = false;
+  for (int attempt = 0; attempt < 1000 && !b_again; ++attempt) b_again = b->Lead();
+  EXPECT_TRUE(b_again) << "it reconnects and can lead again";
+}
+
+// A SQLite lab has one server process, and it leads.
+TEST(SqliteStore, TheOneProcessAlwaysLeads) {
+  SoleLeadership sole;
+  EXPECT_TRUE(sole.Lead());
+}
+
+TEST(PostgresStore, RefusesASchemaNewerThanTheBinary) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  ASSERT_TRUE(OpenPostgresStore({db.Url()}));
+  {
+    pqxx::connection c(db.Url());
+    pqxx::work w(c);
+    w.exec("INSERT INTO schema_migrations VALUES(999, 'future', 0)");
+    w.commit();
+  }
+  auto store = OpenPostgresStore({db.Url()});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(store.error().message.find("schema version 999"), std::string::npos);
+  EXPECT_NE(store.error().message.find("run a newer qiusuo"), std::string::npos);
+}
+
+// A wrong URL, an unreachable server and a missing database each give one line that
+// names the database (without its password) and what to check.
+TEST(PostgresStore, ExplainsADatabaseItCannotReachInOneLine) {
+  auto bad_scheme = OpenPostgresStore({"mysql://ada:secret@db/lab"});
+  ASSERT_FALSE(bad_scheme);
+  EXPECT_EQ(bad_scheme.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(bad_scheme.error().message.find("postgresql://user@host:5432/qiusuo"),
+            std::string::npos);
+  EXPECT_EQ(bad_scheme.error().message.find("secret"), std::string::npos);
+
+  // Port 1 on loopback: nothing listens there.
+  auto unreachable = OpenPostgresStore({"postgresql://ada:secret@127.0.0.1:1/lab"});
+  ASSERT_FALSE(unreachable);
+  EXPECT_EQ(unreachable.error().code, ErrorCode::kUnavailable);
+  EXPECT_EQ(unreachable.error().message.find('\n'), std::string::npos)
+      << unreachable.error().message;
+  EXPECT_EQ(unreachable.error().message.find("secret"), std::string::npos);
+  EXPECT_NE(unreachable.error().message.find("postgresql://ada:***@127.0.0.1:1/lab"),
+            std::string::npos)
+      << unreachable.error().message;
+
+  ASSERT_TRUE(test_support::TestDatabase::Available()) << test_support::TestDatabase::kHowTo;
+  const std::string server = *test_support::TestDatabase::ServerUrl();
+  auto missing = OpenPostgresStore({server.substr(0, server.rfind('/') + 1) + "no_such_lab"});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().message.find('\n'), std::string::npos) << missing.error().message;
+  EXPECT_NE(missing.error().message.find("no_such_lab"), std::string::npos);
+}
+
+// The database ends the connections a server keeps idle (a restart, a proxy's
+// timeout): the next use case gets a fresh connection instead of an error.
+TEST(PostgresStore, AConnectionThatWentStaleIsReplaced) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  test_support::TestDatabase db;
+  auto store = OpenPostgresStore({db.Url(), 2});
+  ASSERT_TRUE(store) << store.error().message;
+  auto count = [&] { return Read(**store, [](Tx& tx) { return tx.CountMembers(); }); };
+  ASSERT_TRUE(count());
+  {
+    pqxx::connection c(db.Url());
+    pqxx::work w(c);
+    const auto ended = w.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+    ASSERT_GE(ended.size(), 1u);
+  }
+  auto again = count();
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, 0);
+}
+
+TEST(PostgresStore, RedactsThePasswordOfAUrl) {
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://ada:pw@db:5432/lab"),
+            "postgresql://ada:***@db:5432/lab");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://ada@db/lab"), "postgresql://ada@db/lab");
+  EXPECT_EQ(RedactDatabaseUrl("postgresql://db:5432/lab"), "postgresql://db:5432/lab");
+}
+
+// Everything of a lab, as raw rows per table.
+std::map<std::string, std::vector<RawRow>> Dump(Store& store) {
+  std::map<std::string, std::vector<RawRow>> out;
+  EXPECT_TRUE(store.Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    for (const auto table : kLabTables) {
+      auto& rows = out[std::string(table)];
+      QS_TRY_STATUS(tx.ScanTable(table, [&](const RawRow& r) -> Status {
+        rows.push_back(r);
+        return {};
+      }));
+    }
+    return {};
+  }));
+  return out;
+}
+
+// SQLite -> PostgreSQL -> SQLite keeps every row of every table; ids continue after
+// the copied ones; a target that holds anything is refused.
+TEST(CopyLab, ARoundTripThroughPostgresKeepsEveryRow) {
+  if (!test_support::TestDatabase::Available()) GTEST_FAIL() << test_support::TestDatabase::kHowTo;
+  TempDir dir;
+  auto sqlite = OpenSqliteStore({dir.File("a.db")});
+  ASSERT_TRUE(sqlite);
+  MemberId ada;
+  ASSERT_TRUE((*sqlite)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    ada = QS_TRY(tx.InsertMember({"ada", {"Ada", {"ada@lab.org"}, {}, {}}, "h1", true, 1}));
+    const MemberId bob = QS_TRY(tx.InsertMember({"bob", {"Bob", {}, {}, {}}, "h2", false, 2}));
+    const IdeaId idea = QS_TRY(tx.InsertIdea(ada, "Idea", "pitch with 'quotes' and \"more\"", 3));
+    QS_TRY(tx.InsertBacking(BackingTarget::kIdea, idea.value, bob, 4));
+    Project p;
+    p.title = "P";
+    p.idea = idea;
+    p.initiator = ada;
+    p.looking_for = {"evals", "data"};
+    const ProjectId pid = QS_TRY(tx.InsertProject(p));
+    QS_TRY_STATUS(tx.PutMembership({pid, bob, "", MembershipState::kApplied, bob, "hi", 5}));
+    QS_TRY_STATUS(tx.InsertBoost({0, pid, 1.5, 99, "a reason", "", 6}, ada));
+    QS_TRY_STATUS(tx.AppendLedger({1, "{one}", std::string(64, 'a'), "@ada", "idea", {}, "", 7}));
+    QS_TRY_STATUS(
+        tx.AppendLedger({2, "{two}", std::string(64, 'b'), "@bob", "review", pid.value, "x", 8}));
+    QS_TRY_STATUS(tx.InsertCheckpoint({2, std::string(64, 'c'), 9, "sig"}));
+    return {};
+  }));
+
+  test_support::TestDatabase db;
+  auto pg = OpenPostgresStore({db.Url()});
+  ASSERT_TRUE(pg) << pg.error().message;
+  std::vector<std::string> seen;
+  auto counts = CopyLab(**sqlite, **pg, [&](std::string_view t, std::int64_t, std::int64_t) {
+    seen.emplace_back(t);
+  });
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_EQ(counts->size(), std::size(kLabTables));
+  for (const auto& c : *counts) EXPECT_EQ(c.from, c.to) << c.table;
+  EXPECT_EQ(seen.size(), std::size(kLabTables));
+
+  auto back = OpenSqliteStore({dir.File("b.db")});
+  ASSERT_TRUE(back);
+  ASSERT_TRUE(CopyLab(**pg, **back, nullptr));
+  EXPECT_EQ(Dump(**sqlite), Dump(**back));
+
+  // The copy is a working lab: the next member gets the next id, the boost its factor.
+  MemberId eve;
+  ASSERT_TRUE((*pg)->Transact(TxMode::kWrite, [&](Tx& tx) -> Status {
+    eve = QS_TRY(tx.InsertMember({"eve", {"Eve", {}, {}, {}}, "h3", false, 10}));
+    return {};
+  }));
+  EXPECT_EQ(eve.value, 3);
+  ASSERT_TRUE((*pg)->Transact(TxMode::kRead, [&](Tx& tx) -> Status {
+    const auto boosts = QS_TRY(tx.ListBoosts(0));
+    EXPECT_EQ(boosts.size(), 1u);
+    if (!boosts.empty()) {
+      EXPECT_EQ(boosts[0].factor, 1.5);
+    }
+    return {};
+  }));
+
+  auto again = CopyLab(**sqlite, **pg, nullptr);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(again.error().message.find("already holds a lab (members: 3"), std::string::npos)
+      << again.error().message;
+}
 
 }  // namespace
 }  // namespace qiusuo
