@@ -5,7 +5,7 @@ DATA ?= var
 LISTEN ?= 127.0.0.1:8080
 CMAKE_FLAGS ?=
 
-.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-slurm bench-ledger bench-web format format-check lint clean fuzz soak
+.PHONY: all deps web build release test test-asan demo bench bench-jobs bench-slurm bench-auth bench-ledger bench-web format format-check lint clean fuzz soak
 
 all: build
 
@@ -68,6 +68,9 @@ bench: build
 
 bench-jobs: build
 	@scripts/bench-jobs.sh $(BUILD)/src/cli/qiusuo 10000
+
+bench-auth: build
+	@scripts/bench-auth.sh $(BUILD)/src/cli/qiusuo 15
 
 bench-slurm: build
 	@scripts/bench-slurm.sh $(BUILD)/src/cli/qiusuo 1000
