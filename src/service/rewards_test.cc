@@ -133,6 +133,11 @@ TEST_F(RewardsTest, ARoundRequestIsCheckedFieldByField) {
 // for real work. Record weights: ada 5, bob 3, kim 3, eve 1 (8.3% of 12).
 class RewardAttackTest : public test_support::RecordFixture {
  protected:
+  // The attacks are on the reward rules: the limits per member (which slow them, see
+  // lab_test) are lifted, as a patient attacker would get past them over weeks.
+  void Configure(LabConfig& config) override {
+    config.limits.ideas_per_hour = config.limits.entries_per_hour = 100000;
+  }
   void SetUp() override {
     RecordFixture::SetUp();
     kim_ = Join("kim");

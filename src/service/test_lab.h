@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,12 +31,15 @@ inline Caller JoinLab(Lab& lab, const std::string& handle, const std::string& na
 }
 
 // Passwords hashed at the smallest Argon2id cost, so that tests stay quick.
-inline Result<TestLab> OpenTestLab(const TempDir& dir, const Clock& clock) {
+// `configure`, when given, changes the lab's settings before it is made.
+inline Result<TestLab> OpenTestLab(const TempDir& dir, const Clock& clock,
+                                   const std::function<void(LabConfig&)>& configure = {}) {
   QS_TRY_STATUS(crypto::Init());
   TestLab t;
   t.store = QS_TRY(OpenTestStore(dir));
   LabConfig config;
   config.password_cost = crypto::MinimumCost();
+  if (configure) configure(config);
   t.lab = std::make_unique<Lab>(*t.store, clock, config);
   const Member steward = QS_TRY(t.lab->Init("steward", kLabPassword, {}));
   t.steward = {steward.id, steward.handle, true, {}};

@@ -22,8 +22,10 @@ inline constexpr UnixSeconds kRecordStart = 1'790'000'000;
 
 class RecordFixture : public ::testing::Test {
  protected:
+  // A test's own settings of the lab, before it is made.
+  virtual void Configure(LabConfig&) {}
   void SetUp() override {
-    auto lab = OpenTestLab(dir_, clock_);
+    auto lab = OpenTestLab(dir_, clock_, [this](LabConfig& config) { Configure(config); });
     ASSERT_TRUE(lab) << lab.error().message;
     store_ = std::move(lab->store);
     lab_ = std::move(lab->lab);
