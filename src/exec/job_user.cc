@@ -102,7 +102,11 @@ Result<std::vector<std::string>> CheckJobUserConfig(const JobUserConfig& config)
   for (const auto& [name, where] : named) {
     const auto account = FindAccount(name);
     if (!account) {
-      return FailedPrecondition("no Unix account " + name + " (" + where + " in qiusuo.toml)");
+      return FailedPrecondition(std::string("no Unix account ")
+                                    .append(name)
+                                    .append(" (")
+                                    .append(where)
+                                    .append(" in qiusuo.toml)"));
     }
     if (account->uid == 0 ? !config.allow_root : account->uid == ::geteuid()) {
       auto usable = Usable(config, *account, where);

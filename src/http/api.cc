@@ -177,7 +177,7 @@ Response Api::Handle(const Request& req) {
     if (!route.slow || !pool_) return RunRoute(lab_, route, ctx);
     Response deferred;
     deferred.later = [this, &route, req, params,
-                      caller = ctx.caller](std::function<void(Response)> deliver) {
+                      caller = ctx.caller](const std::function<void(Response)>& deliver) {
       std::function<void()> task = [this, &route, req, params, caller, deliver] {
         const Ctx ctx{req, caller, params, compute_, record_, identities_, rewards_, this};
         deliver(RunRoute(lab_, route, ctx));

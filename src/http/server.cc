@@ -232,7 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
              ErrorJson("internal", "the server failed; see its log (request " + r.request_id + ")"),
              {}};
     }
-    if (out.later) return Later(std::move(out), req.version(), req.keep_alive(), r.request_id);
+    if (out.later) return Later(out, req.version(), req.keep_alive(), r.request_id);
     out.headers.emplace_back("X-Request-Id", r.request_id);
     Respond(std::move(out), req.version(), req.keep_alive());
   }
@@ -253,7 +253,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The answer comes from another thread (a slow route on the API's work pool): it is
   // brought back to this session's strand, and no HTTP thread waits for it meanwhile.
-  void Later(Response out, unsigned version, bool keep_alive, std::string request_id) {
+  void Later(const Response& out, unsigned version, bool keep_alive, std::string request_id) {
     out.later([self = shared_from_this(), version, keep_alive,
                request_id = std::move(request_id)](Response answer) {
       answer.headers.emplace_back("X-Request-Id", request_id);

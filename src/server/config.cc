@@ -129,9 +129,11 @@ Status LoadJobKeys(const toml::table& table, const std::string& path, ServerConf
       const std::string handle(member.str());
       const auto name = account.value<std::string>();
       if (!name || !ValidAccountName(*name)) {
-        return InvalidArgument("job_users", path + ": [job_users] " + handle +
-                                                " must name a Unix account, in quotes "
-                                                "(letters, digits, _ - .)");
+        return InvalidArgument("job_users", std::string(path)
+                                                .append(": [job_users] ")
+                                                .append(handle)
+                                                .append(" must name a Unix account, in quotes "
+                                                        "(letters, digits, _ - .)"));
       }
       out.job_users[handle] = *name;
     }

@@ -62,10 +62,10 @@ struct ServerConfig {
   int hash_threads = 2;
   int hash_queue = 32;
   int signups_per_hour = 10;  // per client address
-  long session_idle_s = 7 * 24 * 3600;
-  long session_max_age_s = 30 * 24 * 3600;
-  long api_token_idle_s = 90 * 24 * 3600;  // 0: API tokens never idle out
-  long reset_code_ttl_s = 2 * 3600;
+  long session_idle_s = 7L * 24 * 3600;
+  long session_max_age_s = 30L * 24 * 3600;
+  long api_token_idle_s = 90L * 24 * 3600;  // 0: API tokens never idle out
+  long reset_code_ttl_s = 2L * 3600;
   // Abuse limits per member (the limit_* keys; service/limits.h): on requests and
   // storage only, never on the GPUs a job asks for or uses (no GPU quota, rule 3).
   int limit_pending_jobs = 1000;

@@ -31,7 +31,7 @@ constexpr std::string_view kCodeAlphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
 // A fresh code: 160 bits from libsodium's randombytes, in base32, in groups of four.
 std::string NewCode() {
-  const auto bytes = *crypto::FromHex(crypto::RandomHex(kCodeBytes));
+  const auto bytes = crypto::FromHex(crypto::RandomHex(kCodeBytes)).value_or(std::string());
   std::string out;
   std::uint32_t buffer = 0;
   int bits = 0;

@@ -163,7 +163,8 @@ constexpr std::string_view kResetPrefix = "qsr_";
 constexpr UnixSeconds kTouchEvery = 60;  // last_used_at is kept to the minute
 
 std::string Duration(UnixSeconds s) {
-  if (s % (24 * 3600) == 0) return std::to_string(s / (24 * 3600)) + " days";
+  constexpr UnixSeconds kDay = 24L * 3600;
+  if (s % kDay == 0) return std::to_string(s / kDay) + " days";
   if (s % 3600 == 0) return std::to_string(s / 3600) + " h";
   return std::to_string(s) + " s";
 }
@@ -281,7 +282,7 @@ Result<Caller> Lab::Authenticate(std::string_view token) {
     if (record) member = QS_TRY(tx.FindMember(record->member));
     return {};
   }));
-  if (!member) {
+  if (!member || !record) {
     return Fail(ErrorCode::kUnauthenticated,
                 "this token is unknown or revoked; sign in again with `qiusuo login`");
   }

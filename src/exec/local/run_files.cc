@@ -33,7 +33,7 @@ Status WriteFile(const std::string& path, const std::string& content, bool durab
     if (n <= 0) {
       const std::string why = std::strerror(errno);
       ::close(fd);
-      return Internal("cannot write " + path + ": " + why);
+      return Internal(std::string("cannot write ").append(path).append(": ").append(why));
     }
     done += static_cast<std::size_t>(n);
   }
